@@ -1,0 +1,18 @@
+# Per-target helpers for warnings and sanitizers, so each target opts in explicitly.
+
+function(vitdse_enable_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                         -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wunused
+                         -Woverloaded-virtual -Wimplicit-fallthrough)
+  if(VITDSE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(vitdse_enable_sanitizers target)
+  if(VITDSE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined
+                           -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

@@ -1,0 +1,47 @@
+// The multiplier interface: a bit-exact function plus a hardware account, behind one spec string.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "vitdse/arith/hardware.hpp"
+#include "vitdse/arith/unit_spec.hpp"
+
+namespace vitdse::arith {
+
+/// An n-bit multiplier. Operands are integers in the width's range (two's complement when
+/// signed); `mul` returns the (possibly approximate) product exactly as the circuit would.
+///
+///     auto m = make_multiplier("exact:8s");
+///     m->mul(-3, 7) == -21;
+class Multiplier {
+ public:
+  Multiplier(std::string spec, Width width) : spec_(std::move(spec)), width_(width) {}
+  virtual ~Multiplier() = default;
+  Multiplier(const Multiplier&) = delete;
+  Multiplier& operator=(const Multiplier&) = delete;
+
+  [[nodiscard]] virtual std::int64_t mul(std::int64_t a, std::int64_t b) const = 0;
+  /// The circuit's standard-cell account, priced by the cost layer.
+  [[nodiscard]] virtual Hardware hardware() const = 0;
+
+  [[nodiscard]] const std::string& spec() const { return spec_; }  ///< canonical spec
+  [[nodiscard]] int bits() const { return width_.bits; }
+  [[nodiscard]] bool is_signed() const { return width_.is_signed; }
+  [[nodiscard]] std::int64_t min_operand() const { return is_signed() ? -(std::int64_t{1} << (bits() - 1)) : 0; }
+  [[nodiscard]] std::int64_t max_operand() const {
+    return is_signed() ? (std::int64_t{1} << (bits() - 1)) - 1 : (std::int64_t{1} << bits()) - 1;
+  }
+
+ private:
+  std::string spec_;
+  Width width_;
+};
+
+/// Builds a multiplier from its spec through the family registry. Unknown families, keys or
+/// out-of-range values throw one Error naming what is allowed.
+std::unique_ptr<Multiplier> make_multiplier(std::string_view spec);
+
+}  // namespace vitdse::arith

@@ -1,0 +1,54 @@
+// Accelerator templates (models/arch/*.yaml): PE array, clock, buffers, DRAM and mapping.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vitdse::cost {
+
+/// One on-chip SRAM buffer, split into equal banks.
+struct Buffer {
+  enum class Holds { weights, activations };
+  std::string name;
+  Holds holds = Holds::activations;
+  double kib = 0;
+  int banks = 1;
+  int word_bits = 64;
+  [[nodiscard]] double bank_kib() const { return kib / banks; }
+};
+
+/// How per-layer arithmetic choices map onto hardware.
+enum class Mapping {
+  shared,     ///< one PE array; every PE carries one multiplier of each kind the design uses
+  pipelined,  ///< one engine per multiplier kind, PEs split by MAC share, frames pipelined
+};
+
+/// An accelerator template. The PE array computes `pm x pk x pn` MACs per cycle over a GEMM's
+/// output rows (tokens), reduction and output columns; partial sums stay in the PEs.
+struct ArchTemplate {
+  std::string name;
+  std::string source;
+  std::string tech = "cmos45";
+  double node_nm = 45;
+  double clock_GHz = 1.0;
+  Mapping mapping = Mapping::shared;
+  int pm = 1, pk = 1, pn = 1;
+  int acc_bits = 24;
+  int nonlinear_lanes = 16;
+  std::vector<Buffer> buffers;
+  double dram_GBps = 25.6;
+  double utilisation = 0.7;  ///< placement utilisation: cell + macro area / core area
+
+  [[nodiscard]] long long pes() const { return static_cast<long long>(pm) * pk * pn; }
+  /// Total capacity of buffers holding `holds`, in bits.
+  [[nodiscard]] double capacity_bits(Buffer::Holds holds) const;
+  /// The first buffer holding `holds` (every template has one of each kind).
+  [[nodiscard]] const Buffer& buffer_for(Buffer::Holds holds) const;
+};
+
+/// Loads models/arch/<name>.yaml (or a path), validated.
+ArchTemplate load_arch(const std::string& name_or_path);
+
+std::string to_string(Mapping m);
+
+}  // namespace vitdse::cost

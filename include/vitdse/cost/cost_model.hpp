@@ -1,0 +1,88 @@
+// The analytical energy/area/latency model: a workload and a design point on a template.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "vitdse/cost/arch.hpp"
+#include "vitdse/cost/technology.hpp"
+#include "vitdse/model/design.hpp"
+#include "vitdse/model/workload.hpp"
+
+namespace vitdse::cost {
+
+/// Energy per inference by where it is spent, in microjoules.
+struct EnergyBreakdown {
+  double mac_uJ = 0;        ///< multipliers, accumulators and PE registers
+  double nonlinear_uJ = 0;  ///< exp, erf, division and square-root lanes
+  double sram_uJ = 0;       ///< on-chip buffer reads and writes
+  double dram_uJ = 0;       ///< off-chip weight fetches and activation spills
+  double static_uJ = 0;     ///< leakage over the inference's latency
+  [[nodiscard]] double chip_uJ() const { return mac_uJ + nonlinear_uJ + sram_uJ + static_uJ; }
+  [[nodiscard]] double total_uJ() const { return chip_uJ() + dram_uJ; }
+};
+
+/// Core area by block, in mm^2.
+struct AreaBreakdown {
+  double pe_array_mm2 = 0;
+  double nonlinear_mm2 = 0;
+  double sram_mm2 = 0;
+  double other_mm2 = 0;  ///< placement and routing overhead from the template's utilisation
+  [[nodiscard]] double total_mm2() const { return pe_array_mm2 + nonlinear_mm2 + sram_mm2 + other_mm2; }
+};
+
+/// Everything `vitdse cost` reports. "Chip" figures exclude DRAM; "system" ones include it.
+struct CostReport {
+  double macs = 0;
+  double ops = 0;  ///< 2 per MAC
+  EnergyBreakdown energy;
+  AreaBreakdown area;
+  double cycles = 0;
+  double latency_ms = 0;
+  double fps = 0;
+  double chip_power_mW = 0;    ///< average at the achieved frame rate
+  double system_power_mW = 0;
+  double gops = 0;             ///< achieved
+  double peak_gops = 0;
+  double utilisation = 0;      ///< achieved / peak
+  double tops_per_W = 0;       ///< chip
+  double system_tops_per_W = 0;
+  double gops_per_mm2 = 0;     ///< achieved
+  double peak_gops_per_mm2 = 0;
+  double adp_mm2_ms = 0;       ///< area x latency
+  double edp_uJ_ms = 0;        ///< chip energy x latency
+};
+
+/// Prices designs for one (workload, template, technology). Thread-safe; cheap per call.
+///
+///     CostModel model(workload, load_arch("lowpower-vit-28nm"));
+///     CostReport r = model.evaluate(default_design(workload));
+class CostModel {
+ public:
+  CostModel(const model::Workload& workload, ArchTemplate arch);
+  CostModel(const model::Workload& workload, ArchTemplate arch, Technology tech);
+
+  [[nodiscard]] CostReport evaluate(const model::Design& design) const;
+  [[nodiscard]] const ArchTemplate& arch() const { return arch_; }
+  [[nodiscard]] const Technology& tech() const { return tech_; }
+
+  /// One PE's cost for a multiplier kind: the multiplier, its accumulator and registers.
+  struct PeCost {
+    UnitCost mult;
+    double mac_pJ = 0;    ///< multiply + accumulate + register energy per MAC
+    double area_um2 = 0;  ///< multiplier + accumulator + registers
+  };
+  [[nodiscard]] PeCost pe_cost(const std::string& unit_spec) const;
+
+ private:
+  const model::Workload& workload_;
+  ArchTemplate arch_;
+  Technology tech_;
+  mutable std::mutex mutex_;
+  mutable std::unordered_map<std::string, PeCost> pe_cache_;
+};
+
+}  // namespace vitdse::cost

@@ -1,0 +1,85 @@
+// The workload: a model's per-layer list of operations, with shapes and counts (timm names).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vitdse/model/card.hpp"
+
+namespace vitdse::model {
+
+enum class OpKind { linear, conv, matmul, norm, softmax, activation, pool, elementwise };
+std::string to_string(OpKind kind);
+
+/// Design fields a layer accepts (DESIGN.md "Design file"); a bit set.
+enum Field : std::uint8_t {
+  kMult = 1, kWbits = 2, kAbits = 4, kGelu = 8, kSoftmax = 16, kTokenKeep = 32, kFfn2Prune = 64
+};
+
+/// Which GEMM dimensions follow the block's token count (bit set over m, k, n).
+enum TokenAxis : std::uint8_t { kTokM = 1, kTokK = 2, kTokN = 4 };
+
+/// Nonlinear element operations, per element of the layer's output.
+struct Nonlinear {
+  double exp = 0, erf = 0, div = 0, sqrt = 0;
+};
+
+/// One layer at full token count. Its GEMM view is `groups` products [m x k] * [k x n]
+/// (heads, or depthwise channels); nonlinear layers have k == 0 and m x n elements.
+struct Layer {
+  std::string name;
+  OpKind kind = OpKind::linear;
+  int block = -1;              ///< index for design `blocks:`; -1 outside blocks
+  std::int64_t groups = 1, m = 0, k = 0, n = 0;
+  std::uint8_t token_axes = 0; ///< TokenAxis bits (vit family only)
+  bool weighted = false;       ///< the [k x n] operand is a weight tensor
+  std::int64_t params = 0;     ///< weights + biases (+ cls/pos embeddings on patch_embed)
+  Nonlinear per_element;       ///< nonlinear ops per output element
+  Nonlinear per_row;           ///< nonlinear ops per output row (e.g. LayerNorm's sqrt)
+  std::uint8_t fields = 0;     ///< Field bits this layer accepts
+};
+
+/// Counts for one layer after the design's token pruning and FFN2 pruning.
+struct LayerCounts {
+  std::int64_t groups = 1, m = 0, k = 0, n = 0;  ///< pruned GEMM view
+  double macs = 0;
+  double elements = 0;       ///< output elements (groups * m * n)
+  Nonlinear nonlinear;       ///< totals
+  std::int64_t weight_elems = 0;  ///< weight elements actually fetched
+};
+
+class Workload {
+ public:
+  explicit Workload(ModelCard card);
+
+  [[nodiscard]] const ModelCard& card() const { return card_; }
+  [[nodiscard]] const std::vector<Layer>& layers() const { return layers_; }
+  [[nodiscard]] int block_count() const { return card_.block_count(); }
+  /// Index of a layer by name, or -1.
+  [[nodiscard]] int find(const std::string& name) const;
+  [[nodiscard]] std::int64_t params() const;
+
+  /// Token keep ratio after each block -> tokens entering each block:
+  /// t[b+1] = 1 + ceil(keep[b] * (t[b] - 1)), the class token always kept.
+  [[nodiscard]] std::vector<std::int64_t> token_schedule(std::span<const double> keep_after_block) const;
+  /// Counts of layer `i` given the tokens entering its block and its FFN2 keep fraction.
+  [[nodiscard]] LayerCounts counts(std::size_t i, std::int64_t tokens, double ffn2_keep) const;
+  /// Tokens a layer sees given the schedule (layers after the last block see the final count).
+  [[nodiscard]] std::int64_t tokens_for(std::size_t i, std::span<const std::int64_t> schedule) const;
+
+  /// Hidden units kept by FFN2 pruning: ceil((1 - prune) * hidden).
+  static std::int64_t ffn2_kept(std::int64_t hidden, double prune);
+
+ private:
+  ModelCard card_;
+  std::vector<Layer> layers_;
+  std::int64_t full_tokens_ = 0;
+};
+
+// Builders per family (one file each).
+std::vector<Layer> build_vit_layers(const ModelCard& card);
+std::vector<Layer> build_efficientvit_layers(const ModelCard& card);
+
+}  // namespace vitdse::model

@@ -1,0 +1,50 @@
+// Family lookup and spec validation for multipliers.
+#include "vitdse/arith/multiplier_registry.hpp"
+
+#include <algorithm>
+
+#include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
+
+namespace vitdse::arith {
+
+const std::vector<MultiplierFamily>& multiplier_families() {
+  static const std::vector<MultiplierFamily> families = [] {
+    std::vector<MultiplierFamily> all{exact_family()};
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return all;
+  }();
+  return families;
+}
+
+void check_param_keys(const UnitSpec& spec, const MultiplierFamily& family) {
+  std::vector<std::string> keys;
+  for (const auto& p : family.params) keys.push_back(p.key);
+  for (const auto& [key, value] : spec.params) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      throw Error("unit spec '" + spec.text + "': unknown key '" + key + "' for family '" + family.name + "'" +
+                  did_you_mean(key, keys) + "; allowed: " + (keys.empty() ? std::string("none") : join(keys)));
+    }
+  }
+}
+
+std::unique_ptr<Multiplier> make_multiplier(std::string_view text) {
+  const UnitSpec spec = parse_unit_spec(text);
+  const auto& families = multiplier_families();
+  const auto it = std::find_if(families.begin(), families.end(), [&](const auto& f) { return f.name == spec.family; });
+  if (it == families.end()) {
+    std::vector<std::string> names;
+    for (const auto& f : families) names.push_back(f.name);
+    throw Error("unit spec '" + spec.text + "': unknown multiplier family '" + spec.family + "'" +
+                did_you_mean(spec.family, names) + "; available: " + join(names));
+  }
+  if (spec.positional.size() != 1) {
+    throw Error("unit spec '" + spec.text + "': expected exactly one width field after the family, e.g. '" +
+                it->name + ":8s'");
+  }
+  const Width width = parse_width(spec.positional[0], spec.text, it->min_bits, it->max_bits);
+  check_param_keys(spec, *it);
+  return it->make(spec, width);
+}
+
+}  // namespace vitdse::arith

@@ -1,0 +1,122 @@
+// Global options, subcommand dispatch, logging set-up, and the one place errors are caught.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <ostream>
+
+#include "cli/cli.hpp"
+#include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
+#include "vitdse/core/version.hpp"
+
+namespace vitdse::cli {
+
+namespace {
+
+void print_help(std::ostream& os) {
+  os << "vitdse " << version() << ": which cheap arithmetic can each layer of a Vision Transformer use,\n"
+     << "and what does it cost?\n\n"
+     << "usage: vitdse [--version] [--log-level LEVEL] [--quiet] <command> [options]\n\n"
+     << "commands:\n";
+  for (const auto& c : commands()) os << "  " << c.name << std::string(12 - c.name.size(), ' ') << c.summary << '\n';
+  os << "\nglobal options:\n"
+     << "  --version            print the version and exit\n"
+     << "  --log-level LEVEL    trace, debug, info, warn, error or off (default: info)\n"
+     << "  -q [ --quiet ]       only warnings and errors; no progress bars\n"
+     << "  -h [ --help ]        show this help\n\n"
+     << "'vitdse <command> --help' lists a command's options with their defaults.\n";
+}
+
+void set_up_logging(const std::string& level, bool quiet) {
+  static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+  if (std::find(levels.begin(), levels.end(), level) == levels.end()) {
+    throw usage_error("--log-level '" + level + "' is not one of: " + join(levels));
+  }
+  auto logger = spdlog::get("vitdse");
+  if (!logger) {
+    logger = spdlog::stderr_color_mt("vitdse");
+    logger->set_pattern("[%H:%M:%S] %^%l%$ %v");
+  }
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(quiet ? spdlog::level::warn : spdlog::level::from_str(level));
+}
+
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
+
+/// Parses global options; returns the subcommand and its arguments, or null when the global
+/// options already answered (--help, --version).
+const Command* parse_global(const std::vector<std::string>& args, std::ostream& out, std::vector<std::string>& rest) {
+  std::string level = "info";
+  bool quiet = false;
+  std::size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      print_help(out);
+      return nullptr;
+    }
+    if (a == "--version") {
+      out << "vitdse " << version() << '\n';
+      return nullptr;
+    }
+    if (a == "--quiet" || a == "-q") {
+      quiet = true;
+    } else if (a == "--log-level") {
+      if (i + 1 >= args.size()) throw usage_error("--log-level needs a value: trace, debug, info, warn, error or off");
+      level = args[++i];
+    } else if (a.starts_with("--log-level=")) {
+      level = a.substr(12);
+    } else if (a.starts_with("-")) {
+      throw usage_error("unknown global option '" + a + "'; see 'vitdse --help'");
+    } else {
+      break;
+    }
+  }
+  if (i == args.size()) throw usage_error("no command given; see 'vitdse --help'");
+  set_up_logging(level, quiet);
+
+  const std::string& name = args[i];
+  const auto& all = commands();
+  const auto it = std::find_if(all.begin(), all.end(), [&](const Command& c) { return c.name == name; });
+  if (it == all.end()) {
+    std::vector<std::string> names;
+    for (const auto& c : all) names.push_back(c.name);
+    throw usage_error("unknown command '" + name + "'" + did_you_mean(name, names) + "; commands: " + join(names));
+  }
+  rest.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+  return &*it;
+}
+
+}  // namespace
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> all{
+      {"workload", "list a model's layers with shapes, MACs, parameters and nonlinear counts", workload_command},
+      {"design", "validate a design file and print its canonical form and hash", design_command},
+      {"cost", "price a design on an accelerator template: energy, area, latency", cost_command},
+      {"list", "list the shipped models, accelerator templates and technology tables", list_command},
+  };
+  return all;
+}
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  try {
+    std::vector<std::string> rest;
+    const Command* command = parse_global(args, out, rest);
+    if (command == nullptr) return 0;
+    Context ctx{std::move(rest), out, err};
+    return command->run(ctx);
+  } catch (const Error& e) {
+    err << "vitdse: error: " << one_line(e.what()) << '\n';
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    err << "vitdse: internal error: " << one_line(e.what()) << '\n';
+    return 1;
+  }
+}
+
+}  // namespace vitdse::cli

@@ -1,0 +1,56 @@
+// vitdse cost: price a design on an accelerator template with the analytical model.
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/inputs.hpp"
+#include "cli/options.hpp"
+#include "vitdse/core/text.hpp"
+#include "vitdse/cost/cost_model.hpp"
+#include "vitdse/report/cost_metrics.hpp"
+
+namespace vitdse::cli {
+
+int cost_command(Context& ctx) {
+  po::options_description options("options");
+  std::string model, design, arch, tech;
+  double node = 0;
+  options.add_options()
+      ("model", po::value(&model)->default_value(kDefaultModel), "model card: a zoo name or a path")
+      ("arch", po::value(&arch)->default_value(kDefaultArch), "accelerator template: a name or a path")
+      ("design", po::value(&design), "design file (YAML); omitted: the built-in defaults (exact:8s, W8A8)")
+      ("tech", po::value(&tech), "technology table (default: the template's)")
+      ("node", po::value(&node), "technology node in nm (default: the template's)");
+  add_format_options(options);
+  po::variables_map vm;
+  if (!parse_options(ctx, "cost", "[--model M] [--arch A] [--design D.yaml] [--tech T] [--node NM] [--csv|--json]",
+                     options, vm)) {
+    return 0;
+  }
+  const Format format = output_format(vm);
+
+  const auto md = load_model_and_design(model, design);
+  cost::ArchTemplate a = cost::load_arch(arch);
+  if (!tech.empty()) a.tech = tech;
+  if (vm.count("node") != 0) a.node_nm = node;
+  const cost::CostModel cost_model(*md.workload, a);
+  const auto report = cost_model.evaluate(md.design);
+  const auto metrics = report::cost_metrics(report);
+  const std::string hash = model::design_hash(md.design, *md.workload);
+
+  if (format == Format::json) {
+    nlohmann::json j{{"model", md.workload->card().name}, {"arch", a.name}, {"tech", cost_model.tech().name()},
+                     {"node_nm", a.node_nm}, {"design_hash", hash}, {"metrics", report::metrics_json(metrics)}};
+    ctx.out << j.dump(2) << '\n';
+  } else if (format == Format::csv) {
+    ctx.out << report::metrics_csv(metrics);
+  } else {
+    ctx.out << "model " << md.workload->card().name << " on " << a.name << " (" << cost_model.tech().name() << " at "
+            << format_number(a.node_nm) << " nm, " << format_number(a.clock_GHz) << " GHz, " << a.pes() << " MACs, "
+            << cost::to_string(a.mapping) << " mapping), design " << hash << "\n\n"
+            << report::metrics_text(metrics);
+  }
+  return 0;
+}
+
+}  // namespace vitdse::cli

@@ -1,0 +1,36 @@
+// Shared option handling for subcommands.
+#include "cli/options.hpp"
+
+#include <ostream>
+
+#include "vitdse/core/error.hpp"
+
+namespace vitdse::cli {
+
+bool parse_options(Context& ctx, const std::string& command, const std::string& synopsis,
+                   po::options_description& options, po::variables_map& vm) {
+  options.add_options()("help,h", "show this help");
+  try {
+    po::store(po::command_line_parser(ctx.args).options(options).run(), vm);
+    if (vm.count("help") != 0) {
+      ctx.out << "usage: vitdse " << command << " " << synopsis << "\n\n" << options << '\n';
+      return false;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw usage_error("vitdse " + command + ": " + e.what() + "; see 'vitdse " + command + " --help'");
+  }
+  return true;
+}
+
+void add_format_options(po::options_description& options) {
+  options.add_options()("csv", "write CSV (units in the column names)")("json", "write JSON");
+}
+
+Format output_format(const po::variables_map& vm) {
+  const bool csv = vm.count("csv") != 0, json = vm.count("json") != 0;
+  if (csv && json) throw usage_error("--csv and --json are mutually exclusive");
+  return csv ? Format::csv : json ? Format::json : Format::text;
+}
+
+}  // namespace vitdse::cli

@@ -1,0 +1,166 @@
+// The analytical cost model: tiled GEMM cycles, buffer and DRAM traffic, and unit energies.
+#include "vitdse/cost/cost_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "vitdse/arith/multiplier.hpp"
+
+namespace vitdse::cost {
+
+namespace {
+
+constexpr int kNonlinearBits = 16;  // nonlinear lanes read and write fp16 elements
+constexpr double kPico = 1e-6;      // pJ -> uJ
+
+double ceil_div(std::int64_t a, std::int64_t b) { return static_cast<double>((a + b - 1) / b); }
+
+}  // namespace
+
+CostModel::CostModel(const model::Workload& workload, ArchTemplate arch)
+    : CostModel(workload, arch, load_technology(arch.tech, arch.node_nm)) {}
+
+CostModel::CostModel(const model::Workload& workload, ArchTemplate arch, Technology tech)
+    : workload_(workload), arch_(std::move(arch)), tech_(std::move(tech)) {}
+
+CostModel::PeCost CostModel::pe_cost(const std::string& unit_spec) const {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = pe_cache_.find(unit_spec); it != pe_cache_.end()) return it->second;
+  }
+  const auto mult = arith::make_multiplier(unit_spec);
+  PeCost pe;
+  pe.mult = tech_.price(mult->hardware());
+  const UnitCost acc = tech_.price(arith::adder_hardware(arch_.acc_bits));
+  const UnitCost regs = tech_.price(arith::register_hardware(2 * mult->bits() + arch_.acc_bits));
+  pe.mac_pJ = pe.mult.energy_pJ + acc.energy_pJ + regs.energy_pJ;
+  pe.area_um2 = pe.mult.area_um2 + acc.area_um2 + regs.area_um2;
+  std::lock_guard lock(mutex_);
+  pe_cache_.emplace(unit_spec, pe);
+  return pe;
+}
+
+CostReport CostModel::evaluate(const model::Design& design) const {
+  const auto& layers = workload_.layers();
+  const auto schedule = workload_.token_schedule(design.keep_after_block(workload_));
+  const std::size_t kinds = design.units.size();
+
+  std::vector<PeCost> pe(kinds);
+  for (std::size_t u = 0; u < kinds; ++u) pe[u] = pe_cost(design.units[u]);
+
+  // Pass 1: counts, and MACs per multiplier kind (which sizes the pipelined engines).
+  std::vector<model::LayerCounts> counts(layers.size());
+  std::vector<double> kind_macs(kinds, 0.0);
+  double total_macs = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    counts[i] = model::design_counts(workload_, design, i, schedule);
+    if (counts[i].macs > 0) {
+      kind_macs[static_cast<std::size_t>(design.layers[i].mult)] += counts[i].macs;
+      total_macs += counts[i].macs;
+    }
+  }
+
+  // PEs per kind: every PE in the shared array; a MAC-proportional share when pipelined.
+  const auto pes = static_cast<double>(arch_.pes());
+  std::vector<std::int64_t> engine_pn(kinds, arch_.pn);
+  std::vector<double> engine_pes(kinds, pes);
+  if (arch_.mapping == Mapping::pipelined && total_macs > 0) {
+    for (std::size_t u = 0; u < kinds; ++u) {
+      engine_pn[u] = std::max<std::int64_t>(1, std::llround(arch_.pn * kind_macs[u] / total_macs));
+      engine_pes[u] = static_cast<double>(arch_.pm) * arch_.pk * static_cast<double>(engine_pn[u]);
+    }
+  }
+
+  const Buffer& wbuf = arch_.buffer_for(Buffer::Holds::weights);
+  const Buffer& abuf = arch_.buffer_for(Buffer::Holds::activations);
+  const double w_pJ_bit = tech_.sram_access_pJ(wbuf.bank_kib(), wbuf.word_bits) / wbuf.word_bits;
+  const double a_pJ_bit = tech_.sram_access_pJ(abuf.bank_kib(), abuf.word_bits) / abuf.word_bits;
+  const double act_capacity = arch_.capacity_bits(Buffer::Holds::activations);
+  const double dram_bits_per_cycle = arch_.dram_GBps * 8.0 / arch_.clock_GHz;
+  const double e_exp = tech_.nonlinear_pJ(NonlinearOp::exp), e_erf = tech_.nonlinear_pJ(NonlinearOp::erf);
+  const double e_div = tech_.nonlinear_pJ(NonlinearOp::div), e_sqrt = tech_.nonlinear_pJ(NonlinearOp::sqrt);
+  const double c_exp = tech_.nonlinear_cycles(NonlinearOp::exp), c_erf = tech_.nonlinear_cycles(NonlinearOp::erf);
+  const double c_div = tech_.nonlinear_cycles(NonlinearOp::div), c_sqrt = tech_.nonlinear_cycles(NonlinearOp::sqrt);
+
+  // Pass 2: energy and cycles per layer.
+  CostReport r;
+  double mac_pJ = 0, nl_pJ = 0, sram_pJ = 0, dram_bits = 0, cycles = 0, nl_busy = 0;
+  std::vector<double> engine_busy(kinds, 0.0);
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const model::Layer& layer = layers[i];
+    const model::LayerCounts& c = counts[i];
+    const model::LayerChoice& choice = design.layers[i];
+    double layer_dram = 0, compute = 0, nonlinear = 0;
+    if (c.macs > 0) {
+      const auto u = static_cast<std::size_t>(choice.mult);
+      mac_pJ += c.macs * pe[u].mac_pJ;
+      const double g = static_cast<double>(c.groups);
+      compute = g * ceil_div(c.m, arch_.pm) * ceil_div(c.k, arch_.pk) * ceil_div(c.n, engine_pn[u]);
+      const double abits = choice.abits;
+      const double bbits = layer.weighted ? choice.wbits : abits;  // the [k x n] operand
+      // Output-stationary tiling: the [k x n] operand is re-read for every tile of pm rows,
+      // the [m x k] operand for every tile of pn columns; outputs are written once.
+      const double b_reads = g * static_cast<double>(c.k * c.n) * ceil_div(c.m, arch_.pm) * bbits;
+      const double a_reads = g * static_cast<double>(c.m * c.k) * ceil_div(c.n, engine_pn[u]) * abits;
+      const double writes = c.elements * abits;
+      sram_pJ += b_reads * (layer.weighted ? w_pJ_bit : a_pJ_bit) + (a_reads + writes) * a_pJ_bit;
+      layer_dram += static_cast<double>(c.weight_elems) * choice.wbits;
+      if (writes > act_capacity) layer_dram += 2 * writes;  // spilled and read back
+    }
+    const auto& nl = c.nonlinear;
+    if (nl.exp + nl.erf + nl.div + nl.sqrt > 0) {
+      nl_pJ += nl.exp * e_exp + nl.erf * e_erf + nl.div * e_div + nl.sqrt * e_sqrt;
+      nonlinear = (nl.exp * c_exp + nl.erf * c_erf + nl.div * c_div + nl.sqrt * c_sqrt) / arch_.nonlinear_lanes;
+      if (c.macs == 0) sram_pJ += 2 * c.elements * kNonlinearBits * a_pJ_bit;
+      nl_busy += nonlinear;
+    }
+    dram_bits += layer_dram;
+    const double layer_cycles = std::max(compute + nonlinear, layer_dram / dram_bits_per_cycle);
+    cycles += layer_cycles;
+    if (c.macs > 0) engine_busy[static_cast<std::size_t>(choice.mult)] += layer_cycles - nonlinear;
+  }
+
+  // Area.
+  AreaBreakdown& area = r.area;
+  for (std::size_t u = 0; u < kinds; ++u) area.pe_array_mm2 += engine_pes[u] * pe[u].area_um2 * 1e-6;
+  area.nonlinear_mm2 = arch_.nonlinear_lanes * tech_.nonlinear_lane_um2() * 1e-6;
+  for (const auto& b : arch_.buffers) area.sram_mm2 += tech_.sram_area_um2(b.kib) * 1e-6;
+  area.other_mm2 = (area.pe_array_mm2 + area.nonlinear_mm2 + area.sram_mm2) * (1.0 / arch_.utilisation - 1.0);
+
+  // Time. Pipelined engines overlap frames, so throughput follows the busiest engine.
+  const double hz = arch_.clock_GHz * 1e9;
+  r.cycles = cycles;
+  r.latency_ms = cycles / hz * 1e3;
+  double period_cycles = cycles;
+  if (arch_.mapping == Mapping::pipelined) {
+    period_cycles = nl_busy;
+    for (double busy : engine_busy) period_cycles = std::max(period_cycles, busy);
+  }
+  r.fps = period_cycles > 0 ? hz / period_cycles : 0;
+
+  // Energy.
+  r.macs = total_macs;
+  r.ops = 2 * total_macs;
+  r.energy.mac_uJ = mac_pJ * kPico;
+  r.energy.nonlinear_uJ = nl_pJ * kPico;
+  r.energy.sram_uJ = sram_pJ * kPico;
+  r.energy.dram_uJ = dram_bits * tech_.dram_pJ_per_bit() * kPico;
+  const double period_ms = r.fps > 0 ? 1e3 / r.fps : 0;
+  r.energy.static_uJ = tech_.static_mW_per_mm2() * area.total_mm2() * period_ms;  // mW x ms = uJ
+
+  // Figures of merit.
+  r.chip_power_mW = r.energy.chip_uJ() * r.fps * 1e-3;
+  r.system_power_mW = r.energy.total_uJ() * r.fps * 1e-3;
+  r.gops = r.ops * r.fps * 1e-9;
+  r.peak_gops = 2.0 * pes * arch_.clock_GHz;
+  r.utilisation = r.peak_gops > 0 ? r.gops / r.peak_gops : 0;
+  r.tops_per_W = r.energy.chip_uJ() > 0 ? r.ops / (r.energy.chip_uJ() * 1e-6) * 1e-12 : 0;
+  r.system_tops_per_W = r.energy.total_uJ() > 0 ? r.ops / (r.energy.total_uJ() * 1e-6) * 1e-12 : 0;
+  r.gops_per_mm2 = r.gops / area.total_mm2();
+  r.peak_gops_per_mm2 = r.peak_gops / area.total_mm2();
+  r.adp_mm2_ms = area.total_mm2() * r.latency_ms;
+  r.edp_uJ_ms = r.energy.chip_uJ() * r.latency_ms;
+  return r;
+}
+
+}  // namespace vitdse::cost
