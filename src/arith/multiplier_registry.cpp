@@ -39,8 +39,8 @@ std::unique_ptr<Multiplier> make_multiplier(std::string_view text) {
                 did_you_mean(spec.family, names) + "; available: " + join(names));
   }
   if (spec.positional.size() != 1) {
-    throw Error("unit spec '" + spec.text + "': expected exactly one width field after the family, e.g. '" +
-                it->name + ":8s'");
+    throw Error("unit spec '" + spec.text + "': expected exactly one width field after the family, e.g. '" + it->name +
+                ":8s'");
   }
   const Width width = parse_width(spec.positional[0], spec.text, it->min_bits, it->max_bits);
   check_param_keys(spec, *it);

@@ -27,7 +27,8 @@ UnitSpec parse_unit_spec(std::string_view text) {
     if (field.empty()) throw Error(quoted + " has an empty field");
     const auto eq = field.find('=');
     if (eq == std::string::npos) {
-      if (!spec.params.empty()) throw Error(quoted + ": positional field '" + field + "' must come before key=value fields");
+      if (!spec.params.empty())
+        throw Error(quoted + ": positional field '" + field + "' must come before key=value fields");
       spec.positional.push_back(field);
       continue;
     }
@@ -42,14 +43,15 @@ UnitSpec parse_unit_spec(std::string_view text) {
 Width parse_width(std::string_view field, std::string_view spec, int min_bits, int max_bits) {
   const std::string where = "unit spec '" + std::string(spec) + "'";
   if (field.size() < 2 || (field.back() != 's' && field.back() != 'u')) {
-    throw Error(where + ": width '" + std::string(field) + "' must be a bit count followed by s (signed) or u (unsigned), e.g. 8s");
+    throw Error(where + ": width '" + std::string(field) +
+                "' must be a bit count followed by s (signed) or u (unsigned), e.g. 8s");
   }
   Width w;
   w.is_signed = field.back() == 's';
   const auto bits = parse_int(field.substr(0, field.size() - 1), where + " width");
   if (bits < min_bits || bits > max_bits) {
-    throw Error(where + ": width " + std::to_string(bits) + " is out of range; allowed " +
-                std::to_string(min_bits) + ".." + std::to_string(max_bits) + " bits");
+    throw Error(where + ": width " + std::to_string(bits) + " is out of range; allowed " + std::to_string(min_bits) +
+                ".." + std::to_string(max_bits) + " bits");
   }
   w.bits = static_cast<int>(bits);
   return w;

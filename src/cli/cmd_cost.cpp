@@ -15,12 +15,11 @@ int cost_command(Context& ctx) {
   po::options_description options("options");
   std::string model, design, arch, tech;
   double node = 0;
-  options.add_options()
-      ("model", po::value(&model)->default_value(kDefaultModel), "model card: a zoo name or a path")
-      ("arch", po::value(&arch)->default_value(kDefaultArch), "accelerator template: a name or a path")
-      ("design", po::value(&design), "design file (YAML); omitted: the built-in defaults (exact:8s, W8A8)")
-      ("tech", po::value(&tech), "technology table (default: the template's)")
-      ("node", po::value(&node), "technology node in nm (default: the template's)");
+  options.add_options()("model", po::value(&model)->default_value(kDefaultModel), "model card: a zoo name or a path")(
+      "arch", po::value(&arch)->default_value(kDefaultArch), "accelerator template: a name or a path")(
+      "design", po::value(&design), "design file (YAML); omitted: the built-in defaults (exact:8s, W8A8)")(
+      "tech", po::value(&tech), "technology table (default: the template's)")(
+      "node", po::value(&node), "technology node in nm (default: the template's)");
   add_format_options(options);
   po::variables_map vm;
   if (!parse_options(ctx, "cost", "[--model M] [--arch A] [--design D.yaml] [--tech T] [--node NM] [--csv|--json]",
@@ -39,8 +38,12 @@ int cost_command(Context& ctx) {
   const std::string hash = model::design_hash(md.design, *md.workload);
 
   if (format == Format::json) {
-    nlohmann::json j{{"model", md.workload->card().name}, {"arch", a.name}, {"tech", cost_model.tech().name()},
-                     {"node_nm", a.node_nm}, {"design_hash", hash}, {"metrics", report::metrics_json(metrics)}};
+    nlohmann::json j{{"model", md.workload->card().name},
+                     {"arch", a.name},
+                     {"tech", cost_model.tech().name()},
+                     {"node_nm", a.node_nm},
+                     {"design_hash", hash},
+                     {"metrics", report::metrics_json(metrics)}};
     ctx.out << j.dump(2) << '\n';
   } else if (format == Format::csv) {
     ctx.out << report::metrics_csv(metrics);

@@ -11,10 +11,9 @@ namespace vitdse::cli {
 int design_command(Context& ctx) {
   po::options_description options("options");
   std::string model, design;
-  options.add_options()
-      ("model", po::value(&model)->default_value(kDefaultModel), "model card: a zoo name or a path")
-      ("design", po::value(&design), "design file (YAML); omitted: the built-in defaults")
-      ("json", "write {design_hash, canonical} as JSON");
+  options.add_options()("model", po::value(&model)->default_value(kDefaultModel), "model card: a zoo name or a path")(
+      "design", po::value(&design), "design file (YAML); omitted: the built-in defaults")(
+      "json", "write {design_hash, canonical} as JSON");
   po::variables_map vm;
   if (!parse_options(ctx, "design", "[--model M] [--design D.yaml] [--json]", options, vm)) return 0;
 

@@ -21,9 +21,9 @@ std::int64_t whole(double x) { return std::llround(x); }
 int workload_command(Context& ctx) {
   po::options_description options("options");
   std::string model, design;
-  options.add_options()
-      ("model", po::value(&model)->default_value(kDefaultModel), "model card: a zoo name (see 'vitdse list') or a path")
-      ("design", po::value(&design), "design file (YAML); its token and FFN2 pruning change the counts");
+  options.add_options()("model", po::value(&model)->default_value(kDefaultModel),
+                        "model card: a zoo name (see 'vitdse list') or a path")(
+      "design", po::value(&design), "design file (YAML); its token and FFN2 pruning change the counts");
   add_format_options(options);
   po::variables_map vm;
   if (!parse_options(ctx, "workload", "[--model M] [--design D.yaml] [--csv|--json]", options, vm)) return 0;
@@ -33,9 +33,17 @@ int workload_command(Context& ctx) {
   const auto& w = *md.workload;
   const auto schedule = w.token_schedule(md.design.keep_after_block(w));
 
-  report::Table table({{"layer", "layer"}, {"kind", "kind"}, {"block", "block"}, {"input", "input"},
-                       {"output", "output"}, {"macs", "MACs"}, {"params", "params"}, {"exp", "exp"},
-                       {"erf", "erf"}, {"div", "div"}, {"sqrt", "sqrt"}});
+  report::Table table({{"layer", "layer"},
+                       {"kind", "kind"},
+                       {"block", "block"},
+                       {"input", "input"},
+                       {"output", "output"},
+                       {"macs", "MACs"},
+                       {"params", "params"},
+                       {"exp", "exp"},
+                       {"erf", "erf"},
+                       {"div", "div"},
+                       {"sqrt", "sqrt"}});
   double macs = 0, exp = 0, erf = 0, div = 0, sqrt = 0;
   for (std::size_t i = 0; i < w.layers().size(); ++i) {
     const auto& layer = w.layers()[i];
@@ -47,17 +55,18 @@ int workload_command(Context& ctx) {
     div += c.nonlinear.div;
     sqrt += c.nonlinear.sqrt;
     table.add({layer.name, model::to_string(layer.kind), std::int64_t{layer.block},
-               gemm ? dims(c.groups, c.m, c.k) : dims(c.groups, c.m, c.n), dims(c.groups, c.m, c.n),
-               whole(c.macs), layer.params, whole(c.nonlinear.exp), whole(c.nonlinear.erf),
-               whole(c.nonlinear.div), whole(c.nonlinear.sqrt)});
+               gemm ? dims(c.groups, c.m, c.k) : dims(c.groups, c.m, c.n), dims(c.groups, c.m, c.n), whole(c.macs),
+               layer.params, whole(c.nonlinear.exp), whole(c.nonlinear.erf), whole(c.nonlinear.div),
+               whole(c.nonlinear.sqrt)});
   }
   table.add({std::string("total"), std::string(""), std::int64_t{-1}, std::string(""), std::string(""), whole(macs),
              w.params(), whole(exp), whole(erf), whole(div), whole(sqrt)});
 
   const auto& card = w.card();
   const bool vit = card.family == model::Family::vit;
-  const std::string matmuls = vit ? (card.attention == model::Attention::softmax ? "attn.qk, attn.av" : "attn.kv, attn.qkv_out")
-                                  : "attn.kv, attn.qkv_out";
+  const std::string matmuls =
+      vit ? (card.attention == model::Attention::softmax ? "attn.qk, attn.av" : "attn.kv, attn.qkv_out")
+          : "attn.kv, attn.qkv_out";
   if (format == Format::json) {
     nlohmann::json j{{"model", card.name},
                      {"family", model::to_string(card.family)},
@@ -71,10 +80,11 @@ int workload_command(Context& ctx) {
     ctx.out << "model " << card.name << " (" << model::to_string(card.family) << "): " << w.layers().size()
             << " layers, " << w.block_count() << " blocks";
     if (vit) ctx.out << ", " << card.tokens() << " tokens in, " << schedule.back() << " after the last block";
-    ctx.out << "\nshapes are GEMM views (rows x reduction -> rows x columns, groups first); block -1 is outside blocks\n"
-            << "MACs include the attention matmuls (" << matmuls << ")\n\n"
-            << table.to_text() << '\n'
-            << "total: " << macs / 1e9 << " GMACs, " << static_cast<double>(w.params()) / 1e6 << " M parameters\n";
+    ctx.out
+        << "\nshapes are GEMM views (rows x reduction -> rows x columns, groups first); block -1 is outside blocks\n"
+        << "MACs include the attention matmuls (" << matmuls << ")\n\n"
+        << table.to_text() << '\n'
+        << "total: " << macs / 1e9 << " GMACs, " << static_cast<double>(w.params()) / 1e6 << " M parameters\n";
   }
   return 0;
 }

@@ -32,8 +32,7 @@ std::vector<std::string> available_resources(std::string_view folder) {
 fs::path resolve_resource(std::string_view name_or_path, std::string_view folder, std::string_view what) {
   const std::string text(name_or_path);
   if (text.empty()) throw Error(std::string(what) + " name is empty");
-  const bool looks_like_path = text.find('/') != std::string::npos ||
-                               (text.size() > 5 && text.ends_with(".yaml"));
+  const bool looks_like_path = text.find('/') != std::string::npos || (text.size() > 5 && text.ends_with(".yaml"));
   std::error_code ec;
   if (looks_like_path) {
     if (!fs::is_regular_file(text, ec)) throw Error(std::string(what) + " file '" + text + "' does not exist");

@@ -12,8 +12,8 @@ YamlDocument parse_yaml(const std::string& text, const std::string& source) {
   try {
     return {source, YAML::Load(text)};
   } catch (const YAML::Exception& e) {
-    throw Error(source + ":" + std::to_string(e.mark.line + 1) + ":" +
-                std::to_string(e.mark.column + 1) + ": malformed YAML: " + e.msg);
+    throw Error(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                ": malformed YAML: " + e.msg);
   }
 }
 
@@ -49,9 +49,17 @@ YAML::Node YamlMap::node(const std::string& key) {
 
 YAML::Node YamlMap::require(const std::string& key) {
   allowed_.insert(key);
-  if (!has(key)) throw Error(yaml_location(source_, map_) + ": " + what_ + " lacks required key '" + key + "'");
+  if (!has(key)) {
+    std::vector<std::string> present;
+    for (const auto& entry : map_) present.push_back(entry.first.as<std::string>());
+    const std::string typo = closest_match(key, present);
+    throw Error(yaml_location(source_, map_) + ": " + what_ + " lacks required key '" + key + "'" +
+                (typo.empty() ? std::string() : "; is '" + typo + "' a typo of it?"));
+  }
   return map_[key];
 }
+
+YamlMap YamlMap::child(const std::string& key, const std::string& what) { return {require(key), source_, what}; }
 
 Error YamlMap::error_at(const std::string& key, const std::string& message) const {
   const YAML::Node value = map_[key];
@@ -67,8 +75,8 @@ long long YamlMap::get_int(const std::string& key, long long lo, long long hi) {
     throw error_at(key, "'" + key + "' must be an integer, got '" + value.Scalar() + "'");
   }
   if (v < lo || v > hi) {
-    throw error_at(key, "'" + key + "' = " + std::to_string(v) + " is out of range; allowed " +
-                            std::to_string(lo) + ".." + std::to_string(hi));
+    throw error_at(key, "'" + key + "' = " + std::to_string(v) + " is out of range; allowed " + std::to_string(lo) +
+                            ".." + std::to_string(hi));
   }
   return v;
 }
@@ -87,8 +95,8 @@ double YamlMap::get_double(const std::string& key, double lo, double hi) {
     throw error_at(key, "'" + key + "' must be a number, got '" + value.Scalar() + "'");
   }
   if (!(v >= lo && v <= hi)) {
-    throw error_at(key, "'" + key + "' = " + format_number(v) + " is out of range; allowed " +
-                            format_number(lo) + ".." + format_number(hi));
+    throw error_at(key, "'" + key + "' = " + format_number(v) + " is out of range; allowed " + format_number(lo) +
+                            ".." + format_number(hi));
   }
   return v;
 }

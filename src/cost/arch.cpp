@@ -44,7 +44,7 @@ ArchTemplate load_arch(const std::string& name_or_path) {
   } else {
     throw top.error_at("mapping", "'mapping' = '" + mapping + "' is not one of: shared, pipelined");
   }
-  YamlMap array(top.node("array"), doc.source, "PE array");
+  YamlMap array = top.child("array", "PE array");
   a.pm = static_cast<int>(array.get_int("m", 1, 1 << 16));
   a.pk = static_cast<int>(array.get_int("k", 1, 1 << 16));
   a.pn = static_cast<int>(array.get_int("n", 1, 1 << 16));
@@ -79,7 +79,7 @@ ArchTemplate load_arch(const std::string& name_or_path) {
   (void)a.buffer_for(Buffer::Holds::weights);  // both kinds must exist
   (void)a.buffer_for(Buffer::Holds::activations);
 
-  YamlMap dram(top.node("dram"), doc.source, "dram");
+  YamlMap dram = top.child("dram", "dram");
   a.dram_GBps = dram.get_double("GBps", 1e-3, 1e6);
   dram.finish();
   top.allow("notes");

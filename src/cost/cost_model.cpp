@@ -82,8 +82,16 @@ CostReport CostModel::evaluate(const model::Design& design) const {
   const double c_exp = tech_.nonlinear_cycles(NonlinearOp::exp), c_erf = tech_.nonlinear_cycles(NonlinearOp::erf);
   const double c_div = tech_.nonlinear_cycles(NonlinearOp::div), c_sqrt = tech_.nonlinear_cycles(NonlinearOp::sqrt);
 
+  // Weights that fit the weight buffers stay resident across inferences: no DRAM fetch.
+  double weight_bits = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    weight_bits += static_cast<double>(counts[i].weight_elems) * design.layers[i].wbits;
+  }
+  const bool resident = weight_bits <= arch_.capacity_bits(Buffer::Holds::weights);
+
   // Pass 2: energy and cycles per layer.
   CostReport r;
+  r.weights_resident = resident;
   double mac_pJ = 0, nl_pJ = 0, sram_pJ = 0, dram_bits = 0, cycles = 0, nl_busy = 0;
   std::vector<double> engine_busy(kinds, 0.0);
   for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -104,7 +112,7 @@ CostReport CostModel::evaluate(const model::Design& design) const {
       const double a_reads = g * static_cast<double>(c.m * c.k) * ceil_div(c.n, engine_pn[u]) * abits;
       const double writes = c.elements * abits;
       sram_pJ += b_reads * (layer.weighted ? w_pJ_bit : a_pJ_bit) + (a_reads + writes) * a_pJ_bit;
-      layer_dram += static_cast<double>(c.weight_elems) * choice.wbits;
+      if (!resident) layer_dram += static_cast<double>(c.weight_elems) * choice.wbits;
       if (writes > act_capacity) layer_dram += 2 * writes;  // spilled and read back
     }
     const auto& nl = c.nonlinear;

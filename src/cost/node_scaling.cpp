@@ -33,8 +33,8 @@ ScaleFactors NodeScaling::at(double node_nm) const {
     throw Error("technology node " + format_number(node_nm) + " nm is out of range; supported " +
                 format_number(min_node()) + ".." + format_number(max_node()) + " nm");
   }
-  auto hi = std::lower_bound(points_.begin(), points_.end(), node_nm,
-                             [](const Point& p, double n) { return p.node_nm < n; });
+  auto hi =
+      std::lower_bound(points_.begin(), points_.end(), node_nm, [](const Point& p, double n) { return p.node_nm < n; });
   if (hi->node_nm == node_nm) return hi->factors;
   const auto lo = hi - 1;
   const double t = std::log(node_nm / lo->node_nm) / std::log(hi->node_nm / lo->node_nm);

@@ -18,7 +18,7 @@ double raw_cell_area(const Technology::Table& t, const arith::Hardware& hw) {
 }
 
 Technology::Recipe read_recipe(YamlMap& parent, const std::string& key) {
-  YamlMap r(parent.node(key), parent.source(), "nonlinear recipe '" + key + "'");
+  YamlMap r = parent.child(key, "nonlinear recipe '" + key + "'");
   Technology::Recipe recipe{r.get_double("fp16_mults", 0, 100), r.get_double("fp16_adds", 0, 100)};
   r.allow("why");
   r.allow("source");
@@ -66,10 +66,14 @@ double Technology::sram_area_um2(double kib) const { return kib * 8192.0 * table
 
 const Technology::Recipe& Technology::recipe(NonlinearOp op) const {
   switch (op) {
-    case NonlinearOp::exp: return table_.exp;
-    case NonlinearOp::erf: return table_.erf;
-    case NonlinearOp::div: return table_.div;
-    case NonlinearOp::sqrt: return table_.sqrt;
+    case NonlinearOp::exp:
+      return table_.exp;
+    case NonlinearOp::erf:
+      return table_.erf;
+    case NonlinearOp::div:
+      return table_.div;
+    case NonlinearOp::sqrt:
+      return table_.sqrt;
   }
   return table_.exp;
 }
@@ -98,8 +102,8 @@ Technology load_technology(const std::string& name_or_path, std::optional<double
   top.allow("source");
   top.allow("notes");
 
-  YamlMap cells(top.node("cells"), doc.source, "cells");
-  YamlMap area(cells.node("area_um2"), doc.source, "cell areas");
+  YamlMap cells = top.child("cells", "cells");
+  YamlMap area = cells.child("area_um2", "cell areas");
   t.and2 = area.get_double("and2", 1e-3, 1e3);
   t.xor2 = area.get_double("xor2", 1e-3, 1e3);
   t.ha = area.get_double("ha", 1e-3, 1e3);
@@ -107,7 +111,7 @@ Technology load_technology(const std::string& name_or_path, std::optional<double
   t.mux2 = area.get_double("mux2", 1e-3, 1e3);
   t.dff = area.get_double("dff", 1e-3, 1e3);
   area.finish();
-  YamlMap anchor(cells.node("anchor"), doc.source, "cell anchor");
+  YamlMap anchor = cells.child("anchor", "cell anchor");
   t.anchor_area_um2 = anchor.get_double("area_um2", 1e-3, 1e6);
   t.anchor_energy_pJ = anchor.get_double("energy_pJ", 1e-6, 1e3);
   t.anchor_delay_ns = anchor.get_double("delay_ns", 1e-4, 1e3);
@@ -118,7 +122,7 @@ Technology load_technology(const std::string& name_or_path, std::optional<double
   cells.allow("source");
   cells.finish();
 
-  YamlMap fp(top.node("fp16"), doc.source, "fp16 operations");
+  YamlMap fp = top.child("fp16", "fp16 operations");
   t.fp16_mult_pJ = fp.get_double("mult_pJ", 1e-6, 1e3);
   t.fp16_add_pJ = fp.get_double("add_pJ", 1e-6, 1e3);
   t.fp16_mult_um2 = fp.get_double("mult_um2", 1e-3, 1e6);
@@ -126,7 +130,7 @@ Technology load_technology(const std::string& name_or_path, std::optional<double
   fp.allow("source");
   fp.finish();
 
-  YamlMap nl(top.node("nonlinear"), doc.source, "nonlinear recipes");
+  YamlMap nl = top.child("nonlinear", "nonlinear recipes");
   t.exp = read_recipe(nl, "exp");
   t.erf = read_recipe(nl, "erf");
   t.div = read_recipe(nl, "div");
@@ -134,7 +138,7 @@ Technology load_technology(const std::string& name_or_path, std::optional<double
   nl.allow("source");
   nl.finish();
 
-  YamlMap sram(top.node("sram"), doc.source, "sram");
+  YamlMap sram = top.child("sram", "sram");
   const auto points = sram.node("access_pJ_per_64b");
   if (!points.IsSequence() || points.size() < 2) {
     throw sram.error_at("access_pJ_per_64b", "'access_pJ_per_64b' must list at least two {kib, pJ} points");
@@ -154,24 +158,25 @@ Technology load_technology(const std::string& name_or_path, std::optional<double
   sram.allow("source");
   sram.finish();
 
-  YamlMap dram(top.node("dram"), doc.source, "dram");
+  YamlMap dram = top.child("dram", "dram");
   t.dram_pJ_per_bit = dram.get_double("pJ_per_bit", 0, 1e4);
   dram.allow("source");
   dram.finish();
 
-  YamlMap stat(top.node("static"), doc.source, "static power");
+  YamlMap stat = top.child("static", "static power");
   t.static_mW_per_mm2 = stat.get_double("mW_per_mm2", 0, 1e4);
   stat.allow("source");
   stat.finish();
 
-  YamlMap sc(top.node("scaling"), doc.source, "node scaling");
+  YamlMap sc = top.child("scaling", "node scaling");
   std::vector<NodeScaling::Point> pts;
   const auto nodes = sc.node("nodes");
   if (!nodes.IsSequence()) throw sc.error_at("nodes", "'nodes' must be a list of {node_nm, energy, area, delay}");
   for (const auto& n : nodes) {
     YamlMap pm(n, doc.source, "scaling point");
-    pts.push_back({pm.get_double("node_nm", 1, 1000),
-                   {pm.get_double("energy", 1e-4, 1e3), pm.get_double("area", 1e-4, 1e3), pm.get_double("delay", 1e-4, 1e3)}});
+    pts.push_back(
+        {pm.get_double("node_nm", 1, 1000),
+         {pm.get_double("energy", 1e-4, 1e3), pm.get_double("area", 1e-4, 1e3), pm.get_double("delay", 1e-4, 1e3)}});
     pm.finish();
   }
   sc.allow("source");

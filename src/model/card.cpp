@@ -38,8 +38,8 @@ std::vector<double> parse_channel_stats(YamlMap& map, const std::string& key, in
   }
   const auto node = map.node(key);
   if (!node.IsSequence() || node.size() != static_cast<std::size_t>(channels)) {
-    throw map.error_at(key, "'" + key + "' must be a list of " + std::to_string(channels) +
-                                " numbers, one per input channel");
+    throw map.error_at(
+        key, "'" + key + "' must be a list of " + std::to_string(channels) + " numbers, one per input channel");
   }
   auto values = map.get<std::vector<double>>(key);
   for (double v : values) {
@@ -52,7 +52,7 @@ std::vector<double> parse_channel_stats(YamlMap& map, const std::string& key, in
 
 EfficientVitShape parse_efficientvit(YamlMap& card) {
   EfficientVitShape shape;
-  YamlMap stem(card.node("stem"), card.source(), "efficientvit stem");
+  YamlMap stem = card.child("stem", "efficientvit stem");
   shape.stem_width = static_cast<int>(stem.get_int("width", 1, kMaxDim));
   shape.stem_depth = static_cast<int>(stem.get_int_or("depth", 1, 0, 64));
   stem.finish();
@@ -66,8 +66,8 @@ EfficientVitShape parse_efficientvit(YamlMap& card) {
     Stage stage;
     stage.width = static_cast<int>(s.get_int("width", 1, kMaxDim));
     stage.depth = static_cast<int>(s.get_int("depth", 1, 64));
-    stage.block = parse_enum<Stage::Block>(s, "block", {{"mbconv", Stage::Block::mbconv}, {"attention", Stage::Block::attention}},
-                                           Stage::Block::mbconv);
+    stage.block = parse_enum<Stage::Block>(
+        s, "block", {{"mbconv", Stage::Block::mbconv}, {"attention", Stage::Block::attention}}, Stage::Block::mbconv);
     stage.expand_ratio = s.get_double_or("expand_ratio", 4.0, 0.25, 16.0);
     s.finish();
     shape.stages.push_back(stage);
@@ -98,16 +98,17 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
   ModelCard m;
   m.source = path;
   m.name = card.get<std::string>("name");
-  m.family = parse_enum<Family>(card, "family", {{"vit", Family::vit}, {"efficientvit", Family::efficientvit}}, Family::vit);
+  m.family =
+      parse_enum<Family>(card, "family", {{"vit", Family::vit}, {"efficientvit", Family::efficientvit}}, Family::vit);
   m.img_size = static_cast<int>(card.get_int("img_size", 1, kMaxDim));
   m.in_chans = static_cast<int>(card.get_int("in_chans", 1, 64));
   m.num_classes = static_cast<int>(card.get_int("num_classes", 1, 1 << 20));
   m.norm_eps = card.get_double_or("norm_eps", 1e-6, 1e-12, 1.0);
   m.mean = parse_channel_stats(card, "mean", m.in_chans, 0.0);
   m.std = parse_channel_stats(card, "std", m.in_chans, 1.0);
-  m.act = parse_enum<Activation>(card, "act",
-                                 {{"gelu", Activation::gelu}, {"relu", Activation::relu}, {"hswish", Activation::hswish}},
-                                 m.family == Family::vit ? Activation::gelu : Activation::hswish);
+  m.act = parse_enum<Activation>(
+      card, "act", {{"gelu", Activation::gelu}, {"relu", Activation::relu}, {"hswish", Activation::hswish}},
+      m.family == Family::vit ? Activation::gelu : Activation::hswish);
   m.attention = parse_enum<Attention>(card, "attention",
                                       {{"softmax", Attention::softmax}, {"linear-relu", Attention::linear_relu}},
                                       m.family == Family::vit ? Attention::softmax : Attention::linear_relu);
@@ -119,12 +120,12 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
     m.mlp_ratio = card.get_double_or("mlp_ratio", 4.0, 0.0625, 64.0);
     m.qkv_bias = card.get_or<bool>("qkv_bias", true);
     if (m.img_size % m.patch_size != 0) {
-      throw card.error_at("patch_size", "img_size " + std::to_string(m.img_size) +
-                                            " is not divisible by patch_size " + std::to_string(m.patch_size));
+      throw card.error_at("patch_size", "img_size " + std::to_string(m.img_size) + " is not divisible by patch_size " +
+                                            std::to_string(m.patch_size));
     }
     if (m.embed_dim % m.num_heads != 0) {
-      throw card.error_at("num_heads", "embed_dim " + std::to_string(m.embed_dim) +
-                                           " is not divisible by num_heads " + std::to_string(m.num_heads));
+      throw card.error_at("num_heads", "embed_dim " + std::to_string(m.embed_dim) + " is not divisible by num_heads " +
+                                           std::to_string(m.num_heads));
     }
     if (m.act == Activation::hswish) throw card.error_at("act", "'act' for a vit must be gelu or relu");
   } else {
@@ -138,7 +139,7 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
   }
   card.allow("weights");
   if (card.has("dataset")) {
-    YamlMap ds(card.node("dataset"), doc.source, "dataset");
+    YamlMap ds = card.child("dataset", "dataset");
     m.dataset_kind = ds.get<std::string>("kind");
     m.dataset_path = ds.get<std::string>("path");
     ds.finish();
@@ -178,9 +179,12 @@ ModelCard parse_model_card(const std::string& yaml_text, const std::string& sour
 std::string to_string(Family f) { return f == Family::vit ? "vit" : "efficientvit"; }
 std::string to_string(Activation a) {
   switch (a) {
-    case Activation::gelu: return "gelu";
-    case Activation::relu: return "relu";
-    case Activation::hswish: return "hswish";
+    case Activation::gelu:
+      return "gelu";
+    case Activation::relu:
+      return "relu";
+    case Activation::hswish:
+      return "hswish";
   }
   return "?";
 }

@@ -22,9 +22,13 @@ struct FieldInfo {
   Field bit;
   const char* key;
 };
-constexpr std::array<FieldInfo, 7> kFields{{{kMult, "mult"}, {kWbits, "wbits"}, {kAbits, "abits"},
-                                            {kGelu, "gelu"}, {kSoftmax, "softmax"},
-                                            {kTokenKeep, "token_keep"}, {kFfn2Prune, "ffn2_prune"}}};
+constexpr std::array<FieldInfo, 7> kFields{{{kMult, "mult"},
+                                            {kWbits, "wbits"},
+                                            {kAbits, "abits"},
+                                            {kGelu, "gelu"},
+                                            {kSoftmax, "softmax"},
+                                            {kTokenKeep, "token_keep"},
+                                            {kFfn2Prune, "ffn2_prune"}}};
 
 /// One level of the design file (defaults, a block entry or a layer entry).
 struct Overrides {
@@ -38,8 +42,8 @@ struct Overrides {
 std::string check_nonlinear(YamlMap& map, const std::string& key, const std::vector<std::string>& allowed) {
   const auto spec = map.get<std::string>(key);
   if (std::find(allowed.begin(), allowed.end(), spec) == allowed.end()) {
-    throw map.error_at(key, "unknown " + key + " unit '" + spec + "'" + did_you_mean(spec, allowed) +
-                                "; available: " + join(allowed));
+    throw map.error_at(
+        key, "unknown " + key + " unit '" + spec + "'" + did_you_mean(spec, allowed) + "; available: " + join(allowed));
   }
   return spec;
 }
@@ -63,12 +67,14 @@ Overrides parse_overrides(const YAML::Node& node, const std::string& source, con
   if (map.has("softmax")) o.softmax = check_nonlinear(map, "softmax", softmax_units()), o.set |= kSoftmax;
   if (map.has("token_keep")) {
     o.token_keep = map.get_double("token_keep", 0.0, 1.0);
-    if (o.token_keep <= 0.0) throw map.error_at("token_keep", "'token_keep' must be in (0, 1]; 0 would drop every patch token");
+    if (o.token_keep <= 0.0)
+      throw map.error_at("token_keep", "'token_keep' must be in (0, 1]; 0 would drop every patch token");
     o.set |= kTokenKeep;
   }
   if (map.has("ffn2_prune")) {
     o.ffn2_prune = map.get_double("ffn2_prune", 0.0, 1.0);
-    if (o.ffn2_prune >= 1.0) throw map.error_at("ffn2_prune", "'ffn2_prune' must be in [0, 1); 1 would skip every hidden unit");
+    if (o.ffn2_prune >= 1.0)
+      throw map.error_at("ffn2_prune", "'ffn2_prune' must be in [0, 1); 1 would skip every hidden unit");
     o.set |= kFfn2Prune;
   }
   for (const auto& f : kFields) map.allow(f.key);
@@ -151,8 +157,8 @@ Design resolve(const Workload& w, const Overrides& defaults, const std::vector<s
       const int width = arith::make_multiplier(r.mult)->bits();
       const int need = std::max((layer.fields & kWbits) != 0 ? r.wbits : 0, r.abits);
       if (need > width) {
-        throw Error(r.where + ": layer '" + layer.name + "' uses " + std::to_string(need) +
-                    "-bit operands on the " + std::to_string(width) + "-bit multiplier '" + r.mult +
+        throw Error(r.where + ": layer '" + layer.name + "' uses " + std::to_string(need) + "-bit operands on the " +
+                    std::to_string(width) + "-bit multiplier '" + r.mult +
                     "'; lower wbits/abits or choose a wider multiplier");
       }
     }
@@ -199,7 +205,8 @@ LayerCounts design_counts(const Workload& w, const Design& d, std::size_t i, std
 }
 
 Design default_design(const Workload& workload) {
-  return resolve(workload, builtin_defaults(), std::vector<std::vector<Overrides>>(static_cast<std::size_t>(workload.block_count())), {});
+  return resolve(workload, builtin_defaults(),
+                 std::vector<std::vector<Overrides>>(static_cast<std::size_t>(workload.block_count())), {});
 }
 
 static Design parse_design_document(const YamlDocument& doc, const Workload& w) {
@@ -224,8 +231,8 @@ static Design parse_design_document(const YamlDocument& doc, const Workload& w) 
       for (int b = first; b <= last; ++b) {
         auto& mask = claimed[static_cast<std::size_t>(b)];
         if ((mask & o.set) != 0) {
-          throw Error(where + ": block entry '" + key + "' sets " + fields_text(mask & o.set) +
-                      " on block " + std::to_string(b) + ", which another block entry already sets");
+          throw Error(where + ": block entry '" + key + "' sets " + fields_text(mask & o.set) + " on block " +
+                      std::to_string(b) + ", which another block entry already sets");
         }
         mask |= o.set;
         per_block[static_cast<std::size_t>(b)].push_back(o);

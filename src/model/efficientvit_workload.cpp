@@ -9,8 +9,8 @@ namespace vitdse::model {
 namespace {
 
 /// A (grouped) 2-D convolution on an hw x hw output map as `groups` GEMMs.
-Layer conv(std::string name, int block, std::int64_t hw_in, std::int64_t stride, std::int64_t cin,
-           std::int64_t cout, std::int64_t kernel, std::int64_t groups, bool bias) {
+Layer conv(std::string name, int block, std::int64_t hw_in, std::int64_t stride, std::int64_t cin, std::int64_t cout,
+           std::int64_t kernel, std::int64_t groups, bool bias) {
   const std::int64_t hw = hw_in / stride;
   Layer l;
   l.name = std::move(name);

@@ -23,8 +23,8 @@ Layer gemm(std::string name, OpKind kind, int block, std::int64_t m, std::int64_
   return l;
 }
 
-Layer elementwise(std::string name, OpKind kind, int block, std::int64_t groups, std::int64_t rows,
-                  std::int64_t cols, std::int64_t params) {
+Layer elementwise(std::string name, OpKind kind, int block, std::int64_t groups, std::int64_t rows, std::int64_t cols,
+                  std::int64_t params) {
   Layer l;
   l.name = std::move(name);
   l.kind = kind;
@@ -55,7 +55,8 @@ std::vector<Layer> build_vit_layers(const ModelCard& c) {
     Layer norm1 = elementwise(pre + "norm1", OpKind::norm, b, 1, n, d, 2 * d);
     norm1.per_row = {.exp = 0, .erf = 0, .div = 1, .sqrt = 1};
     layers.push_back(norm1);
-    layers.push_back(gemm(pre + "attn.qkv", OpKind::linear, b, n, d, 3 * d, d * 3 * d + (c.qkv_bias ? 3 * d : 0), kTokM));
+    layers.push_back(
+        gemm(pre + "attn.qkv", OpKind::linear, b, n, d, 3 * d, d * 3 * d + (c.qkv_bias ? 3 * d : 0), kTokM));
     if (c.attention == Attention::softmax) {
       Layer qk = gemm(pre + "attn.qk", OpKind::matmul, b, n, dh, n, 0, kTokM | kTokN);
       qk.groups = h;
@@ -77,7 +78,8 @@ std::vector<Layer> build_vit_layers(const ModelCard& c) {
       layers.push_back(kv);
       Layer qkv_out = gemm(pre + "attn.qkv_out", OpKind::matmul, b, n, dh, dh + 1, 0, kTokM);
       qkv_out.groups = h;
-      qkv_out.per_element = {.exp = 0, .erf = 0, .div = static_cast<double>(dh) / static_cast<double>(dh + 1), .sqrt = 0};
+      qkv_out.per_element = {
+          .exp = 0, .erf = 0, .div = static_cast<double>(dh) / static_cast<double>(dh + 1), .sqrt = 0};
       layers.push_back(qkv_out);
     }
     layers.push_back(gemm(pre + "attn.proj", OpKind::linear, b, n, d, d, d * d + d, kTokM));

@@ -9,14 +9,22 @@ namespace vitdse::model {
 
 std::string to_string(OpKind kind) {
   switch (kind) {
-    case OpKind::linear: return "linear";
-    case OpKind::conv: return "conv";
-    case OpKind::matmul: return "matmul";
-    case OpKind::norm: return "norm";
-    case OpKind::softmax: return "softmax";
-    case OpKind::activation: return "activation";
-    case OpKind::pool: return "pool";
-    case OpKind::elementwise: return "elementwise";
+    case OpKind::linear:
+      return "linear";
+    case OpKind::conv:
+      return "conv";
+    case OpKind::matmul:
+      return "matmul";
+    case OpKind::norm:
+      return "norm";
+    case OpKind::softmax:
+      return "softmax";
+    case OpKind::activation:
+      return "activation";
+    case OpKind::pool:
+      return "pool";
+    case OpKind::elementwise:
+      return "elementwise";
   }
   return "?";
 }
@@ -49,8 +57,8 @@ std::vector<std::int64_t> Workload::token_schedule(std::span<const double> keep_
   for (std::size_t b = 0; b + 1 < tokens.size(); ++b) {
     const double keep = b < keep_after_block.size() ? keep_after_block[b] : 1.0;
     const auto patches = tokens[b] - 1;
-    tokens[b + 1] = keep >= 1.0 ? tokens[b]
-                                : 1 + static_cast<std::int64_t>(std::ceil(keep * static_cast<double>(patches) - 1e-9));
+    tokens[b + 1] =
+        keep >= 1.0 ? tokens[b] : 1 + static_cast<std::int64_t>(std::ceil(keep * static_cast<double>(patches) - 1e-9));
   }
   return tokens;
 }

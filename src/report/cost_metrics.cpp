@@ -35,6 +35,7 @@ std::vector<Metric> cost_metrics(const cost::CostReport& r) {
       {"peak_gops_per_mm2", "peak area efficiency", "GOPS/mm2", r.peak_gops_per_mm2},
       {"adp_mm2_ms", "area-delay product", "mm2*ms", r.adp_mm2_ms},
       {"edp_uJ_ms", "energy-delay product", "uJ*ms", r.edp_uJ_ms},
+      {"weights_resident", "weights resident on chip (1 = yes)", "", r.weights_resident ? 1.0 : 0.0},
   };
 }
 

@@ -6,16 +6,21 @@ namespace vitdse::arith {
 /// Cells in a unit's datapath. The cost layer prices these at a technology node, so arith
 /// never needs to know about nodes or voltages. Counts may be fractional (averages).
 struct Hardware {
-  double and2 = 0;  ///< 2-input AND/NAND (partial-product generation)
-  double xor2 = 0;  ///< 2-input XOR/XNOR
-  double ha = 0;    ///< half adders
-  double fa = 0;    ///< full adders
-  double mux2 = 0;  ///< 2:1 multiplexers (shifters, selectors)
-  double dff = 0;   ///< flip-flops (state, pipeline registers)
-  double depth = 0; ///< critical path in full-adder delays
+  double and2 = 0;   ///< 2-input AND/NAND (partial-product generation)
+  double xor2 = 0;   ///< 2-input XOR/XNOR
+  double ha = 0;     ///< half adders
+  double fa = 0;     ///< full adders
+  double mux2 = 0;   ///< 2:1 multiplexers (shifters, selectors)
+  double dff = 0;    ///< flip-flops (state, pipeline registers)
+  double depth = 0;  ///< critical path in full-adder delays
 
   Hardware& operator+=(const Hardware& o) {
-    and2 += o.and2; xor2 += o.xor2; ha += o.ha; fa += o.fa; mux2 += o.mux2; dff += o.dff;
+    and2 += o.and2;
+    xor2 += o.xor2;
+    ha += o.ha;
+    fa += o.fa;
+    mux2 += o.mux2;
+    dff += o.dff;
     depth = depth > o.depth ? depth : o.depth;
     return *this;
   }

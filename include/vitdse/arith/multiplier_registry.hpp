@@ -13,7 +13,7 @@ namespace vitdse::arith {
 /// One documented parameter of a family.
 struct ParamInfo {
   std::string key;
-  std::string range;    ///< e.g. "1..2n-1"
+  std::string range;  ///< e.g. "1..2n-1"
   std::string meaning;
 };
 

@@ -13,10 +13,10 @@ namespace vitdse::arith {
 ///
 ///     auto s = parse_unit_spec("trunc:8u:t=4");  // family "trunc", positional {"8u"}, {t: "4"}
 struct UnitSpec {
-  std::string text;                              ///< as written
+  std::string text;  ///< as written
   std::string family;
   std::vector<std::string> positional;
-  std::map<std::string, std::string> params;     ///< sorted, so canonical() is stable
+  std::map<std::string, std::string> params;  ///< sorted, so canonical() is stable
 
   /// family, positional fields, then key=value pairs in key order.
   [[nodiscard]] std::string canonical() const;

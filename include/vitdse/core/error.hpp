@@ -14,8 +14,7 @@ class Error : public std::runtime_error {
  public:
   enum class Kind { runtime, usage };
 
-  explicit Error(const std::string& message, Kind kind = Kind::runtime)
-      : std::runtime_error(message), kind_(kind) {}
+  explicit Error(const std::string& message, Kind kind = Kind::runtime) : std::runtime_error(message), kind_(kind) {}
 
   [[nodiscard]] Kind kind() const noexcept { return kind_; }
   [[nodiscard]] int exit_code() const noexcept { return kind_ == Kind::usage ? 2 : 1; }

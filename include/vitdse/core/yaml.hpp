@@ -40,6 +40,8 @@ class YamlMap {
   [[nodiscard]] bool has(const std::string& key) const;
   /// The raw child node; marks the key as known.
   YAML::Node node(const std::string& key);
+  /// A required child mapping, read as strictly as this one.
+  YamlMap child(const std::string& key, const std::string& what);
 
   template <class T>
   T get(const std::string& key) {

@@ -43,17 +43,18 @@ struct CostReport {
   double cycles = 0;
   double latency_ms = 0;
   double fps = 0;
-  double chip_power_mW = 0;    ///< average at the achieved frame rate
+  double chip_power_mW = 0;  ///< average at the achieved frame rate
   double system_power_mW = 0;
-  double gops = 0;             ///< achieved
+  double gops = 0;  ///< achieved
   double peak_gops = 0;
-  double utilisation = 0;      ///< achieved / peak
-  double tops_per_W = 0;       ///< chip
+  double utilisation = 0;  ///< achieved / peak
+  double tops_per_W = 0;   ///< chip
   double system_tops_per_W = 0;
-  double gops_per_mm2 = 0;     ///< achieved
+  double gops_per_mm2 = 0;  ///< achieved
   double peak_gops_per_mm2 = 0;
-  double adp_mm2_ms = 0;       ///< area x latency
-  double edp_uJ_ms = 0;        ///< chip energy x latency
+  double adp_mm2_ms = 0;          ///< area x latency
+  double edp_uJ_ms = 0;           ///< chip energy x latency
+  bool weights_resident = false;  ///< all weights fit on chip, so none are fetched per inference
 };
 
 /// Prices designs for one (workload, template, technology). Thread-safe; cheap per call.

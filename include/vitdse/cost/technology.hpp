@@ -15,9 +15,9 @@ namespace vitdse::cost {
 /// sees multipliers, adders, registers and (later) approximate and SC units.
 struct UnitCost {
   double area_um2 = 0;
-  double energy_pJ = 0;   ///< per operation
-  double delay_ns = 0;    ///< critical path
-  double power_mW = 0;    ///< energy_pJ x the table's reference operating rate
+  double energy_pJ = 0;  ///< per operation
+  double delay_ns = 0;   ///< critical path
+  double power_mW = 0;   ///< energy_pJ x the table's reference operating rate
 };
 
 /// Element-wise nonlinear operations, priced as recipes of fp16 multiplies and adds.

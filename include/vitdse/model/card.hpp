@@ -24,7 +24,7 @@ struct Stage {
 
 /// EfficientViT-specific shape (family: efficientvit). See docs/formats.md.
 struct EfficientVitShape {
-  int stem_width = 16;           ///< stride-2 3x3 conv, then stem_depth residual DSConvs
+  int stem_width = 16;  ///< stride-2 3x3 conv, then stem_depth residual DSConvs
   int stem_depth = 1;
   std::vector<Stage> stages;     ///< each begins with a stride-2 MBConv
   int head_dim = 16;             ///< attention head dimension

@@ -13,13 +13,13 @@ namespace vitdse::model {
 /// One layer's resolved choices. Fields the layer does not accept keep their "absent" values
 /// (-1 for indices, 0 for bits) and are left out of the canonical form.
 struct LayerChoice {
-  std::int16_t mult = -1;      ///< index into Design::units
+  std::int16_t mult = -1;  ///< index into Design::units
   std::int8_t wbits = 0;
   std::int8_t abits = 0;
-  std::int16_t gelu = -1;      ///< index into Design::nonlinear
-  std::int16_t softmax = -1;   ///< index into Design::nonlinear
-  double token_keep = 1.0;     ///< tokens kept after this block (on its attention layer)
-  double ffn2_prune = 0.0;     ///< fraction of FFN hidden units skipped by fc2
+  std::int16_t gelu = -1;     ///< index into Design::nonlinear
+  std::int16_t softmax = -1;  ///< index into Design::nonlinear
+  double token_keep = 1.0;    ///< tokens kept after this block (on its attention layer)
+  double ffn2_prune = 0.0;    ///< fraction of FFN hidden units skipped by fc2
 };
 
 /// The fully resolved per-layer assignment; `layers` is aligned with Workload::layers().

@@ -15,7 +15,13 @@ std::string to_string(OpKind kind);
 
 /// Design fields a layer accepts (DESIGN.md "Design file"); a bit set.
 enum Field : std::uint8_t {
-  kMult = 1, kWbits = 2, kAbits = 4, kGelu = 8, kSoftmax = 16, kTokenKeep = 32, kFfn2Prune = 64
+  kMult = 1,
+  kWbits = 2,
+  kAbits = 4,
+  kGelu = 8,
+  kSoftmax = 16,
+  kTokenKeep = 32,
+  kFfn2Prune = 64
 };
 
 /// Which GEMM dimensions follow the block's token count (bit set over m, k, n).
@@ -31,22 +37,22 @@ struct Nonlinear {
 struct Layer {
   std::string name;
   OpKind kind = OpKind::linear;
-  int block = -1;              ///< index for design `blocks:`; -1 outside blocks
+  int block = -1;  ///< index for design `blocks:`; -1 outside blocks
   std::int64_t groups = 1, m = 0, k = 0, n = 0;
-  std::uint8_t token_axes = 0; ///< TokenAxis bits (vit family only)
-  bool weighted = false;       ///< the [k x n] operand is a weight tensor
-  std::int64_t params = 0;     ///< weights + biases (+ cls/pos embeddings on patch_embed)
-  Nonlinear per_element;       ///< nonlinear ops per output element
-  Nonlinear per_row;           ///< nonlinear ops per output row (e.g. LayerNorm's sqrt)
-  std::uint8_t fields = 0;     ///< Field bits this layer accepts
+  std::uint8_t token_axes = 0;  ///< TokenAxis bits (vit family only)
+  bool weighted = false;        ///< the [k x n] operand is a weight tensor
+  std::int64_t params = 0;      ///< weights + biases (+ cls/pos embeddings on patch_embed)
+  Nonlinear per_element;        ///< nonlinear ops per output element
+  Nonlinear per_row;            ///< nonlinear ops per output row (e.g. LayerNorm's sqrt)
+  std::uint8_t fields = 0;      ///< Field bits this layer accepts
 };
 
 /// Counts for one layer after the design's token pruning and FFN2 pruning.
 struct LayerCounts {
   std::int64_t groups = 1, m = 0, k = 0, n = 0;  ///< pruned GEMM view
   double macs = 0;
-  double elements = 0;       ///< output elements (groups * m * n)
-  Nonlinear nonlinear;       ///< totals
+  double elements = 0;            ///< output elements (groups * m * n)
+  Nonlinear nonlinear;            ///< totals
   std::int64_t weight_elems = 0;  ///< weight elements actually fetched
 };
 

@@ -1,0 +1,141 @@
+// The command line's contract: help, exit codes, one-line errors, and format parity.
+#include "cli/cli.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_util.hpp"
+#include "vitdse/core/text.hpp"
+
+namespace vitdse::cli {
+
+using test::one_line;
+using test::run_cli;
+
+TEST(Cli, GlobalHelpAndVersion) {
+  auto r = run_cli({"--help"});
+  EXPECT_EQ(r.code, 0);
+  for (const auto& c : commands()) EXPECT_NE(r.out.find(c.name), std::string::npos) << c.name;
+  r = run_cli({"--version"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.rfind("vitdse ", 0), 0u);
+}
+
+TEST(Cli, EverySubcommandHasHelpWithDefaults) {
+  for (const auto& c : commands()) {
+    const auto r = run_cli({c.name, "--help"});
+    EXPECT_EQ(r.code, 0) << c.name;
+    EXPECT_NE(r.out.find("usage: vitdse " + c.name), std::string::npos) << c.name;
+  }
+  const auto r = run_cli({"cost", "--help"});
+  EXPECT_NE(r.out.find("(=vit-fmnist)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(=lowpower-vit-28nm)"), std::string::npos) << r.out;
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{},
+                                               {"frobnicate"},
+                                               {"cots"},
+                                               {"--bogus"},
+                                               {"cost", "--bogus"},
+                                               {"workload", "--model"},
+                                               {"cost", "--csv", "--json"},
+                                               {"--log-level", "loud", "list"},
+                                               {"--log-level"},
+                                               {"cost", "--node", "abc"}}) {
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.code, 2) << join(args, " ") << ": " << r.err;
+    EXPECT_TRUE(one_line(r.err)) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+  EXPECT_NE(run_cli({"cots"}).err.find("did you mean 'cost'?"), std::string::npos);
+}
+
+TEST(Cli, RuntimeErrorsExitOneWithOneLine) {
+  test::TempDir dir;
+  const auto malformed = dir.write("bad.yaml", "version: 1\nblocks:\n  \"0\": {wbits: [4\n");
+  const auto typo = dir.write("typo.yaml", "version: 1\ndefaults: {wbitz: 4}\n");
+  const auto negative = dir.write("neg.yaml", "version: 1\ndefaults: {token_keep: -0.5}\n");
+  const auto layer = dir.write("layer.yaml", "version: 1\nlayers:\n  blocks.9.mlp.fc1: {wbits: 4}\n");
+  const auto range = dir.write("range.yaml", "version: 1\nblocks:\n  \"2-7\": {wbits: 4}\n");
+  const auto card = dir.write("card.yaml", "version: 1\nname: x\nimg_size: 0\n");
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  };
+  const Case cases[] = {
+      {{"workload", "--model", "nosuch"}, "unknown model 'nosuch'; available: deit-base, deit-small"},
+      {{"cost", "--arch", "nosuch"}, "unknown accelerator template 'nosuch'; available: edge-256-45nm"},
+      {{"cost", "--tech", "nosuch"}, "unknown technology 'nosuch'"},
+      {{"cost", "--node", "2"}, "technology node 2 nm is out of range"},
+      {{"design", "--design", malformed}, "bad.yaml:4:1: malformed YAML"},
+      {{"design", "--design", typo}, "typo.yaml:2: unknown key 'wbitz'"},
+      {{"cost", "--design", negative}, "'token_keep' = -0.5 is out of range"},
+      {{"workload", "--design", layer}, "has no layer 'blocks.9.mlp.fc1'"},
+      {{"design", "--design", range}, "block range '2-7' is out of bounds; the model has blocks 0..3"},
+      {{"design", "--design", (dir.path() / "missing.yaml").string()}, "cannot open"},
+      {{"workload", "--model", card}, "card.yaml:3: 'img_size' = 0 is out of range"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run_cli(c.args);
+    EXPECT_EQ(r.code, 1) << join(c.args, " ") << ": " << r.err;
+    EXPECT_TRUE(one_line(r.err)) << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+  }
+}
+
+TEST(Cli, WorkloadTotalsAndFormats) {
+  auto r = run_cli({"workload", "--model", "deit-small"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("4.59888 GMACs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MACs include the attention matmuls"), std::string::npos);
+  r = run_cli({"workload", "--model", "deit-small", "--json"});
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["attention_matmuls_included"].get<bool>());
+  EXPECT_EQ(j["layers"].back()["layer"], "total");
+  EXPECT_EQ(j["layers"].back()["macs"], 4598882304);
+  r = run_cli({"workload", "--model", "deit-small", "--csv"});
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "layer,kind,block,input,output,macs,params,exp,erf,div,sqrt");
+}
+
+TEST(Cli, CostJsonAndCsvCarryTheSameFields) {
+  const auto json = run_cli({"cost", "--json"});
+  const auto csv = run_cli({"cost", "--csv"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  const auto metrics = nlohmann::json::parse(json.out)["metrics"];
+  const auto header = split(csv.out.substr(0, csv.out.find('\n')), ',');
+  const auto values = split(csv.out.substr(csv.out.find('\n') + 1, csv.out.size() - csv.out.find('\n') - 2), ',');
+  ASSERT_EQ(header.size(), metrics.size());
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    ASSERT_TRUE(metrics.contains(header[i])) << header[i];
+    EXPECT_DOUBLE_EQ(std::stod(values[i]), metrics[header[i]].get<double>()) << header[i];
+  }
+  for (const char* key : {"energy_total_uJ", "energy_mac_uJ", "energy_nonlinear_uJ", "energy_sram_uJ", "energy_dram_uJ",
+                          "energy_static_uJ", "area_mm2", "area_pe_array_mm2", "area_sram_mm2", "latency_ms", "cycles",
+                          "fps", "gops", "tops_per_W", "gops_per_mm2", "adp_mm2_ms", "edp_uJ_ms", "chip_power_mW"}) {
+    EXPECT_TRUE(metrics.contains(key)) << key;
+  }
+}
+
+TEST(Cli, DesignPrintsCanonicalFormAndHash) {
+  test::TempDir dir;
+  const auto a = dir.write("a.yaml", "version: 1\nblocks: {\"0-1\": {wbits: 6}}\n");
+  const auto b = dir.write("b.yaml", "version: 1\nblocks:\n  \"1\": {wbits: 6}\n  \"0\": {wbits: 6}\n");
+  const auto ra = run_cli({"design", "--design", a, "--json"});
+  const auto rb = run_cli({"design", "--design", b, "--json"});
+  ASSERT_EQ(ra.code, 0) << ra.err;
+  EXPECT_EQ(ra.out, rb.out);
+  EXPECT_EQ(nlohmann::json::parse(ra.out)["design_hash"].get<std::string>().size(), 16u);
+}
+
+TEST(Cli, ListNamesTheZoo) {
+  const auto r = run_cli({"list"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("vit-fmnist"), std::string::npos);
+  EXPECT_NE(r.out.find("lowpower-vit-28nm"), std::string::npos);
+  EXPECT_NE(r.out.find("cmos45"), std::string::npos);
+}
+
+}  // namespace vitdse::cli

@@ -1,0 +1,176 @@
+// The cost model: calibration against the low-power ViT accelerator, and its properties.
+#include "vitdse/cost/cost_model.hpp"
+
+#include <gtest/gtest.h>
+
+#include "test_util.hpp"
+#include "vitdse/core/error.hpp"
+#include "vitdse/core/resources.hpp"
+#include "vitdse/core/yaml.hpp"
+
+namespace vitdse::cost {
+
+namespace {
+
+const model::Workload& deit_small() {
+  static const model::Workload w(model::load_model_card("deit-small"));
+  return w;
+}
+
+CostReport price(const std::string& design_yaml, const std::string& arch = "lowpower-vit-28nm") {
+  const auto& w = deit_small();
+  const model::Design d =
+      design_yaml.empty() ? model::default_design(w) : model::parse_design(design_yaml, "d.yaml", w);
+  return CostModel(w, load_arch(arch)).evaluate(d);
+}
+
+}  // namespace
+
+TEST(CostModel, CalibratedToTheLowPowerAccelerator) {
+  // Hsiung & Chang, arXiv 2510.14393: 28 nm, 1024 GOPS peak, 2.31 TOPS/W, 858.61 GOPS/mm^2,
+  // on DeiT-S at 8 bit. vitdse must land within +-20% of each.
+  const CostReport r = price("");
+  EXPECT_NEAR(r.peak_gops, 1024, 0.2 * 1024);
+  EXPECT_NEAR(r.tops_per_W, 2.31, 0.2 * 2.31);
+  EXPECT_NEAR(r.peak_gops_per_mm2, 858.61, 0.2 * 858.61);
+  EXPECT_NEAR(r.area.total_mm2(), 1024 / 858.61, 0.2 * 1024 / 858.61);
+}
+
+TEST(CostModel, BreakdownsAddUpAndUnitsAgree) {
+  const CostReport r = price("");
+  const auto& e = r.energy;
+  EXPECT_DOUBLE_EQ(e.total_uJ(), e.mac_uJ + e.nonlinear_uJ + e.sram_uJ + e.static_uJ + e.dram_uJ);
+  EXPECT_GT(e.mac_uJ, 0);
+  EXPECT_GT(e.nonlinear_uJ, 0);
+  EXPECT_GT(e.sram_uJ, 0);
+  EXPECT_GT(e.dram_uJ, 0);  // DeiT-S's 22 MB of weights cannot stay on 232 KB
+  EXPECT_FALSE(r.weights_resident);
+  EXPECT_DOUBLE_EQ(r.ops, 2 * r.macs);
+  EXPECT_NEAR(r.latency_ms, r.cycles / 1e9 * 1e3, 1e-9);
+  EXPECT_NEAR(r.fps, 1e3 / r.latency_ms, 1e-9);
+  EXPECT_NEAR(r.chip_power_mW, e.chip_uJ() * r.fps * 1e-3, 1e-9);
+  EXPECT_NEAR(r.tops_per_W, r.ops / (e.chip_uJ() * 1e-6) / 1e12, 1e-12);
+  EXPECT_LE(r.gops, r.peak_gops);
+  EXPECT_NEAR(r.adp_mm2_ms, r.area.total_mm2() * r.latency_ms, 1e-12);
+}
+
+TEST(CostModel, PruningLowersEnergyAndLatency) {
+  const CostReport base = price("");
+  const CostReport tokens = price("version: 1\nblocks: {\"3\": {token_keep: 0.7}, \"6\": {token_keep: 0.7}}\n");
+  const CostReport ffn2 = price("version: 1\ndefaults: {ffn2_prune: 0.5}\n");
+  const CostReport relu = price("version: 1\ndefaults: {gelu: \"gelu:relu\"}\n");
+  for (const CostReport* r : {&tokens, &ffn2}) {
+    EXPECT_LT(r->macs, base.macs);
+    EXPECT_LT(r->energy.total_uJ(), base.energy.total_uJ());
+    EXPECT_LT(r->latency_ms, base.latency_ms);
+    EXPECT_DOUBLE_EQ(r->area.total_mm2(), base.area.total_mm2());
+  }
+  EXPECT_LT(ffn2.energy.dram_uJ, base.energy.dram_uJ);  // fewer FFN2 weights fetched
+  EXPECT_LT(relu.energy.nonlinear_uJ, base.energy.nonlinear_uJ);
+}
+
+TEST(CostModel, NarrowerOperandsMoveFewerBits) {
+  const CostReport w8 = price("");
+  const CostReport w4 = price("version: 1\ndefaults: {wbits: 4, abits: 4}\n");
+  EXPECT_LT(w4.energy.sram_uJ, w8.energy.sram_uJ);
+  EXPECT_LT(w4.energy.dram_uJ, w8.energy.dram_uJ);
+  EXPECT_DOUBLE_EQ(w4.energy.mac_uJ, w8.energy.mac_uJ);  // the same 8-bit multipliers
+  const CostReport m4 = price("version: 1\ndefaults: {mult: \"exact:4s\", wbits: 4, abits: 4}\n");
+  EXPECT_LT(m4.energy.mac_uJ, w4.energy.mac_uJ);
+  EXPECT_LT(m4.area.pe_array_mm2, w4.area.pe_array_mm2);
+}
+
+TEST(CostModel, SharedArrayPaysAreaForEveryKind) {
+  const std::string mixed = "version: 1\nblocks: {\"0-5\": {mult: \"exact:6s\", wbits: 6, abits: 6}}\n";
+  const CostReport one = price("");
+  const CostReport shared = price(mixed);
+  EXPECT_GT(shared.area.pe_array_mm2, one.area.pe_array_mm2);  // every PE holds 8s and 6s
+
+  test::TempDir dir;
+  auto yaml = load_yaml_file(resolve_resource("lowpower-vit-28nm", "models/arch", "template")).root;
+  yaml["mapping"] = "pipelined";
+  yaml["name"] = "pipelined";
+  const auto path = dir.write("pipelined.yaml", YAML::Dump(yaml));
+  const CostReport piped = price(mixed, path);
+  EXPECT_LT(piped.area.pe_array_mm2, shared.area.pe_array_mm2);  // each PE holds one kind
+  EXPECT_GT(piped.fps, 0);
+  EXPECT_GE(piped.latency_ms, 1e3 / piped.fps - 1e-9);  // engines overlap frames
+}
+
+TEST(CostModel, WeightsThatFitStayOnChip) {
+  // vit-fmnist has 205K weights: 1.64 Mbit at 8 bit overflows the 104 KiB weight buffer,
+  // 0.82 Mbit at 4 bit fits, so no weight is fetched from DRAM per inference.
+  const model::Workload w(model::load_model_card("vit-fmnist"));
+  const CostModel m(w, load_arch("lowpower-vit-28nm"));
+  const CostReport w8 = m.evaluate(model::default_design(w));
+  const CostReport w4 = m.evaluate(model::parse_design("version: 1\ndefaults: {wbits: 4}\n", "d.yaml", w));
+  EXPECT_FALSE(w8.weights_resident);
+  EXPECT_GT(w8.energy.dram_uJ, 0);
+  EXPECT_TRUE(w4.weights_resident);
+  EXPECT_EQ(w4.energy.dram_uJ, 0);
+}
+
+TEST(CostModel, ShrinkingTheNodeLowersEnergyAndArea) {
+  const auto& w = deit_small();
+  const auto d = model::default_design(w);
+  ArchTemplate a = load_arch("lowpower-vit-28nm");
+  double energy = 1e300, area = 1e300;
+  for (double node : {45.0, 32.0, 28.0, 22.0, 16.0, 7.0}) {
+    a.node_nm = node;
+    const CostReport r = CostModel(w, a).evaluate(d);
+    EXPECT_LT(r.energy.chip_uJ() - r.energy.static_uJ, energy) << node;
+    EXPECT_LT(r.area.total_mm2(), area) << node;
+    energy = r.energy.chip_uJ() - r.energy.static_uJ;
+    area = r.area.total_mm2();
+  }
+}
+
+TEST(CostModel, EfficientVitPrices) {
+  const model::Workload w(model::load_model_card("efficientvit-b1"));
+  const CostReport r = CostModel(w, load_arch("lowpower-vit-28nm")).evaluate(model::default_design(w));
+  EXPECT_GT(r.fps, 0);
+  EXPECT_NEAR(r.macs / 1e9, 0.519, 0.005);
+}
+
+TEST(ArchTemplate, BadTemplatesFailClearly) {
+  test::TempDir dir;
+  const std::string good = R"(version: 1
+name: t
+node_nm: 28
+clock_GHz: 1
+array: {m: 1, k: 8, n: 64}
+buffers:
+  - {name: w, holds: weights, kib: 64}
+  - {name: a, holds: activations, kib: 64}
+dram: {GBps: 10}
+)";
+  EXPECT_NO_THROW(load_arch(dir.write("good.yaml", good)));
+  const auto fails = [&](const std::string& text, const std::string& expect) {
+    try {
+      load_arch(dir.write("bad.yaml", text));
+      ADD_FAILURE() << "no error for:\n" << text;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(expect), std::string::npos) << e.what();
+    }
+  };
+  auto edit = [&](const std::string& from, const std::string& to) {
+    std::string t = good;
+    return t.replace(t.find(from), from.size(), to);
+  };
+  fails(edit("k: 8", "k: 0"), "'k' = 0 is out of range");
+  fails(edit("clock_GHz: 1", "clock_GHz: -1"), "'clock_GHz' = -1 is out of range");
+  fails(edit("kib: 64}\n  - {name: a", "kib: -4}\n  - {name: a"), "'kib' = -4 is out of range");
+  fails(edit("dram:", "dramm:"), "lacks required key 'dram'; is 'dramm' a typo of it?");
+  fails(edit("holds: weights", "holds: everything"), "'holds' = 'everything' is not one of");
+  fails(edit("holds: weights", "holds: activations"), "no buffer holding weights");
+  fails(edit("node_nm: 28", "node_nm: 28\nmapping: spread"), "'mapping' = 'spread'");
+  fails(edit("array: {m: 1, k: 8, n: 64}", "array: {m: 1, k: 8, n: 64"), "bad.yaml:");
+  try {
+    load_arch("lowpower");
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("available: edge-256-45nm, lowpower-vit-28nm"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace vitdse::cost
