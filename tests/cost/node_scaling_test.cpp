@@ -25,7 +25,8 @@ TEST(NodeScaling, ShippedTableIsMonotoneEverywhere) {
 TEST(NodeScaling, InterpolatedNodesMatchReference) {
   // REFERENCE.md (Stillmaker & Baas 2017, interpolated): 28 nm energy x0.51, area x0.38;
   // 22 nm energy x0.31, area x0.25; tabulated 32 nm x0.64 / x0.46.
-  const auto& s = load_technology("cmos45").scaling();
+  const auto tech = load_technology("cmos45");
+  const auto& s = tech.scaling();
   EXPECT_NEAR(s.at(32).energy, 0.64, 0.01);
   EXPECT_NEAR(s.at(32).area, 0.46, 0.005);
   EXPECT_NEAR(s.at(28).energy, 0.51, 0.51 * 0.05);
