@@ -12,32 +12,14 @@ namespace {
 Layer conv(std::string name, int block, std::int64_t hw_in, std::int64_t stride, std::int64_t cin, std::int64_t cout,
            std::int64_t kernel, std::int64_t groups, bool bias) {
   const std::int64_t hw = hw_in / stride;
-  Layer l;
-  l.name = std::move(name);
-  l.kind = OpKind::conv;
-  l.block = block;
-  l.groups = groups;
-  l.m = hw * hw;
-  l.k = cin / groups * kernel * kernel;
-  l.n = cout / groups;
-  l.weighted = true;
   // Batch norm folds into the conv at inference; its affine pair is still a parameter.
-  l.params = cout * (cin / groups) * kernel * kernel + (bias ? cout : 2 * cout);
-  l.fields = kMult | kWbits | kAbits;
-  return l;
+  const std::int64_t params = cout * (cin / groups) * kernel * kernel + (bias ? cout : 2 * cout);
+  return make_layer(std::move(name), OpKind::conv, block, groups, hw * hw, cin / groups * kernel * kernel,
+                    cout / groups, params);
 }
 
 Layer matmul(std::string name, int block, std::int64_t groups, std::int64_t m, std::int64_t k, std::int64_t n) {
-  Layer l;
-  l.name = std::move(name);
-  l.kind = OpKind::matmul;
-  l.block = block;
-  l.groups = groups;
-  l.m = m;
-  l.k = k;
-  l.n = n;
-  l.fields = kMult | kAbits;
-  return l;
+  return make_layer(std::move(name), OpKind::matmul, block, groups, m, k, n, 0);
 }
 
 /// MBConv: 1x1 expand, kxk depthwise (strided), 1x1 project. `prefix` names the three convs.
@@ -110,12 +92,7 @@ std::vector<Layer> build_efficientvit_layers(const ModelCard& c) {
   Layer fc1 = conv("head.fc1", -1, 1, 1, s.head_widths[0], s.head_widths[1], 1, 1, true);
   fc1.kind = OpKind::linear;
   layers.push_back(fc1);
-  Layer norm;
-  norm.name = "head.norm";
-  norm.kind = OpKind::norm;
-  norm.m = 1;
-  norm.n = s.head_widths[1];
-  norm.params = 2 * s.head_widths[1];
+  Layer norm = make_layer("head.norm", OpKind::norm, -1, 1, 1, 0, s.head_widths[1], 2 * s.head_widths[1]);
   norm.per_row = {.exp = 0, .erf = 0, .div = 1, .sqrt = 1};
   layers.push_back(norm);
   Layer fc2 = conv("head.fc2", -1, 1, 1, s.head_widths[1], c.num_classes, 1, 1, true);

@@ -9,30 +9,14 @@ namespace {
 
 Layer gemm(std::string name, OpKind kind, int block, std::int64_t m, std::int64_t k, std::int64_t n,
            std::int64_t params, std::uint8_t token_axes) {
-  Layer l;
-  l.name = std::move(name);
-  l.kind = kind;
-  l.block = block;
-  l.m = m;
-  l.k = k;
-  l.n = n;
-  l.params = params;
+  Layer l = make_layer(std::move(name), kind, block, 1, m, k, n, params);
   l.token_axes = token_axes;
-  l.weighted = kind == OpKind::linear || kind == OpKind::conv;
-  l.fields = kMult | kAbits | (l.weighted ? kWbits : 0);
   return l;
 }
 
 Layer elementwise(std::string name, OpKind kind, int block, std::int64_t groups, std::int64_t rows, std::int64_t cols,
                   std::int64_t params) {
-  Layer l;
-  l.name = std::move(name);
-  l.kind = kind;
-  l.block = block;
-  l.groups = groups;
-  l.m = rows;
-  l.n = cols;
-  l.params = params;
+  Layer l = make_layer(std::move(name), kind, block, groups, rows, 0, cols, params);
   l.token_axes = kTokM;
   return l;
 }

@@ -29,6 +29,22 @@ std::string to_string(OpKind kind) {
   return "?";
 }
 
+Layer make_layer(std::string name, OpKind kind, int block, std::int64_t groups, std::int64_t m, std::int64_t k,
+                 std::int64_t n, std::int64_t params) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = kind;
+  l.block = block;
+  l.groups = groups;
+  l.m = m;
+  l.k = k;
+  l.n = n;
+  l.params = params;
+  l.weighted = kind == OpKind::linear || kind == OpKind::conv;
+  if (l.weighted || kind == OpKind::matmul) l.fields = kMult | kAbits | (l.weighted ? kWbits : 0);
+  return l;
+}
+
 Workload::Workload(ModelCard card) : card_(std::move(card)) {
   layers_ = card_.family == Family::vit ? build_vit_layers(card_) : build_efficientvit_layers(card_);
   full_tokens_ = card_.family == Family::vit ? card_.tokens() : 0;

@@ -47,6 +47,11 @@ struct Layer {
   std::uint8_t fields = 0;      ///< Field bits this layer accepts
 };
 
+/// A layer from its GEMM view. Linear, conv and matmul layers accept `mult` and `abits`, and
+/// `wbits` when their [k x n] operand is a weight tensor (linear, conv).
+Layer make_layer(std::string name, OpKind kind, int block, std::int64_t groups, std::int64_t m, std::int64_t k,
+                 std::int64_t n, std::int64_t params);
+
 /// Counts for one layer after the design's token pruning and FFN2 pruning.
 struct LayerCounts {
   std::int64_t groups = 1, m = 0, k = 0, n = 0;  ///< pruned GEMM view
