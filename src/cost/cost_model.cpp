@@ -35,6 +35,7 @@ CostModel::PeCost CostModel::pe_cost(const std::string& unit_spec) const {
   const UnitCost regs = tech_.price(arith::register_hardware(2 * mult->bits() + arch_.acc_bits));
   pe.mac_pJ = pe.mult.energy_pJ + acc.energy_pJ + regs.energy_pJ;
   pe.area_um2 = pe.mult.area_um2 + acc.area_um2 + regs.area_um2;
+  pe.cycles = mult->hardware().cycles;
   std::lock_guard lock(mutex_);
   pe_cache_.emplace(unit_spec, pe);
   return pe;
@@ -103,7 +104,7 @@ CostReport CostModel::evaluate(const model::Design& design) const {
       const auto u = static_cast<std::size_t>(choice.mult);
       mac_pJ += c.macs * pe[u].mac_pJ;
       const double g = static_cast<double>(c.groups);
-      compute = g * ceil_div(c.m, arch_.pm) * ceil_div(c.k, arch_.pk) * ceil_div(c.n, engine_pn[u]);
+      compute = g * ceil_div(c.m, arch_.pm) * ceil_div(c.k, arch_.pk) * ceil_div(c.n, engine_pn[u]) * pe[u].cycles;
       const double abits = choice.abits;
       const double bbits = layer.weighted ? choice.wbits : abits;  // the [k x n] operand
       // Output-stationary tiling: the [k x n] operand is re-read for every tile of pm rows,

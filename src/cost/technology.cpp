@@ -44,8 +44,9 @@ UnitCost Technology::price(const arith::Hardware& hw) const {
   const double raw = raw_cell_area(table_, hw);
   UnitCost c;
   c.area_um2 = raw * area_per_cell_um2_ * scale_.area;
-  c.energy_pJ = raw * energy_per_cell_um2_ * scale_.energy;
-  c.delay_ns = hw.depth * delay_per_fa_ns_ * scale_.delay;
+  // A multi-cycle unit (serial SC) switches its cells once per cycle.
+  c.energy_pJ = raw * energy_per_cell_um2_ * scale_.energy * hw.cycles;
+  c.delay_ns = hw.depth * delay_per_fa_ns_ * scale_.delay * hw.cycles;
   c.power_mW = c.energy_pJ * table_.unit_power_GHz;
   return c;
 }

@@ -14,6 +14,7 @@ struct Hardware {
   double dff = 0;    ///< flip-flops (state, pipeline registers)
   double depth = 0;  ///< critical path in full-adder delays
 
+  /// Places `o` beside this circuit: cells add up; depth and cycles are the larger of the two.
   Hardware& operator+=(const Hardware& o) {
     and2 += o.and2;
     xor2 += o.xor2;
@@ -22,6 +23,7 @@ struct Hardware {
     mux2 += o.mux2;
     dff += o.dff;
     depth = depth > o.depth ? depth : o.depth;
+    cycles = cycles > o.cycles ? cycles : o.cycles;
     return *this;
   }
 };

@@ -75,6 +75,7 @@ class CostModel {
     UnitCost mult;
     double mac_pJ = 0;    ///< multiply + accumulate + register energy per MAC
     double area_um2 = 0;  ///< multiplier + accumulator + registers
+    double cycles = 1;    ///< array cycles per MAC (a serial SC stream: its length)
   };
   [[nodiscard]] PeCost pe_cost(const std::string& unit_spec) const;
 
