@@ -6,13 +6,14 @@ namespace vitdse::arith {
 /// Cells in a unit's datapath. The cost layer prices these at a technology node, so arith
 /// never needs to know about nodes or voltages. Counts may be fractional (averages).
 struct Hardware {
-  double and2 = 0;   ///< 2-input AND/NAND (partial-product generation)
-  double xor2 = 0;   ///< 2-input XOR/XNOR
-  double ha = 0;     ///< half adders
-  double fa = 0;     ///< full adders
-  double mux2 = 0;   ///< 2:1 multiplexers (shifters, selectors)
-  double dff = 0;    ///< flip-flops (state, pipeline registers)
-  double depth = 0;  ///< critical path in full-adder delays
+  double and2 = 0;    ///< 2-input AND/NAND (partial-product generation)
+  double xor2 = 0;    ///< 2-input XOR/XNOR
+  double ha = 0;      ///< half adders
+  double fa = 0;      ///< full adders
+  double mux2 = 0;    ///< 2:1 multiplexers (shifters, selectors)
+  double dff = 0;     ///< flip-flops (state, pipeline registers)
+  double depth = 0;   ///< critical path in full-adder delays
+  double cycles = 1;  ///< clock cycles per operation (a serial SC stream of length L: L)
 
   /// Places `o` beside this circuit: cells add up; depth and cycles are the larger of the two.
   Hardware& operator+=(const Hardware& o) {
