@@ -10,7 +10,8 @@ namespace vitdse::arith {
 
 const std::vector<MultiplierFamily>& multiplier_families() {
   static const std::vector<MultiplierFamily> families = [] {
-    std::vector<MultiplierFamily> all{exact_family()};
+    std::vector<MultiplierFamily> all{exact_family(),    trunc_family(), bam_family(),      drum_family(),
+                                      mitchell_family(), roba_family(),  kulkarni_family(), lut_family()};
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return all;
   }();
@@ -26,6 +27,38 @@ void check_param_keys(const UnitSpec& spec, const MultiplierFamily& family) {
                   did_you_mean(key, keys) + "; allowed: " + (keys.empty() ? std::string("none") : join(keys)));
     }
   }
+}
+
+int int_param(const UnitSpec& spec, const std::string& key, int lo, int hi, int fallback) {
+  const auto it = spec.params.find(key);
+  if (it == spec.params.end()) return fallback;
+  const std::string where = "unit spec '" + spec.text + "': " + key;
+  const long long v = parse_int(it->second, where);
+  if (v < lo || v > hi) {
+    throw Error("unit spec '" + spec.text + "': " + key + "=" + it->second + " is out of range; allowed " +
+                std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  return static_cast<int>(v);
+}
+
+int required_int_param(const UnitSpec& spec, const std::string& key, int lo, int hi) {
+  if (spec.params.count(key) == 0) {
+    throw Error("unit spec '" + spec.text + "': missing " + key + "=<" + std::to_string(lo) + ".." +
+                std::to_string(hi) + ">, e.g. '" + spec.family + ":" + spec.positional.front() + ":" + key + "=" +
+                std::to_string((lo + hi) / 2) + "'");
+  }
+  return int_param(spec, key, lo, hi, lo);
+}
+
+double double_param(const UnitSpec& spec, const std::string& key, double lo, double hi, double fallback) {
+  const auto it = spec.params.find(key);
+  if (it == spec.params.end()) return fallback;
+  const double v = parse_double(it->second, "unit spec '" + spec.text + "': " + key);
+  if (!(v >= lo && v <= hi)) {
+    throw Error("unit spec '" + spec.text + "': " + key + "=" + it->second + " is out of range; allowed " +
+                format_number(lo) + ".." + format_number(hi));
+  }
+  return v;
 }
 
 std::unique_ptr<Multiplier> make_multiplier(std::string_view text) {

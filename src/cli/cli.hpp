@@ -33,5 +33,6 @@ int workload_command(Context& ctx);
 int design_command(Context& ctx);
 int cost_command(Context& ctx);
 int list_command(Context& ctx);
+int units_command(Context& ctx);
 
 }  // namespace vitdse::cli

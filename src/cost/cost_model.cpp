@@ -30,7 +30,7 @@ CostModel::PeCost CostModel::pe_cost(const std::string& unit_spec) const {
   }
   const auto mult = arith::make_multiplier(unit_spec);
   PeCost pe;
-  pe.mult = tech_.price(mult->hardware());
+  pe.mult = tech_.price(*mult);
   const UnitCost acc = tech_.price(arith::adder_hardware(arch_.acc_bits));
   const UnitCost regs = tech_.price(arith::register_hardware(2 * mult->bits() + arch_.acc_bits));
   pe.mac_pJ = pe.mult.energy_pJ + acc.energy_pJ + regs.energy_pJ;

@@ -51,6 +51,19 @@ UnitCost Technology::price(const arith::Hardware& hw) const {
   return c;
 }
 
+UnitCost Technology::price(const arith::Multiplier& unit) const {
+  const auto declared = unit.declared_cost();
+  if (!declared) return price(unit.hardware());
+  // Scale the declared figures from their node to this one through the base node.
+  const ScaleFactors from = scaling_.at(declared->node_nm);
+  UnitCost c;
+  c.area_um2 = declared->area_um2 / from.area * scale_.area;
+  c.power_mW = declared->power_mW / from.energy * scale_.energy;
+  c.energy_pJ = c.power_mW / table_.unit_power_GHz;
+  c.delay_ns = declared->delay_ns / from.delay * scale_.delay;
+  return c;
+}
+
 double Technology::sram_access_pJ(double bank_kib, int word_bits) const {
   const auto& pts = table_.sram;
   // log-log interpolation between tabulated bank sizes, extrapolating with the end slopes.

@@ -139,3 +139,41 @@ TEST(Cli, ListNamesTheZoo) {
 }
 
 }  // namespace vitdse::cli
+
+namespace vitdse::cli {
+
+TEST(Cli, UnitsListsFamiliesAndPricesOne) {
+  auto r = run_cli({"units"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* family : {"exact", "trunc", "bam", "drum", "mitchell", "roba", "kulkarni", "lut"}) {
+    EXPECT_NE(r.out.find(family), std::string::npos) << family;
+  }
+  r = run_cli({"units", "--spec", "exact:8s", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"mae_pct", "wce_pct", "mre_pct", "ep_pct", "bias_pct", "mse", "power_mW", "area_um2",
+                          "delay_ns", "energy_pJ"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_DOUBLE_EQ(j["area_um2"].get<double>(), 729.8);  // the calibration anchor at 45 nm
+  EXPECT_EQ(j["mae_pct"].get<double>(), 0);
+  r = run_cli({"units", "--family", "drum", "--csv"});
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "family,bits,params,summary");
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2);
+}
+
+TEST(Cli, UnitsRejectsBadSpecs) {
+  for (const auto& [args, code, expect] : std::vector<std::tuple<std::vector<std::string>, int, std::string>>{
+           {{"units", "--spec", "trunc:8u:t=99"}, 1, "t=99 is out of range; allowed 0..15"},
+           {{"units", "--spec", "drum:8u"}, 1, "missing k="},
+           {{"units", "--family", "drun"}, 1, "did you mean 'drum'?"},
+           {{"units", "--spec", "exact:8s", "--node", "3"}, 1, "out of range"},
+           {{"units", "--spec", "exact:8s", "--family", "exact"}, 2, "mutually exclusive"}}) {
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.code, code) << r.err;
+    EXPECT_TRUE(one_line(r.err)) << r.err;
+    EXPECT_NE(r.err.find(expect), std::string::npos) << r.err;
+  }
+}
+
+}  // namespace vitdse::cli

@@ -113,8 +113,9 @@ TEST(Design, ValidationErrors) {
       {"version: 1\ndefaults: {token_keep: 1.5}\n", "'token_keep' = 1.5 is out of range"},
       {"version: 1\ndefaults: {ffn2_prune: 1}\n", "'ffn2_prune' must be in [0, 1)"},
       {"version: 1\ndefaults: {ffn2_prune: -0.1}\n", "'ffn2_prune' = -0.1 is out of range"},
-      {"version: 1\ndefaults: {mult: \"drum:8s:k=6\"}\n", "unknown multiplier family 'drum'"},
+      {"version: 1\ndefaults: {mult: \"booth:8s\"}\n", "unknown multiplier family 'booth'"},
       {"version: 1\ndefaults: {mult: \"exact:8s:k=6\"}\n", "unknown key 'k' for family 'exact'"},
+      {"version: 1\ndefaults: {mult: \"drum:8s:k=9\"}\n", "k=9 is out of range; allowed 2..8"},
       {"version: 1\ndefaults: {gelu: \"gelu:exactt\"}\n",
        "unknown gelu unit 'gelu:exactt' (did you mean 'gelu:exact'?)"},
       {"version: 1\ndefaults: {wbits: 12}\n", "uses 12-bit operands on the 8-bit multiplier 'exact:8s'"},
@@ -133,6 +134,12 @@ TEST(Design, ValidationErrors) {
     EXPECT_NE(msg.find(c.expect), std::string::npos) << "input:\n" << c.text << "\nmessage: " << msg;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
   }
+}
+
+TEST(Design, ApproximateMultipliersResolveToCanonicalSpecs) {
+  const Design d = parse("version: 1\nlayers:\n  blocks.0.mlp.fc2: {mult: \"bam:8s:vbl=4:hbl=1\"}\n");
+  EXPECT_EQ(layer(d, "blocks.0.mlp.fc2")["mult"], "bam:8s:hbl=1:vbl=4");
+  EXPECT_EQ(d.units.size(), 2u);
 }
 
 TEST(Design, WiderMultiplierAcceptsWiderOperands) {

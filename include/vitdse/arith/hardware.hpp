@@ -37,6 +37,27 @@ inline Hardware adder_hardware(int bits) {
   return h;
 }
 
+/// A leading-one detector with a binary encoder over n bits: a priority chain of 2n gates and
+/// an encoder of (n/2)·log2(n) OR gates (counted as 2-input gates).
+inline Hardware leading_one_hardware(int bits) {
+  Hardware h;
+  int stages = 0;
+  while ((1 << stages) < bits) ++stages;
+  h.and2 = 2.0 * bits + 0.5 * bits * stages;
+  h.depth = stages;
+  return h;
+}
+
+/// A logarithmic barrel shifter of `width` bits over `positions` shift amounts.
+inline Hardware shifter_hardware(int width, int positions) {
+  Hardware h;
+  int stages = 0;
+  while ((1 << stages) < positions) ++stages;
+  h.mux2 = static_cast<double>(width) * stages;
+  h.depth = 0.5 * stages;  // a mux is about half a full adder's delay
+  return h;
+}
+
 /// An n-bit register.
 inline Hardware register_hardware(int bits) {
   Hardware h;

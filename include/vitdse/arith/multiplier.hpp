@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,14 @@
 #include "vitdse/arith/unit_spec.hpp"
 
 namespace vitdse::arith {
+
+/// A cost the user declared for a unit (lookup-table files) instead of a cell account.
+struct DeclaredCost {
+  double power_mW = 0;
+  double area_um2 = 0;
+  double delay_ns = 0;
+  double node_nm = 45;  ///< the node the figures were measured at
+};
 
 /// An n-bit multiplier. Operands are integers in the width's range (two's complement when
 /// signed); `mul` returns the (possibly approximate) product exactly as the circuit would.
@@ -26,6 +35,8 @@ class Multiplier {
   [[nodiscard]] virtual std::int64_t mul(std::int64_t a, std::int64_t b) const = 0;
   /// The circuit's standard-cell account, priced by the cost layer.
   [[nodiscard]] virtual Hardware hardware() const = 0;
+  /// Declared figures that replace the cell account when present.
+  [[nodiscard]] virtual std::optional<DeclaredCost> declared_cost() const { return std::nullopt; }
 
   [[nodiscard]] const std::string& spec() const { return spec_; }  ///< canonical spec
   [[nodiscard]] int bits() const { return width_.bits; }

@@ -34,7 +34,21 @@ const std::vector<MultiplierFamily>& multiplier_families();
 /// Rejects keys the family does not document, naming the allowed ones.
 void check_param_keys(const UnitSpec& spec, const MultiplierFamily& family);
 
+/// An integer parameter in [lo, hi] (`fallback` when absent); errors name the spec and range.
+int int_param(const UnitSpec& spec, const std::string& key, int lo, int hi, int fallback);
+/// A required integer parameter in [lo, hi].
+int required_int_param(const UnitSpec& spec, const std::string& key, int lo, int hi);
+/// A non-negative decimal parameter (`fallback` when absent).
+double double_param(const UnitSpec& spec, const std::string& key, double lo, double hi, double fallback);
+
 // Families (one file each under src/arith/multipliers/).
 MultiplierFamily exact_family();
+MultiplierFamily trunc_family();
+MultiplierFamily bam_family();
+MultiplierFamily drum_family();
+MultiplierFamily mitchell_family();
+MultiplierFamily roba_family();
+MultiplierFamily kulkarni_family();
+MultiplierFamily lut_family();
 
 }  // namespace vitdse::arith

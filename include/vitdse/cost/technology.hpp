@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "vitdse/arith/hardware.hpp"
+#include "vitdse/arith/multiplier.hpp"
 #include "vitdse/cost/node_scaling.hpp"
 
 namespace vitdse::cost {
@@ -59,6 +60,8 @@ class Technology {
 
   /// Prices a standard-cell account at this node.
   [[nodiscard]] UnitCost price(const arith::Hardware& hw) const;
+  /// Prices a multiplier: its declared cost scaled from its node, else its cell account.
+  [[nodiscard]] UnitCost price(const arith::Multiplier& unit) const;
   /// Energy of one SRAM access of `word_bits` to a bank of `bank_kib` (log-log interpolated).
   [[nodiscard]] double sram_access_pJ(double bank_kib, int word_bits) const;
   [[nodiscard]] double sram_area_um2(double kib) const;

@@ -1,5 +1,6 @@
 // exact: the reference array multiplier (Baugh-Wooley when signed).
 #include "vitdse/arith/multiplier_registry.hpp"
+#include "vitdse/arith/partial_products.hpp"
 
 namespace vitdse::arith {
 
@@ -9,18 +10,11 @@ class ExactMultiplier final : public Multiplier {
  public:
   using Multiplier::Multiplier;
   [[nodiscard]] std::int64_t mul(std::int64_t a, std::int64_t b) const override { return a * b; }
-  [[nodiscard]] Hardware hardware() const override { return exact_array_hardware(bits(), is_signed()); }
-
-  /// An n x n carry-save array: n^2 partial-product gates, n(n-2) full adders and n half adders
-  /// (Weste & Harris, CMOS VLSI Design, 4th ed., sec. 11.9). Baugh-Wooley signed form adds two
-  /// full adders for its correction constants. Critical path: about 2n full-adder delays.
-  static Hardware exact_array_hardware(int n, bool is_signed) {
-    Hardware h;
-    h.and2 = static_cast<double>(n) * n;
-    h.fa = static_cast<double>(n) * (n - 2) + (is_signed ? 2 : 0);
-    h.ha = n;
-    h.depth = 2.0 * n;
-    return h;
+  /// An n x n carry-save array keeping every partial product: n^2 gates, n(n-2) full adders,
+  /// n half adders (Weste & Harris, CMOS VLSI Design, 4th ed., 11.9), plus Baugh-Wooley's two
+  /// correction adders when signed.
+  [[nodiscard]] Hardware hardware() const override {
+    return PartialProductArray(bits(), is_signed(), [](int, int) { return true; }).hardware();
   }
 };
 

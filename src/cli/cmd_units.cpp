@@ -1,0 +1,80 @@
+// vitdse units: the registered arithmetic-unit families, or one unit's error metrics and cost.
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/options.hpp"
+#include "vitdse/arith/metrics.hpp"
+#include "vitdse/arith/multiplier_registry.hpp"
+#include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
+#include "vitdse/cost/technology.hpp"
+#include "vitdse/report/unit_metrics.hpp"
+
+namespace vitdse::cli {
+
+namespace {
+
+int list_families(Context& ctx, const std::string& only, Format format) {
+  std::vector<std::string> names;
+  report::Table table({{"family", "family"}, {"bits", "bits"}, {"params", "parameters"}, {"summary", "summary"}});
+  for (const auto& f : arith::multiplier_families()) {
+    names.push_back(f.name);
+    if (!only.empty() && f.name != only) continue;
+    std::vector<std::string> params;
+    for (const auto& p : f.params) params.push_back(p.key + "=" + p.range);
+    table.add({f.name, std::to_string(f.min_bits) + ".." + std::to_string(f.max_bits) + " s|u",
+               params.empty() ? std::string("-") : join(params, "; "), f.summary});
+  }
+  if (table.rows() == 0) {
+    throw Error("unknown unit family '" + only + "'" + did_you_mean(only, names) + "; available: " + join(names));
+  }
+  if (format == Format::json) {
+    ctx.out << table.to_json().dump(2) << '\n';
+  } else if (format == Format::csv) {
+    ctx.out << table.to_csv();
+  } else {
+    ctx.out << "multiplier families (spec: family:<bits><s|u>[:key=value]...):\n\n" << table.to_text();
+  }
+  return 0;
+}
+
+}  // namespace
+
+int units_command(Context& ctx) {
+  po::options_description options("options");
+  std::string family, spec, tech;
+  double node = 45;
+  options.add_options()("family", po::value(&family), "list only this family")(
+      "spec", po::value(&spec), "report one unit's error metrics and cost, e.g. drum:8u:k=6")(
+      "node", po::value(&node)->default_value(45), "technology node in nm for --spec")(
+      "tech", po::value(&tech)->default_value("cmos45"), "technology table for --spec");
+  add_format_options(options);
+  po::variables_map vm;
+  if (!parse_options(ctx, "units", "[--family F] [--spec SPEC [--node NM]] [--csv|--json]", options, vm)) return 0;
+  const Format format = output_format(vm);
+  if (spec.empty()) return list_families(ctx, family, format);
+  if (!family.empty()) throw usage_error("--family and --spec are mutually exclusive");
+
+  const auto unit = arith::make_multiplier(spec);
+  const auto technology = cost::load_technology(tech, node);
+  const auto error = arith::error_metrics(*unit);
+  const auto metrics = report::unit_metrics(error, technology.price(*unit));
+  if (format == Format::json) {
+    nlohmann::json j = report::metrics_json(metrics);
+    j["spec"] = unit->spec();
+    j["node_nm"] = node;
+    j["pairs"] = error.pairs;
+    j["exhaustive"] = error.exhaustive;
+    ctx.out << j.dump(2) << '\n';
+  } else if (format == Format::csv) {
+    ctx.out << report::metrics_csv(metrics);
+  } else {
+    ctx.out << unit->spec() << " at " << format_number(node) << " nm (" << technology.name() << "), "
+            << (error.exhaustive ? "exhaustive over " : "sampled over ") << error.pairs << " operand pairs\n\n"
+            << report::metrics_text(metrics);
+  }
+  return 0;
+}
+
+}  // namespace vitdse::cli
