@@ -101,3 +101,17 @@ Hardware PartialProductArray::hardware() const {
 }
 
 }  // namespace vitdse::arith
+
+namespace vitdse::arith {
+
+Hardware array_multiplier_hardware(int na, int nb) {
+  std::vector<int> heights(static_cast<std::size_t>(na + nb), 0);
+  for (int i = 0; i < na; ++i) {
+    for (int j = 0; j < nb; ++j) ++heights[static_cast<std::size_t>(i + j)];
+  }
+  Hardware h = column_reduction_hardware(heights);
+  h.and2 = static_cast<double>(na) * nb;
+  return h;
+}
+
+}  // namespace vitdse::arith

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "vitdse/arith/multiplier.hpp"
+#include "vitdse/arith/nonlinear.hpp"
 
 namespace vitdse::cost {
 
@@ -39,6 +40,31 @@ CostModel::PeCost CostModel::pe_cost(const std::string& unit_spec) const {
   std::lock_guard lock(mutex_);
   pe_cache_.emplace(unit_spec, pe);
   return pe;
+}
+
+CostModel::NonlinearCost CostModel::nonlinear_cost(const std::string& spec) const {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = nonlinear_cache_.find(spec); it != nonlinear_cache_.end()) return it->second;
+  }
+  arith::Hardware element, row;
+  if (spec == "divide") {
+    element = arith::division_hardware();
+  } else {
+    const auto unit = arith::make_nonlinear(spec);
+    element = unit->element_hardware();
+    row = unit->row_hardware();
+  }
+  NonlinearCost c;
+  c.element = tech_.price(element);
+  c.row = tech_.price(row);
+  c.element_cycles = element.cycles;
+  c.row_cycles = arith::is_empty(row) ? 0 : row.cycles;
+  c.hardware = element;
+  c.hardware += row;
+  std::lock_guard lock(mutex_);
+  nonlinear_cache_.emplace(spec, c);
+  return c;
 }
 
 CostReport CostModel::evaluate(const model::Design& design) const {
@@ -78,10 +104,27 @@ CostReport CostModel::evaluate(const model::Design& design) const {
   const double a_pJ_bit = tech_.sram_access_pJ(abuf.bank_kib(), abuf.word_bits) / abuf.word_bits;
   const double act_capacity = arch_.capacity_bits(Buffer::Holds::activations);
   const double dram_bits_per_cycle = arch_.dram_GBps * 8.0 / arch_.clock_GHz;
-  const double e_exp = tech_.nonlinear_pJ(NonlinearOp::exp), e_erf = tech_.nonlinear_pJ(NonlinearOp::erf);
-  const double e_div = tech_.nonlinear_pJ(NonlinearOp::div), e_sqrt = tech_.nonlinear_pJ(NonlinearOp::sqrt);
-  const double c_exp = tech_.nonlinear_cycles(NonlinearOp::exp), c_erf = tech_.nonlinear_cycles(NonlinearOp::erf);
-  const double c_div = tech_.nonlinear_cycles(NonlinearOp::div), c_sqrt = tech_.nonlinear_cycles(NonlinearOp::sqrt);
+  // Nonlinear units: the design's GELU and softmax choices, exact LayerNorm, fp16 division for
+  // linear attention, and ReLU where the card itself uses it.
+  std::vector<NonlinearCost> chosen(design.nonlinear.size());
+  for (std::size_t u = 0; u < chosen.size(); ++u) chosen[u] = nonlinear_cost(design.nonlinear[u]);
+  const NonlinearCost norm_unit = nonlinear_cost("layernorm:exact");
+  const NonlinearCost divide_unit = nonlinear_cost("divide");
+  const NonlinearCost relu_unit = nonlinear_cost("gelu:relu");
+  std::vector<const NonlinearCost*> used;
+  const auto unit_for = [&](const model::Layer& layer, const model::LayerChoice& choice,
+                            const model::LayerCounts& c) -> const NonlinearCost* {
+    switch (layer.kind) {
+      case model::OpKind::softmax:
+        return &chosen[static_cast<std::size_t>(choice.softmax)];
+      case model::OpKind::norm:
+        return &norm_unit;
+      case model::OpKind::activation:
+        return (layer.fields & model::kGelu) != 0 ? &chosen[static_cast<std::size_t>(choice.gelu)] : &relu_unit;
+      default:
+        return c.nonlinear.div > 0 ? &divide_unit : nullptr;
+    }
+  };
 
   // Weights that fit the weight buffers stay resident across inferences: no DRAM fetch.
   double weight_bits = 0;
@@ -116,12 +159,16 @@ CostReport CostModel::evaluate(const model::Design& design) const {
       if (!resident) layer_dram += static_cast<double>(c.weight_elems) * choice.wbits;
       if (writes > act_capacity) layer_dram += 2 * writes;  // spilled and read back
     }
-    const auto& nl = c.nonlinear;
-    if (nl.exp + nl.erf + nl.div + nl.sqrt > 0) {
-      nl_pJ += nl.exp * e_exp + nl.erf * e_erf + nl.div * e_div + nl.sqrt * e_sqrt;
-      nonlinear = (nl.exp * c_exp + nl.erf * c_erf + nl.div * c_div + nl.sqrt * c_sqrt) / arch_.nonlinear_lanes;
+    if (const NonlinearCost* unit = unit_for(layer, choice, c); unit != nullptr) {
+      // Element-wise work runs on every output element (the divisions only, for linear
+      // attention); row work once per row.
+      const double elements = c.macs > 0 ? c.nonlinear.div : c.elements;
+      const double rows = c.macs > 0 ? 0.0 : static_cast<double>(c.groups * c.m);
+      nl_pJ += elements * unit->element.energy_pJ + rows * unit->row.energy_pJ;
+      nonlinear = (elements * unit->element_cycles + rows * unit->row_cycles) / arch_.nonlinear_lanes;
       if (c.macs == 0) sram_pJ += 2 * c.elements * kNonlinearBits * a_pJ_bit;
       nl_busy += nonlinear;
+      if (std::find(used.begin(), used.end(), unit) == used.end()) used.push_back(unit);
     }
     dram_bits += layer_dram;
     const double layer_cycles = std::max(compute + nonlinear, layer_dram / dram_bits_per_cycle);
@@ -132,7 +179,10 @@ CostReport CostModel::evaluate(const model::Design& design) const {
   // Area.
   AreaBreakdown& area = r.area;
   for (std::size_t u = 0; u < kinds; ++u) area.pe_array_mm2 += engine_pes[u] * pe[u].area_um2 * 1e-6;
-  area.nonlinear_mm2 = arch_.nonlinear_lanes * tech_.nonlinear_lane_um2() * 1e-6;
+  // Each nonlinear lane holds every unit the design uses; fp16 operators are shared.
+  arith::Hardware lane;
+  for (const NonlinearCost* unit : used) lane += unit->hardware;
+  area.nonlinear_mm2 = arch_.nonlinear_lanes * tech_.price(lane).area_um2 * 1e-6;
   for (const auto& b : arch_.buffers) area.sram_mm2 += tech_.sram_area_um2(b.kib) * 1e-6;
   area.other_mm2 = (area.pe_array_mm2 + area.nonlinear_mm2 + area.sram_mm2) * (1.0 / arch_.utilisation - 1.0);
 

@@ -17,15 +17,6 @@ double raw_cell_area(const Technology::Table& t, const arith::Hardware& hw) {
   return hw.and2 * t.and2 + hw.xor2 * t.xor2 + hw.ha * t.ha + hw.fa * t.fa + hw.mux2 * t.mux2 + hw.dff * t.dff;
 }
 
-Technology::Recipe read_recipe(YamlMap& parent, const std::string& key) {
-  YamlMap r = parent.child(key, "nonlinear recipe '" + key + "'");
-  Technology::Recipe recipe{r.get_double("fp16_mults", 0, 100), r.get_double("fp16_adds", 0, 100)};
-  r.allow("why");
-  r.allow("source");
-  r.finish();
-  return recipe;
-}
-
 }  // namespace
 
 arith::Hardware anchor_hardware() { return arith::make_multiplier("exact:8s")->hardware(); }
@@ -47,6 +38,10 @@ UnitCost Technology::price(const arith::Hardware& hw) const {
   // A multi-cycle unit (serial SC) switches its cells once per cycle.
   c.energy_pJ = raw * energy_per_cell_um2_ * scale_.energy * hw.cycles;
   c.delay_ns = hw.depth * delay_per_fa_ns_ * scale_.delay * hw.cycles;
+  // Floating-point work: every operation costs energy, the lane's operators cost area once.
+  c.energy_pJ += (hw.fp16_mul * table_.fp16_mult_pJ + hw.fp16_add * table_.fp16_add_pJ) * scale_.energy;
+  c.area_um2 +=
+      ((hw.fp16_mul > 0 ? table_.fp16_mult_um2 : 0) + (hw.fp16_add > 0 ? table_.fp16_add_um2 : 0)) * scale_.area;
   c.power_mW = c.energy_pJ * table_.unit_power_GHz;
   return c;
 }
@@ -77,32 +72,6 @@ double Technology::sram_access_pJ(double bank_kib, int word_bits) const {
 }
 
 double Technology::sram_area_um2(double kib) const { return kib * 8192.0 * table_.sram_um2_per_bit * scale_.area; }
-
-const Technology::Recipe& Technology::recipe(NonlinearOp op) const {
-  switch (op) {
-    case NonlinearOp::exp:
-      return table_.exp;
-    case NonlinearOp::erf:
-      return table_.erf;
-    case NonlinearOp::div:
-      return table_.div;
-    case NonlinearOp::sqrt:
-      return table_.sqrt;
-  }
-  return table_.exp;
-}
-
-double Technology::nonlinear_pJ(NonlinearOp op) const {
-  const Recipe& r = recipe(op);
-  return (r.mults * table_.fp16_mult_pJ + r.adds * table_.fp16_add_pJ) * scale_.energy;
-}
-
-double Technology::nonlinear_lane_um2() const { return (table_.fp16_mult_um2 + table_.fp16_add_um2) * scale_.area; }
-
-double Technology::nonlinear_cycles(NonlinearOp op) const {
-  const Recipe& r = recipe(op);
-  return std::max(r.mults, r.adds);
-}
 
 Technology load_technology(const std::string& name_or_path, std::optional<double> node_nm) {
   const auto path = resolve_resource(name_or_path, "models/tech", "technology");
@@ -143,14 +112,6 @@ Technology load_technology(const std::string& name_or_path, std::optional<double
   t.fp16_add_um2 = fp.get_double("add_um2", 1e-3, 1e6);
   fp.allow("source");
   fp.finish();
-
-  YamlMap nl = top.child("nonlinear", "nonlinear recipes");
-  t.exp = read_recipe(nl, "exp");
-  t.erf = read_recipe(nl, "erf");
-  t.div = read_recipe(nl, "div");
-  t.sqrt = read_recipe(nl, "sqrt");
-  nl.allow("source");
-  nl.finish();
 
   YamlMap sram = top.child("sram", "sram");
   const auto points = sram.node("access_pJ_per_64b");

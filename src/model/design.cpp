@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vitdse/arith/multiplier.hpp"
+#include "vitdse/arith/nonlinear.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/hash.hpp"
 #include "vitdse/core/text.hpp"
@@ -39,13 +40,16 @@ struct Overrides {
   std::string where;  ///< file:line, for messages
 };
 
-std::string check_nonlinear(YamlMap& map, const std::string& key, const std::vector<std::string>& allowed) {
+/// The canonical spec of a GELU or softmax unit (defaults filled in), validated by the registry.
+std::string check_nonlinear(YamlMap& map, const std::string& key) {
   const auto spec = map.get<std::string>(key);
-  if (std::find(allowed.begin(), allowed.end(), spec) == allowed.end()) {
-    throw map.error_at(
-        key, "unknown " + key + " unit '" + spec + "'" + did_you_mean(spec, allowed) + "; available: " + join(allowed));
+  try {
+    const auto unit = key == "gelu" ? std::unique_ptr<arith::NonlinearUnit>(arith::make_gelu(spec))
+                                    : std::unique_ptr<arith::NonlinearUnit>(arith::make_softmax(spec));
+    return unit->spec();
+  } catch (const Error& e) {
+    throw map.error_at(key, e.what());
   }
-  return spec;
 }
 
 Overrides parse_overrides(const YAML::Node& node, const std::string& source, const std::string& what) {
@@ -63,8 +67,8 @@ Overrides parse_overrides(const YAML::Node& node, const std::string& source, con
   }
   if (map.has("wbits")) o.wbits = static_cast<int>(map.get_int("wbits", 2, 16)), o.set |= kWbits;
   if (map.has("abits")) o.abits = static_cast<int>(map.get_int("abits", 2, 16)), o.set |= kAbits;
-  if (map.has("gelu")) o.gelu = check_nonlinear(map, "gelu", gelu_units()), o.set |= kGelu;
-  if (map.has("softmax")) o.softmax = check_nonlinear(map, "softmax", softmax_units()), o.set |= kSoftmax;
+  if (map.has("gelu")) o.gelu = check_nonlinear(map, "gelu"), o.set |= kGelu;
+  if (map.has("softmax")) o.softmax = check_nonlinear(map, "softmax"), o.set |= kSoftmax;
   if (map.has("token_keep")) {
     o.token_keep = map.get_double("token_keep", 0.0, 1.0);
     if (o.token_keep <= 0.0)
@@ -173,16 +177,6 @@ Design resolve(const Workload& w, const Overrides& defaults, const std::vector<s
 }
 
 }  // namespace
-
-const std::vector<std::string>& gelu_units() {
-  static const std::vector<std::string> units{"gelu:exact", "gelu:relu"};
-  return units;
-}
-
-const std::vector<std::string>& softmax_units() {
-  static const std::vector<std::string> units{"softmax:exact"};
-  return units;
-}
 
 std::vector<double> Design::keep_after_block(const Workload& w) const {
   std::vector<double> keep(static_cast<std::size_t>(w.block_count()), 1.0);

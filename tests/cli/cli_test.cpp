@@ -177,3 +177,19 @@ TEST(Cli, UnitsRejectsBadSpecs) {
 }
 
 }  // namespace vitdse::cli
+
+namespace vitdse::cli {
+
+TEST(Cli, UnitsNonlinearReport) {
+  const auto r = run_cli({"units", "--report", "nonlinear", "--csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "kind,spec,mae,max_error,area_um2,delay_ns,energy_pJ,adp_um2_ns");
+  for (const char* spec : {"gelu:exact", "gelu:ibert", "softmax:shiftmax", "softmax:iter:k=0", "layernorm:int"}) {
+    EXPECT_NE(r.out.find(spec), std::string::npos) << spec;
+  }
+  const auto bad = run_cli({"units", "--report", "linear"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(one_line(bad.err));
+}
+
+}  // namespace vitdse::cli

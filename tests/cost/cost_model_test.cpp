@@ -69,6 +69,15 @@ TEST(CostModel, PruningLowersEnergyAndLatency) {
   EXPECT_LT(relu.energy.nonlinear_uJ, base.energy.nonlinear_uJ);
 }
 
+TEST(CostModel, NonlinearChoicesArePriced) {
+  const CostReport exact = price("");
+  const CostReport cheap = price("version: 1\ndefaults: {softmax: \"softmax:shiftmax\", gelu: \"gelu:ibert\"}\n");
+  EXPECT_LT(cheap.energy.nonlinear_uJ, exact.energy.nonlinear_uJ);
+  EXPECT_LT(cheap.latency_ms, exact.latency_ms);  // fewer lane cycles per element
+  EXPECT_GT(cheap.area.nonlinear_mm2, 0);
+  EXPECT_DOUBLE_EQ(cheap.energy.mac_uJ, exact.energy.mac_uJ);
+}
+
 TEST(CostModel, NarrowerOperandsMoveFewerBits) {
   const CostReport w8 = price("");
   const CostReport w4 = price("version: 1\ndefaults: {wbits: 4, abits: 4}\n");

@@ -42,15 +42,19 @@ TEST(Technology, NodeScalesEverything) {
   const auto t28 = load_technology("cmos45", 28);
   EXPECT_LT(t28.sram_access_pJ(8, 64), t45.sram_access_pJ(8, 64));
   EXPECT_LT(t28.sram_area_um2(8), t45.sram_area_um2(8));
-  EXPECT_LT(t28.nonlinear_pJ(NonlinearOp::exp), t45.nonlinear_pJ(NonlinearOp::exp));
-  EXPECT_LT(t28.nonlinear_lane_um2(), t45.nonlinear_lane_um2());
+  EXPECT_LT(t28.price(arith::fp16_recipe(4, 4)).energy_pJ, t45.price(arith::fp16_recipe(4, 4)).energy_pJ);
+  EXPECT_LT(t28.price(arith::fp16_recipe(4, 4)).area_um2, t45.price(arith::fp16_recipe(4, 4)).area_um2);
   EXPECT_THROW(load_technology("cmos45", 3), Error);
 }
 
-TEST(Technology, NonlinearRecipesUseHorowitzFp16) {
+TEST(Technology, Fp16WorkUsesHorowitzFigures) {
+  // Horowitz: FP16 multiply 1.1 pJ / 1640 um^2, add 0.4 pJ / 1360 um^2. Energy counts every
+  // operation; area counts one multiplier and one adder per lane.
   const auto tech = load_technology("cmos45");
-  EXPECT_NEAR(tech.nonlinear_pJ(NonlinearOp::exp), 4 * 1.1 + 4 * 0.4, 1e-12);
-  EXPECT_GT(tech.nonlinear_pJ(NonlinearOp::erf), tech.nonlinear_pJ(NonlinearOp::exp));
+  const UnitCost exp = tech.price(arith::fp16_recipe(4, 4));
+  EXPECT_NEAR(exp.energy_pJ, 4 * 1.1 + 4 * 0.4, 1e-12);
+  EXPECT_NEAR(exp.area_um2, 1640 + 1360, 1e-9);
+  EXPECT_NEAR(tech.price(arith::fp16_recipe(0, 3)).area_um2, 1360, 1e-9);
 }
 
 TEST(Technology, BadTablesFailClearly) {

@@ -116,8 +116,9 @@ TEST(Design, ValidationErrors) {
       {"version: 1\ndefaults: {mult: \"booth:8s\"}\n", "unknown multiplier family 'booth'"},
       {"version: 1\ndefaults: {mult: \"exact:8s:k=6\"}\n", "unknown key 'k' for family 'exact'"},
       {"version: 1\ndefaults: {mult: \"drum:8s:k=9\"}\n", "k=9 is out of range; allowed 2..8"},
-      {"version: 1\ndefaults: {gelu: \"gelu:exactt\"}\n",
-       "unknown gelu unit 'gelu:exactt' (did you mean 'gelu:exact'?)"},
+      {"version: 1\ndefaults: {gelu: \"gelu:exactt\"}\n", "unknown gelu variant 'exactt' (did you mean 'exact'?)"},
+      {"version: 1\ndefaults: {softmax: \"gelu:exact\"}\n", "expected a softmax unit"},
+      {"version: 1\ndefaults: {softmax: \"softmax:iter:k=9\"}\n", "k=9 is out of range; allowed 0..8"},
       {"version: 1\ndefaults: {wbits: 12}\n", "uses 12-bit operands on the 8-bit multiplier 'exact:8s'"},
       {"version: 1\nlayers:\n  blocks.0.attn.qkv: {gelu: \"gelu:relu\"}\n",
        "gelu does not apply to layer 'blocks.0.attn.qkv' (linear); it accepts: mult, wbits, abits"},
@@ -140,6 +141,14 @@ TEST(Design, ApproximateMultipliersResolveToCanonicalSpecs) {
   const Design d = parse("version: 1\nlayers:\n  blocks.0.mlp.fc2: {mult: \"bam:8s:vbl=4:hbl=1\"}\n");
   EXPECT_EQ(layer(d, "blocks.0.mlp.fc2")["mult"], "bam:8s:hbl=1:vbl=4");
   EXPECT_EQ(d.units.size(), 2u);
+}
+
+TEST(Design, NonlinearSpecsAreCanonical) {
+  const Design a = parse("version: 1\ndefaults: {softmax: \"softmax:iter\", gelu: \"gelu:ibert\"}\n");
+  const Design b =
+      parse("version: 1\ndefaults: {softmax: \"softmax:iter:k=3\", gelu: \"gelu:ibert:range=4:bits=8\"}\n");
+  EXPECT_EQ(layer(a, "blocks.0.attn.softmax")["softmax"], "softmax:iter:k=3");
+  EXPECT_EQ(design_hash(a, tiny()), design_hash(b, tiny()));
 }
 
 TEST(Design, WiderMultiplierAcceptsWiderOperands) {

@@ -14,6 +14,10 @@ struct Hardware {
   double dff = 0;     ///< flip-flops (state, pipeline registers)
   double depth = 0;   ///< critical path in full-adder delays
   double cycles = 1;  ///< clock cycles per operation (a serial SC stream of length L: L)
+  /// Floating-point work, run on one fp16 multiply-add lane: every operation costs energy;
+  /// the lane's multiplier and adder cost area once; `cycles` must cover the operations.
+  double fp16_mul = 0;  ///< fp16 multiplications per operation
+  double fp16_add = 0;  ///< fp16 additions per operation
 
   /// Places `o` beside this circuit: cells add up; depth and cycles are the larger of the two.
   Hardware& operator+=(const Hardware& o) {
@@ -23,11 +27,18 @@ struct Hardware {
     fa += o.fa;
     mux2 += o.mux2;
     dff += o.dff;
+    fp16_mul += o.fp16_mul;
+    fp16_add += o.fp16_add;
     depth = depth > o.depth ? depth : o.depth;
     cycles = cycles > o.cycles ? cycles : o.cycles;
     return *this;
   }
 };
+
+/// True when the account holds no cells and no floating-point work.
+inline bool is_empty(const Hardware& h) {
+  return h.and2 + h.xor2 + h.ha + h.fa + h.mux2 + h.dff + h.fp16_mul + h.fp16_add == 0;
+}
 
 /// An n-bit ripple-carry adder.
 inline Hardware adder_hardware(int bits) {
@@ -55,6 +66,16 @@ inline Hardware shifter_hardware(int width, int positions) {
   while ((1 << stages) < positions) ++stages;
   h.mux2 = static_cast<double>(width) * stages;
   h.depth = 0.5 * stages;  // a mux is about half a full adder's delay
+  return h;
+}
+
+/// Operations executed one after another on one fp16 multiply-add lane.
+inline Hardware fp16_recipe(double mults, double adds) {
+  Hardware h;
+  h.fp16_mul = mults;
+  h.fp16_add = adds;
+  h.cycles = mults > adds ? mults : adds;
+  h.depth = 24;  // an 11-bit mantissa array (2 x 11 full adders) plus normalisation, per cycle
   return h;
 }
 

@@ -45,3 +45,10 @@ class PartialProductArray {
 };
 
 }  // namespace vitdse::arith
+
+namespace vitdse::arith {
+
+/// An exact unsigned na x nb array multiplier's cell account (rectangular operands).
+Hardware array_multiplier_hardware(int na, int nb);
+
+}  // namespace vitdse::arith

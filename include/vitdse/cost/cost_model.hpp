@@ -17,7 +17,7 @@ namespace vitdse::cost {
 /// Energy per inference by where it is spent, in microjoules.
 struct EnergyBreakdown {
   double mac_uJ = 0;        ///< multipliers, accumulators and PE registers
-  double nonlinear_uJ = 0;  ///< exp, erf, division and square-root lanes
+  double nonlinear_uJ = 0;  ///< GELU, softmax, LayerNorm and division units
   double sram_uJ = 0;       ///< on-chip buffer reads and writes
   double dram_uJ = 0;       ///< off-chip weight fetches and activation spills
   double static_uJ = 0;     ///< leakage over the inference's latency
@@ -79,12 +79,22 @@ class CostModel {
   };
   [[nodiscard]] PeCost pe_cost(const std::string& unit_spec) const;
 
+  /// A nonlinear unit's cost per output element and per row, and its cycles on one lane.
+  struct NonlinearCost {
+    UnitCost element, row;
+    double element_cycles = 0, row_cycles = 0;
+    arith::Hardware hardware;  ///< element + row hardware: what one lane must hold
+  };
+  /// Any gelu/softmax/layernorm spec, or "divide" for an fp16 division.
+  [[nodiscard]] NonlinearCost nonlinear_cost(const std::string& spec) const;
+
  private:
   const model::Workload& workload_;
   ArchTemplate arch_;
   Technology tech_;
   mutable std::mutex mutex_;
   mutable std::unordered_map<std::string, PeCost> pe_cache_;
+  mutable std::unordered_map<std::string, NonlinearCost> nonlinear_cache_;
 };
 
 }  // namespace vitdse::cost

@@ -21,15 +21,9 @@ struct UnitCost {
   double power_mW = 0;   ///< energy_pJ x the table's reference operating rate
 };
 
-/// Element-wise nonlinear operations, priced as recipes of fp16 multiplies and adds.
-enum class NonlinearOp { exp, erf, div, sqrt };
-
 /// A technology table scaled to one node. Built by load_technology().
 class Technology {
  public:
-  struct Recipe {
-    double mults = 0, adds = 0;
-  };
   struct SramPoint {
     double kib = 0, pJ_per_64b = 0;
   };
@@ -43,7 +37,6 @@ class Technology {
     double anchor_area_um2 = 0, anchor_energy_pJ = 0, anchor_delay_ns = 0;
     double unit_power_GHz = 1.0;
     double fp16_mult_pJ = 0, fp16_add_pJ = 0, fp16_mult_um2 = 0, fp16_add_um2 = 0;
-    Recipe exp, erf, div, sqrt;
     std::vector<SramPoint> sram;
     double sram_um2_per_bit = 0;
     double dram_pJ_per_bit = 0;
@@ -66,17 +59,9 @@ class Technology {
   [[nodiscard]] double sram_access_pJ(double bank_kib, int word_bits) const;
   [[nodiscard]] double sram_area_um2(double kib) const;
   [[nodiscard]] double dram_pJ_per_bit() const { return table_.dram_pJ_per_bit; }
-  /// Energy of one element of a nonlinear operation at this node.
-  [[nodiscard]] double nonlinear_pJ(NonlinearOp op) const;
-  /// Area of one fp16 multiply-add lane of a nonlinear unit at this node.
-  [[nodiscard]] double nonlinear_lane_um2() const;
-  /// Cycles one lane needs per element of `op` (one multiply and one add per cycle).
-  [[nodiscard]] double nonlinear_cycles(NonlinearOp op) const;
   [[nodiscard]] double static_mW_per_mm2() const { return table_.static_mW_per_mm2; }
 
  private:
-  [[nodiscard]] const Recipe& recipe(NonlinearOp op) const;
-
   Table table_;
   NodeScaling scaling_;
   double node_nm_;

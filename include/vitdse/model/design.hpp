@@ -49,8 +49,4 @@ std::string design_hash(const Design& design, const Workload& workload);
 LayerCounts design_counts(const Workload& workload, const Design& design, std::size_t i,
                           std::span<const std::int64_t> schedule);
 
-/// Allowed GELU and softmax specs (the arithmetic library extends these).
-const std::vector<std::string>& gelu_units();
-const std::vector<std::string>& softmax_units();
-
 }  // namespace vitdse::model

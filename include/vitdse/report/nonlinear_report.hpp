@@ -1,0 +1,22 @@
+// The ASCEND-style comparison of nonlinear units: accuracy against cost, one row per unit.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vitdse/cost/technology.hpp"
+#include "vitdse/report/table.hpp"
+
+namespace vitdse::report {
+
+/// For each spec: kind, spec, MAE and max error against the exact function on the inputs of
+/// arith/nonlinear_error.hpp, and area, delay, energy and ADP per element at `tech`'s node.
+/// Row work (softmax's normalisation, LayerNorm's statistics) is amortised over `row_length`
+/// elements.
+Table nonlinear_report(const std::vector<std::string>& specs, const cost::Technology& tech, int row_length = 64);
+
+/// Every registered GELU, softmax and LayerNorm variant at its defaults, plus the iterative
+/// softmax at each k in 0..4.
+std::vector<std::string> default_nonlinear_specs();
+
+}  // namespace vitdse::report

@@ -1,0 +1,55 @@
+// The nonlinear-unit comparison table.
+#include "vitdse/report/nonlinear_report.hpp"
+
+#include "vitdse/arith/nonlinear_error.hpp"
+
+namespace vitdse::report {
+
+std::vector<std::string> default_nonlinear_specs() {
+  std::vector<std::string> specs;
+  for (const char* kind : {"gelu", "softmax", "layernorm"}) {
+    for (const auto& s : arith::nonlinear_specs(kind)) {
+      if (s.starts_with("softmax:iter")) continue;
+      specs.push_back(s);
+    }
+    if (std::string(kind) == "softmax") {
+      for (int k = 0; k <= 4; ++k) specs.push_back("softmax:iter:k=" + std::to_string(k));
+    }
+  }
+  return specs;
+}
+
+Table nonlinear_report(const std::vector<std::string>& specs, const cost::Technology& tech, int row_length) {
+  Table table({{"kind", "kind"},
+               {"spec", "spec"},
+               {"mae", "MAE"},
+               {"max_error", "max error"},
+               {"area_um2", "area um2"},
+               {"delay_ns", "delay ns"},
+               {"energy_pJ", "energy pJ/elem"},
+               {"adp_um2_ns", "ADP um2*ns"}});
+  for (const auto& spec : specs) {
+    const auto unit = arith::make_nonlinear(spec);
+    arith::NonlinearError error;
+    std::string kind;
+    if (const auto* g = dynamic_cast<const arith::GeluUnit*>(unit.get())) {
+      error = arith::gelu_error(*g), kind = "gelu";
+    } else if (const auto* s = dynamic_cast<const arith::SoftmaxUnit*>(unit.get())) {
+      error = arith::softmax_error(*s), kind = "softmax";
+    } else {
+      error = arith::layernorm_error(dynamic_cast<const arith::LayerNormUnit&>(*unit)), kind = "layernorm";
+    }
+    const cost::UnitCost element = tech.price(unit->element_hardware());
+    const auto row_hw = unit->row_hardware();
+    const cost::UnitCost row = arith::is_empty(row_hw) ? cost::UnitCost{} : tech.price(row_hw);
+    arith::Hardware lane = unit->element_hardware();
+    lane += row_hw;  // element and row work share one lane (and its fp16 operators)
+    const double area = tech.price(lane).area_um2;
+    const double delay = element.delay_ns + row.delay_ns / row_length;
+    const double energy = element.energy_pJ + row.energy_pJ / row_length;
+    table.add({kind, unit->spec(), error.mae, error.max_error, area, delay, energy, area * delay});
+  }
+  return table;
+}
+
+}  // namespace vitdse::report
