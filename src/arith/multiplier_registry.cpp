@@ -10,8 +10,8 @@ namespace vitdse::arith {
 
 const std::vector<MultiplierFamily>& multiplier_families() {
   static const std::vector<MultiplierFamily> families = [] {
-    std::vector<MultiplierFamily> all{exact_family(),    trunc_family(), bam_family(),      drum_family(),
-                                      mitchell_family(), roba_family(),  kulkarni_family(), lut_family()};
+    std::vector<MultiplierFamily> all{exact_family(), trunc_family(),    bam_family(), drum_family(), mitchell_family(),
+                                      roba_family(),  kulkarni_family(), lut_family(), sc_family()};
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return all;
   }();

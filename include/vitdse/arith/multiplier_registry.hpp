@@ -50,5 +50,6 @@ MultiplierFamily mitchell_family();
 MultiplierFamily roba_family();
 MultiplierFamily kulkarni_family();
 MultiplierFamily lut_family();
+MultiplierFamily sc_family();
 
 }  // namespace vitdse::arith
