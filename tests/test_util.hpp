@@ -39,6 +39,11 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+/// A file of tests/data/ (fixtures made by the scripts beside them).
+inline std::string test_data(const std::string& name) {
+  return (std::filesystem::path(VITDSE_TEST_DATA) / name).string();
+}
+
 struct CliResult {
   int code = 0;
   std::string out, err;

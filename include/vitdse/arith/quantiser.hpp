@@ -7,11 +7,11 @@
 #include <span>
 #include <vector>
 
+#include "vitdse/core/eigen.hpp"
+
 namespace vitdse::arith {
 
-/// A row-major float matrix. Weights are [out_features x in_features] (as PyTorch's Linear
-/// stores them); activations are [tokens x features].
-using FloatMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using vitdse::FloatMatrix;
 /// Integer codes laid out like the FloatMatrix they came from.
 using CodeMatrix = Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
