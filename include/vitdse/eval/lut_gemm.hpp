@@ -1,0 +1,75 @@
+// Integer GEMM through a multiplier's product table: C[i][j] = sum over k of T(A[i][k], B[k][j]).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "vitdse/arith/multiplier.hpp"
+#include "vitdse/arith/unit_spec.hpp"
+#include "vitdse/eval/matrix_view.hpp"
+
+namespace vitdse::eval {
+
+namespace detail {
+class GemmKernel;
+}
+
+/// Which kernels a LutGemm may use. `automatic` takes the fastest this CPU runs (AVX-512 VNNI
+/// for exact tables, AVX-512 VBMI byte permutes for any other); `portable` keeps to the scalar
+/// kernels every CPU runs. Both give the same bits.
+enum class GemmPath { automatic, portable };
+
+/// The right operand B (K×N) rearranged for one kernel. Weights are packed once per layer and
+/// kernel; an activation operand (K of QK^T, V of AV) once per product. Its contents belong to
+/// the kernel named by `layout`; only a LutGemm with that kernel and width may use it.
+struct PackedOperand {
+  std::size_t rows = 0, cols = 0;  ///< K and N
+  std::string_view layout;         ///< the packing kernel's name
+  arith::Width width;
+  std::vector<std::uint8_t> codes;
+  std::vector<std::int32_t> column_terms;  ///< per-column constants the kernel adds
+};
+
+/// C = A·B where every product is looked up in an n-bit multiplier's table (n = 2..8) and
+/// summed in int32 with wrap-around: the same bits as the plain triple loop
+/// `C[i][j] += T[(A[i][k] mod 2^n)·2^n + (B[k][j] mod 2^n)]` over arith::build_lut's table.
+/// Codes are read modulo 2^n, so in-range codes mean their values. The left operand's element
+/// is the multiplier's first operand (tables need not be symmetric). Rows of C are shared out
+/// over the calling thread's TBB arena; the result does not depend on the thread count.
+///
+///     const LutGemm gemm(*arith::make_multiplier("drum:8s:k=4"));
+///     const PackedOperand w = gemm.pack(weights);      // K×N codes, once per layer
+///     gemm.multiply(activations, w, out);               // M×K codes -> M×N int32
+class LutGemm {
+ public:
+  explicit LutGemm(const arith::Multiplier& m, GemmPath path = GemmPath::automatic);
+  /// `table` laid out as arith::build_lut lays it out for `width`: 4^bits entries.
+  LutGemm(std::span<const std::int32_t> table, arith::Width width, GemmPath path = GemmPath::automatic);
+  ~LutGemm();
+  LutGemm(LutGemm&&) noexcept;
+  LutGemm& operator=(LutGemm&&) noexcept;
+
+  /// Packs B given as K×N codes.
+  [[nodiscard]] PackedOperand pack(CodeView b) const;
+  /// Packs B given as its transpose (N×K), as K is stored for QK^T.
+  [[nodiscard]] PackedOperand pack_transposed(CodeView bt) const;
+  /// C (M×N) = A (M×K codes) · B. Throws Error when the shapes or the packing do not match.
+  void multiply(CodeView a, const PackedOperand& b, Int32View c) const;
+
+  /// The kernel in use, e.g. "avx512-vbmi-lut" or "portable-lut".
+  [[nodiscard]] std::string_view kernel() const;
+  [[nodiscard]] arith::Width width() const { return width_; }
+  /// True when the table holds the exact products, which run on an integer GEMM kernel.
+  [[nodiscard]] bool exact() const { return exact_; }
+
+ private:
+  arith::Width width_;
+  bool exact_ = false;
+  std::unique_ptr<const detail::GemmKernel> kernel_;
+};
+
+}  // namespace vitdse::eval

@@ -1,0 +1,112 @@
+// LutGemm: checks shapes, picks a kernel for the table and the CPU, and shares rows over threads.
+#include "vitdse/eval/lut_gemm.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <string>
+
+#include "gemm_kernel.hpp"
+#include "vitdse/arith/metrics.hpp"
+#include "vitdse/core/error.hpp"
+
+namespace vitdse::eval {
+
+namespace {
+
+std::string shape(std::size_t rows, std::size_t cols) { return std::to_string(rows) + "×" + std::to_string(cols); }
+
+detail::CodeTable expand(std::span<const std::int32_t> table, arith::Width width) {
+  if (width.bits < 2 || width.bits > 8) {
+    throw Error("lookup-table GEMM: operand width " + std::to_string(width.bits) + " is out of range; allowed 2..8");
+  }
+  const std::size_t side = std::size_t{1} << width.bits;
+  if (table.size() != side * side) {
+    throw Error("lookup-table GEMM: a " + std::to_string(width.bits) + "-bit table has " + std::to_string(side * side) +
+                " entries, not " + std::to_string(table.size()));
+  }
+  detail::CodeTable t{width, std::vector<std::int32_t>(256 * 256, 0)};
+  for (std::size_t a = 0; a < 256; ++a) {
+    for (std::size_t b = 0; b < side; ++b) t.entries[256 * a + b] = table[(a & (side - 1)) * side + b];
+  }
+  return t;
+}
+
+bool holds_exact_products(const detail::CodeTable& t) {
+  const std::size_t side = std::size_t{1} << t.width.bits;
+  for (std::size_t a = 0; a < side; ++a) {
+    const auto va = detail::code_value(static_cast<std::uint8_t>(a), t.width);
+    for (std::size_t b = 0; b < side; ++b) {
+      if (t.entries[256 * a + b] != va * detail::code_value(static_cast<std::uint8_t>(b), t.width)) return false;
+    }
+  }
+  return true;
+}
+
+std::unique_ptr<const detail::GemmKernel> pick_kernel(const detail::CodeTable& t, bool exact, GemmPath path) {
+  if (path == GemmPath::automatic) {
+    auto fast = exact ? detail::make_avx512_exact_kernel(t.width) : detail::make_avx512_lut_kernel(t);
+    if (fast) return fast;
+  }
+  if (exact) return detail::make_portable_exact_kernel(t.width);
+  return detail::make_portable_lut_kernel(t);
+}
+
+void check_view(const CodeView& v, const char* what) {
+  if (v.stride < v.cols || (v.data == nullptr && v.rows * v.cols > 0)) {
+    throw Error(std::string("lookup-table GEMM: ") + what + " view " + shape(v.rows, v.cols) + " has stride " +
+                std::to_string(v.stride) + " or no data; the stride must be at least the column count");
+  }
+}
+
+}  // namespace
+
+LutGemm::LutGemm(const arith::Multiplier& m, GemmPath path)
+    : LutGemm(m.bits() <= 8 ? arith::build_lut(m) : std::vector<std::int32_t>{}, arith::Width{m.bits(), m.is_signed()},
+              path) {}
+
+LutGemm::LutGemm(std::span<const std::int32_t> table, arith::Width width, GemmPath path) : width_(width) {
+  const auto t = expand(table, width);
+  exact_ = holds_exact_products(t);
+  kernel_ = pick_kernel(t, exact_, path);
+}
+
+LutGemm::~LutGemm() = default;
+LutGemm::LutGemm(LutGemm&&) noexcept = default;
+LutGemm& LutGemm::operator=(LutGemm&&) noexcept = default;
+
+std::string_view LutGemm::kernel() const { return kernel_->name(); }
+
+PackedOperand LutGemm::pack(CodeView b) const {
+  check_view(b, "right operand");
+  PackedOperand out{b.rows, b.cols, kernel_->name(), width_, {}, {}};
+  kernel_->pack(detail::RightOperand{b, false}, out);
+  return out;
+}
+
+PackedOperand LutGemm::pack_transposed(CodeView bt) const {
+  check_view(bt, "transposed right operand");
+  PackedOperand out{bt.cols, bt.rows, kernel_->name(), width_, {}, {}};
+  kernel_->pack(detail::RightOperand{bt, true}, out);
+  return out;
+}
+
+void LutGemm::multiply(CodeView a, const PackedOperand& b, Int32View c) const {
+  check_view(a, "left operand");
+  if (b.layout != kernel_->name() || b.width.bits != width_.bits || b.width.is_signed != width_.is_signed) {
+    throw Error("lookup-table GEMM: the right operand was packed for kernel '" + std::string(b.layout) +
+                "' and width " + std::to_string(b.width.bits) + "; this one runs '" + std::string(kernel()) +
+                "' at width " + std::to_string(width_.bits) + ", so pack it with this LutGemm");
+  }
+  if (a.cols != b.rows || c.rows != a.rows || c.cols != b.cols || c.stride < c.cols ||
+      (c.data == nullptr && c.rows * c.cols > 0)) {
+    throw Error("lookup-table GEMM: shapes do not chain: A " + shape(a.rows, a.cols) + " · B " + shape(b.rows, b.cols) +
+                " -> C " + shape(c.rows, c.cols) + " (stride " + std::to_string(c.stride) + ")");
+  }
+  // Each task owns whole rows of C, so the sums are the same whatever the thread count.
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, a.rows, kernel_->grain_rows()),
+      [&](const tbb::blocked_range<std::size_t>& r) { kernel_->multiply_rows(a, b, c, r.begin(), r.end()); });
+}
+
+}  // namespace vitdse::eval
