@@ -1,8 +1,9 @@
-// The float ViT forward pass, chunked over images and run on TBB's threads.
+// The ViT forward pass, chunked over images and run on TBB's threads.
 #include "vitdse/eval/vit_engine.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 
 #include <tbb/parallel_for.h>
@@ -18,10 +19,40 @@ namespace {
 /// give both cores work at moderate batches.
 constexpr int kChunkTokens = 512;
 
+/// Keeps, per image, the class token and the `kept` patch tokens ranked highest by `score`.
+FloatMatrix prune_tokens(const FloatMatrix& x, int count, int tokens, int kept, const FloatMatrix& score) {
+  FloatMatrix out(static_cast<Eigen::Index>(count) * (kept + 1), x.cols());
+  std::vector<int> order(static_cast<std::size_t>(tokens - 1));
+  for (int i = 0; i < count; ++i) {
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return score(i, a) > score(i, b); });
+    std::sort(order.begin(), order.begin() + kept);
+    const Eigen::Index from = static_cast<Eigen::Index>(i) * tokens, to = static_cast<Eigen::Index>(i) * (kept + 1);
+    out.row(to) = x.row(from);
+    for (int t = 0; t < kept; ++t) out.row(to + 1 + t) = x.row(from + 1 + order[static_cast<std::size_t>(t)]);
+  }
+  return out;
+}
+
+/// Zeroes, in each row, all but the `kept` entries of largest magnitude (ties to the earlier).
+void keep_largest_per_row(FloatMatrix& h, int kept) {
+  std::vector<int> order(static_cast<std::size_t>(h.cols()));
+  for (Eigen::Index r = 0; r < h.rows(); ++r) {
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return std::abs(h(r, a)) > std::abs(h(r, b)); });
+    for (std::size_t j = static_cast<std::size_t>(kept); j < order.size(); ++j) h(r, order[j]) = 0.0f;
+  }
+}
+
 }  // namespace
 
 VitEngine::VitEngine(model::ModelCard card, VitWeights weights) : card_(std::move(card)), weights_(std::move(weights)) {
   check_runnable(card_);
+  if (card_.attention != model::Attention::softmax || card_.act == model::Activation::hswish) {
+    throw Error("model '" + card_.name + "': the evaluator runs softmax attention with GELU or ReLU; this card has " +
+                model::to_string(card_.attention) + " attention and " + model::to_string(card_.act));
+  }
+  float_datapath_.act = card_.act;
 }
 
 std::size_t VitEngine::image_size() const {
@@ -29,24 +60,25 @@ std::size_t VitEngine::image_size() const {
          static_cast<std::size_t>(card_.img_size);
 }
 
-FloatMatrix VitEngine::forward(std::span<const float> images, int batch) const {
+FloatMatrix VitEngine::forward(std::span<const float> images, int batch, const Datapath* datapath) const {
   if (batch < 0 || images.size() != image_size() * static_cast<std::size_t>(batch)) {
     throw Error("model '" + card_.name + "' takes images of " + std::to_string(image_size()) + " floats (" +
                 std::to_string(card_.in_chans) + "x" + std::to_string(card_.img_size) + "x" +
                 std::to_string(card_.img_size) + "); got " + std::to_string(images.size()) + " floats for a batch of " +
                 std::to_string(batch));
   }
+  const Datapath& dp = datapath != nullptr ? *datapath : float_datapath_;
   FloatMatrix logits(batch, card_.num_classes);
   const int per_chunk = std::max(1, kChunkTokens / card_.tokens());
   const int chunks = (batch + per_chunk - 1) / per_chunk;
   tbb::parallel_for(0, chunks, [&](int c) {
     const int first = c * per_chunk, count = std::min(per_chunk, batch - first);
-    forward_chunk(images.data() + image_size() * static_cast<std::size_t>(first), count, logits, first);
+    forward_chunk(images.data() + image_size() * static_cast<std::size_t>(first), count, dp, logits, first);
   });
   return logits;
 }
 
-void VitEngine::embed(const float* images, int count, FloatMatrix& x) const {
+void VitEngine::embed(const float* images, int count, const Datapath& dp, FloatMatrix& x) const {
   const int p = card_.patch_size, grid = card_.img_size / p, img = card_.img_size, channels = card_.in_chans;
   const int patches = grid * grid, tokens = card_.tokens(), d = card_.embed_dim;
   // Each patch flattened in (c, ky, kx) order, the order of the convolution's weight.
@@ -66,7 +98,7 @@ void VitEngine::embed(const float* images, int count, FloatMatrix& x) const {
     }
   }
   FloatMatrix embedded;
-  linear(flat, weights_.patch_embed, embedded);
+  dp.linear(Site{-1, Op::patch_embed}, flat, weights_.patch_embed, embedded);
   x.resize(static_cast<Eigen::Index>(count) * tokens, d);
   for (int i = 0; i < count; ++i) {
     const Eigen::Index base = static_cast<Eigen::Index>(i) * tokens;
@@ -76,42 +108,54 @@ void VitEngine::embed(const float* images, int count, FloatMatrix& x) const {
   }
 }
 
-void VitEngine::attention(const FloatMatrix& qkv, int count, FloatMatrix& out) const {
-  const int tokens = card_.tokens(), d = card_.embed_dim, hd = card_.head_dim();
+void VitEngine::attention(int block, const FloatMatrix& qkv, int count, int tokens, const Datapath& dp,
+                          FloatMatrix& out, FloatMatrix& cls_attention) const {
+  const int d = card_.embed_dim, hd = card_.head_dim();
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   out.resize(static_cast<Eigen::Index>(count) * tokens, d);
-  FloatMatrix scores(tokens, tokens), q(tokens, hd);
+  cls_attention.setZero(count, tokens - 1);
+  FloatMatrix scores, q(tokens, hd);
   for (int i = 0; i < count; ++i) {
     const Eigen::Index base = static_cast<Eigen::Index>(i) * tokens;
     for (int h = 0; h < card_.num_heads; ++h) {
       q = qkv.block(base, h * hd, tokens, hd) * scale;
-      scores.noalias() = q * qkv.block(base, d + h * hd, tokens, hd).transpose();
-      softmax_rows(scores);
-      out.block(base, h * hd, tokens, hd).noalias() = scores * qkv.block(base, 2 * d + h * hd, tokens, hd);
+      dp.scores(block, q, qkv.block(base, d + h * hd, tokens, hd), scores);
+      dp.softmax(block, scores);
+      cls_attention.row(i) += scores.row(0).tail(tokens - 1) / static_cast<float>(card_.num_heads);
+      dp.mix(block, scores, qkv.block(base, 2 * d + h * hd, tokens, hd), out.block(base, h * hd, tokens, hd));
     }
   }
 }
 
-void VitEngine::forward_chunk(const float* images, int count, FloatMatrix& out, int first) const {
-  const int tokens = card_.tokens();
-  FloatMatrix x, h, wide, mixed, delta;
-  embed(images, count, x);
-  for (const auto& block : weights_.blocks) {
+void VitEngine::forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first) const {
+  int tokens = card_.tokens();
+  FloatMatrix x, h, wide, mixed, delta, cls_attention;
+  embed(images, count, dp, x);
+  for (int b = 0; b < card_.depth; ++b) {
+    const auto& block = weights_.blocks[static_cast<std::size_t>(b)];
     layer_norm(x, block.norm1, card_.norm_eps, h);
-    linear(h, block.qkv, wide);
-    attention(wide, count, mixed);
-    linear(mixed, block.proj, delta);
+    dp.linear(Site{b, Op::qkv}, h, block.qkv, wide);
+    attention(b, wide, count, tokens, dp, mixed, cls_attention);
+    dp.linear(Site{b, Op::proj}, mixed, block.proj, delta);
     x += delta;
     layer_norm(x, block.norm2, card_.norm_eps, h);
-    linear(h, block.fc1, wide);
-    gelu_erf(wide);
-    linear(wide, block.fc2, delta);
+    dp.linear(Site{b, Op::fc1}, h, block.fc1, wide);
+    dp.activation(b, wide);
+    if (const double prune = dp.ffn2_prune(b); prune > 0.0) {
+      keep_largest_per_row(wide, static_cast<int>(std::ceil((1.0 - prune) * static_cast<double>(wide.cols()))));
+    }
+    dp.linear(Site{b, Op::fc2}, wide, block.fc2, delta);
     x += delta;
+    if (const double keep = dp.token_keep(b); keep < 1.0) {
+      const int kept = static_cast<int>(std::ceil(keep * (tokens - 1)));
+      x = prune_tokens(x, count, tokens, kept, cls_attention);
+      tokens = kept + 1;
+    }
   }
   FloatMatrix cls(count, card_.embed_dim);
   for (int i = 0; i < count; ++i) cls.row(i) = x.row(static_cast<Eigen::Index>(i) * tokens);
   layer_norm(cls, weights_.norm, card_.norm_eps, h);
-  linear(h, weights_.head, delta);
+  dp.linear(Site{-1, Op::head}, h, weights_.head, delta);
   out.middleRows(first, count) = delta;
 }
 

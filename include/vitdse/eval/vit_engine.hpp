@@ -4,6 +4,7 @@
 #include <span>
 
 #include "vitdse/core/eigen.hpp"
+#include "vitdse/eval/datapath.hpp"
 #include "vitdse/eval/vit_weights.hpp"
 #include "vitdse/model/card.hpp"
 
@@ -11,7 +12,15 @@ namespace vitdse::eval {
 
 /// timm's forward pass for a class-token ViT: patch embedding, class token prepended, then
 /// pos_embed added; pre-norm blocks x += attn(norm1(x)), x += mlp(norm2(x)) with erf GELU and
-/// q scaled by hd^-1/2 before q·k^T; the final norm; the head on the class token.
+/// q scaled by hd^-1/2 before q·k^T; the final norm; the head on the class token. Every GEMM,
+/// nonlinear function and pruning step goes through a Datapath: timm's float arithmetic by
+/// default, or a design's emulated arithmetic.
+///
+/// Token pruning: after a block whose datapath keeps a share `keep` < 1, each image keeps its
+/// class token and the ceil(keep·(n-1)) patch tokens with the highest class-token attention in
+/// that block (averaged over heads; ties to the earlier token), in their original order.
+/// FFN2 pruning (dynamic): per token, the hidden units of smallest |activation| are zeroed
+/// before fc2, ceil((1-prune)·hidden) kept, as the workload counts them.
 ///
 /// Images are processed in fixed chunks on TBB's threads. The chunking depends only on the
 /// batch, so the logits are the same for any thread count.
@@ -28,18 +37,23 @@ class VitEngine {
   [[nodiscard]] std::size_t image_size() const;
 
   /// `images` holds `batch` images [C x H x W], normalised; the result is [batch x classes].
-  [[nodiscard]] FloatMatrix forward(std::span<const float> images, int batch) const;
+  /// Without a datapath, timm's float arithmetic.
+  [[nodiscard]] FloatMatrix forward(std::span<const float> images, int batch, const Datapath* datapath = nullptr) const;
 
  private:
   /// Logits of `count` consecutive images into rows of `out` starting at `first`.
-  void forward_chunk(const float* images, int count, FloatMatrix& out, int first) const;
+  void forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first) const;
   /// Patch embedding plus class token and positions: [count·N x D].
-  void embed(const float* images, int count, FloatMatrix& x) const;
-  /// Multi-head self-attention of every image, before the projection: [count·N x D].
-  void attention(const FloatMatrix& qkv, int count, FloatMatrix& out) const;
+  void embed(const float* images, int count, const Datapath& dp, FloatMatrix& x) const;
+  /// Multi-head self-attention of every image over its `tokens` rows, before the projection:
+  /// [count·tokens x D]. `cls_attention` gets each image's class-token attention to its patch
+  /// tokens, averaged over heads ([count x tokens-1]).
+  void attention(int block, const FloatMatrix& qkv, int count, int tokens, const Datapath& dp, FloatMatrix& out,
+                 FloatMatrix& cls_attention) const;
 
   model::ModelCard card_;
   VitWeights weights_;
+  Datapath float_datapath_;
 };
 
 }  // namespace vitdse::eval

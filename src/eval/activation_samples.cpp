@@ -1,0 +1,64 @@
+// Recording the float model's GEMM inputs on calibration images.
+#include <mutex>
+
+#include <tbb/task_arena.h>
+
+#include "vitdse/eval/design_datapath.hpp"
+
+namespace vitdse::eval {
+
+namespace {
+
+/// The float datapath, keeping every GEMM operand it sees.
+class Recorder final : public Datapath {
+ public:
+  explicit Recorder(ActivationSamples& out) : out_(out) {}
+
+  void linear(Site site, const FloatMatrix& x, const Linear& layer, FloatMatrix& out) const override {
+    keep(site_name(site) + ".a", x);
+    Datapath::linear(site, x, layer, out);
+  }
+  void scores(int block, MatrixRef q, MatrixRef k, FloatMatrix& out) const override {
+    keep(site_name({block, Op::qk}) + ".a", q);
+    keep(site_name({block, Op::qk}) + ".b", k);
+    Datapath::scores(block, q, k, out);
+  }
+  void mix(int block, const FloatMatrix& p, MatrixRef v, MutableMatrixRef out) const override {
+    keep(site_name({block, Op::av}) + ".b", v);
+    Datapath::mix(block, p, v, out);
+  }
+
+ private:
+  template <class M>
+  void keep(const std::string& key, const M& m) const {
+    const std::lock_guard lock(mutex_);
+    auto& s = out_.samples[key];
+    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+      for (Eigen::Index c = 0; c < m.cols(); ++c) s.push_back(m(r, c));
+    }
+  }
+
+  ActivationSamples& out_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace
+
+ActivationSamples ActivationSamples::record(const VitEngine& engine, std::span<const float> images, int batch,
+                                            std::size_t cap) {
+  ActivationSamples result;
+  Recorder recorder(result);
+  recorder.act = engine.card().act;
+  // One thread: the chunks then arrive in order, so the samples are the same on any machine.
+  tbb::task_arena(1).execute([&] { (void)engine.forward(images, batch, &recorder); });
+  for (auto& [key, s] : result.samples) {
+    if (s.size() <= cap) continue;
+    const std::size_t stride = (s.size() + cap - 1) / cap;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size(); i += stride) s[n++] = s[i];
+    s.resize(n);
+  }
+  return result;
+}
+
+}  // namespace vitdse::eval

@@ -1,0 +1,225 @@
+// The design datapath: quantised GEMMs through lookup tables, library nonlinear units, pruning.
+#include "vitdse/eval/design_datapath.hpp"
+
+#include <cmath>
+
+#include "vitdse/arith/metrics.hpp"
+#include "vitdse/arith/multiplier.hpp"
+#include "vitdse/core/error.hpp"
+#include "vitdse/eval/float_ops.hpp"
+
+namespace vitdse::eval {
+
+using arith::QuantParams;
+using arith::QuantScheme;
+using Int32Matrix = Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+struct DesignDatapath::Gemm {
+  std::string name;
+  std::shared_ptr<const LutGemm> lut;
+  QuantParams a, b;              ///< left operand; right operand of qk and av
+  PackedOperand weights;         ///< linear sites: W^T as codes
+  Eigen::RowVectorXf out_scale;  ///< linear sites: a's scale times each channel's weight scale
+};
+
+namespace {
+
+constexpr int kLinearOps = 4;  // qkv, proj, fc1, fc2
+
+/// Operand codes of a float matrix: each value's code under `p`, as its two's-complement byte.
+template <class M>
+std::vector<std::uint8_t> codes_of(const M& x, const QuantParams& p) {
+  std::vector<std::uint8_t> codes(static_cast<std::size_t>(x.rows() * x.cols()));
+  std::size_t i = 0;
+  for (Eigen::Index r = 0; r < x.rows(); ++r) {
+    for (Eigen::Index c = 0; c < x.cols(); ++c)
+      codes[i++] = static_cast<std::uint8_t>(arith::quantise_value(x(r, c), p));
+  }
+  return codes;
+}
+
+/// The table a GEMM runs: the multiplier's own when signed; for an unsigned n-bit multiplier,
+/// its sign-magnitude extension to signed n-bit codes, whose magnitudes fit its operands.
+std::shared_ptr<const LutGemm> make_gemm(const std::string& spec) {
+  const auto m = arith::make_multiplier(spec);
+  if (m->bits() > 8) {
+    throw Error("unit '" + spec + "': the evaluator's lookup-table GEMM takes operands of 2..8 bits");
+  }
+  if (m->is_signed()) return std::make_shared<const LutGemm>(*m);
+  const int n = m->bits(), side = 1 << n;
+  const auto unsigned_table = arith::build_lut(*m);
+  std::vector<std::int32_t> table(static_cast<std::size_t>(side) * static_cast<std::size_t>(side));
+  const auto value = [side](int code) { return code >= side / 2 ? code - side : code; };
+  for (int ia = 0; ia < side; ++ia) {
+    for (int ib = 0; ib < side; ++ib) {
+      const int a = value(ia), b = value(ib);
+      const std::int32_t magnitude = unsigned_table[static_cast<std::size_t>(std::abs(a) * side + std::abs(b))];
+      table[static_cast<std::size_t>(ia * side + ib)] = (a < 0) != (b < 0) ? -magnitude : magnitude;
+    }
+  }
+  return std::make_shared<const LutGemm>(table, arith::Width{n, true});
+}
+
+QuantParams calibrated(const ActivationSamples& samples, const std::string& key, int bits, const QuantOptions& o) {
+  const auto it = samples.samples.find(key);
+  if (it == samples.samples.end() || it->second.empty()) {
+    throw Error("no calibration samples for " + key + "; calibrate on images of this model");
+  }
+  arith::CalibrationOptions c;
+  c.bits = bits;
+  c.scheme = QuantScheme::symmetric;
+  c.method = o.method;
+  c.percentile = o.percentile;
+  return arith::calibrate(std::span<const float>(it->second), c);
+}
+
+/// Codes of attention probabilities: abits-bit codes of step 1/qmax on [0, 1].
+QuantParams probability_params(int bits) {
+  QuantParams p;
+  p.bits = bits;
+  p.scales = {1.0f / static_cast<float>((1 << (bits - 1)) - 1)};
+  return p;
+}
+
+}  // namespace
+
+DesignDatapath::~DesignDatapath() = default;
+
+DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& workload, const model::Design& design,
+                               const ActivationSamples& calibration, const QuantOptions& options) {
+  const auto& card = engine.card();
+  const auto& w = engine.weights();
+  act = card.act;
+  std::map<std::string, std::shared_ptr<const LutGemm>> tables;
+  const auto choice = [&](Site site) -> const model::LayerChoice& {
+    const int i = workload.find(site_name(site));
+    if (i < 0) throw Error("model '" + card.name + "' has no layer " + site_name(site));
+    return design.layers[static_cast<std::size_t>(i)];
+  };
+  const auto make = [&](Site site, const Linear* layer) {
+    const auto& c = choice(site);
+    const std::string& spec = design.units[static_cast<std::size_t>(c.mult)];
+    auto& lut = tables[spec];
+    if (!lut) lut = make_gemm(spec);
+    auto g = std::make_unique<Gemm>();
+    g->name = site_name(site);
+    g->lut = lut;
+    if (site.op == Op::av) {
+      g->a = probability_params(c.abits);
+      g->b = calibrated(calibration, g->name + ".b", c.abits, options);
+    } else {
+      g->a = calibrated(calibration, g->name + ".a", c.abits, options);
+    }
+    if (site.op == Op::qk) g->b = calibrated(calibration, g->name + ".b", c.abits, options);
+    if (layer != nullptr) {
+      arith::CalibrationOptions wo;
+      wo.bits = c.wbits;
+      wo.granularity = arith::Granularity::per_row;
+      const QuantParams wp = arith::calibrate(layer->weight, wo);
+      const arith::CodeMatrix q = arith::quantise(layer->weight, wp);
+      std::vector<std::uint8_t> codes(static_cast<std::size_t>(q.size()));
+      for (Eigen::Index i = 0; i < q.size(); ++i)
+        codes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(q.data()[i]);
+      g->weights = lut->pack_transposed(CodeView(codes.data(), static_cast<std::size_t>(layer->weight.rows()),
+                                                 static_cast<std::size_t>(layer->weight.cols())));
+      g->out_scale =
+          Eigen::Map<const Eigen::RowVectorXf>(wp.scales.data(), static_cast<Eigen::Index>(wp.scales.size())) *
+          g->a.scales[0];
+    }
+    gemms_.push_back(std::move(g));
+  };
+  make({-1, Op::patch_embed}, &w.patch_embed);
+  make({-1, Op::head}, &w.head);
+  for (int b = 0; b < card.depth; ++b) {
+    const auto& blk = w.blocks[static_cast<std::size_t>(b)];
+    make({b, Op::qkv}, &blk.qkv);
+    make({b, Op::proj}, &blk.proj);
+    make({b, Op::fc1}, &blk.fc1);
+    make({b, Op::fc2}, &blk.fc2);
+    make({b, Op::qk}, nullptr);
+    make({b, Op::av}, nullptr);
+    const auto nonlinear = [&](const std::string& layer, std::int16_t model::LayerChoice::*field) -> std::string {
+      const int i = workload.find("blocks." + std::to_string(b) + "." + layer);
+      if (i < 0) return "";
+      const auto index = design.layers[static_cast<std::size_t>(i)].*field;
+      return index < 0 ? "" : design.nonlinear[static_cast<std::size_t>(index)];
+    };
+    const std::string gelu = nonlinear("mlp.act", &model::LayerChoice::gelu);
+    const std::string soft = nonlinear("attn.softmax", &model::LayerChoice::softmax);
+    gelu_.push_back(card.act == model::Activation::gelu && !gelu.empty() && gelu != "gelu:exact"
+                        ? arith::make_gelu(gelu)
+                        : nullptr);
+    softmax_.push_back(!soft.empty() && soft != "softmax:exact" ? arith::make_softmax(soft) : nullptr);
+    ffn2_prune_.push_back(choice({b, Op::fc2}).ffn2_prune);
+  }
+  keep_ = design.keep_after_block(workload);
+}
+
+const DesignDatapath::Gemm& DesignDatapath::gemm(Site site) const {
+  constexpr int kPerBlock = kLinearOps + 2;
+  if (site.op == Op::patch_embed) return *gemms_[0];
+  if (site.op == Op::head) return *gemms_[1];
+  const int offset = site.op == Op::qkv    ? 0
+                     : site.op == Op::proj ? 1
+                     : site.op == Op::fc1  ? 2
+                     : site.op == Op::fc2  ? 3
+                     : site.op == Op::qk   ? 4
+                                           : 5;
+  return *gemms_[static_cast<std::size_t>(2 + site.block * kPerBlock + offset)];
+}
+
+void DesignDatapath::linear(Site site, const FloatMatrix& x, const Linear& layer, FloatMatrix& out) const {
+  const Gemm& g = gemm(site);
+  const auto codes = codes_of(x, g.a);
+  const auto m = static_cast<std::size_t>(x.rows()), n = static_cast<std::size_t>(layer.weight.rows());
+  Int32Matrix acc(x.rows(), layer.weight.rows());
+  g.lut->multiply(CodeView(codes.data(), m, static_cast<std::size_t>(x.cols())), g.weights,
+                  Int32View(acc.data(), m, n));
+  out = (acc.cast<float>().array().rowwise() * g.out_scale.array()).matrix();
+  out.rowwise() += layer.bias;
+}
+
+void DesignDatapath::scores(int block, MatrixRef q, MatrixRef k, FloatMatrix& out) const {
+  const Gemm& g = gemm({block, Op::qk});
+  const auto qc = codes_of(q, g.a), kc = codes_of(k, g.b);
+  const auto tokens = static_cast<std::size_t>(q.rows()), hd = static_cast<std::size_t>(q.cols());
+  Int32Matrix acc(q.rows(), k.rows());
+  g.lut->multiply(CodeView(qc.data(), tokens, hd), g.lut->pack_transposed(CodeView(kc.data(), tokens, hd)),
+                  Int32View(acc.data(), tokens, static_cast<std::size_t>(k.rows())));
+  out = acc.cast<float>() * (g.a.scales[0] * g.b.scales[0]);
+}
+
+void DesignDatapath::mix(int block, const FloatMatrix& p, MatrixRef v, MutableMatrixRef out) const {
+  const Gemm& g = gemm({block, Op::av});
+  const auto pc = codes_of(p, g.a), vc = codes_of(v, g.b);
+  const auto tokens = static_cast<std::size_t>(p.rows()), hd = static_cast<std::size_t>(v.cols());
+  Int32Matrix acc(p.rows(), v.cols());
+  g.lut->multiply(CodeView(pc.data(), tokens, static_cast<std::size_t>(p.cols())),
+                  g.lut->pack(CodeView(vc.data(), static_cast<std::size_t>(v.rows()), hd)),
+                  Int32View(acc.data(), tokens, hd));
+  out = acc.cast<float>() * (g.a.scales[0] * g.b.scales[0]);
+}
+
+void DesignDatapath::softmax(int block, FloatMatrix& scores) const {
+  const auto& unit = softmax_[static_cast<std::size_t>(block)];
+  if (!unit) return Datapath::softmax(block, scores);
+  std::vector<double> in(static_cast<std::size_t>(scores.cols())), probs(in.size());
+  for (Eigen::Index r = 0; r < scores.rows(); ++r) {
+    for (Eigen::Index c = 0; c < scores.cols(); ++c) in[static_cast<std::size_t>(c)] = scores(r, c);
+    unit->apply(in, probs);
+    for (Eigen::Index c = 0; c < scores.cols(); ++c)
+      scores(r, c) = static_cast<float>(probs[static_cast<std::size_t>(c)]);
+  }
+}
+
+void DesignDatapath::activation(int block, FloatMatrix& hidden) const {
+  const auto& unit = gelu_[static_cast<std::size_t>(block)];
+  if (!unit) return Datapath::activation(block, hidden);
+  for (Eigen::Index i = 0; i < hidden.size(); ++i) hidden.data()[i] = static_cast<float>(unit->apply(hidden.data()[i]));
+}
+
+double DesignDatapath::token_keep(int block) const { return keep_[static_cast<std::size_t>(block)]; }
+
+double DesignDatapath::ffn2_prune(int block) const { return ffn2_prune_[static_cast<std::size_t>(block)]; }
+
+}  // namespace vitdse::eval
