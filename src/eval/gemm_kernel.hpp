@@ -20,7 +20,7 @@ struct CodeTable {
   std::vector<std::int32_t> entries;  ///< 256 × 256; columns from 2^bits on are unused
 
   [[nodiscard]] std::uint32_t mask() const { return (1U << width.bits) - 1; }
-  [[nodiscard]] const std::int32_t* row(std::uint8_t a) const { return entries.data() + 256 * std::size_t{a}; }
+  [[nodiscard]] const std::int32_t* row(std::size_t a) const { return entries.data() + 256 * a; }
 };
 
 /// The right operand as given: K×N, or its N×K transpose.
