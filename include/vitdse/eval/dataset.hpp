@@ -1,0 +1,82 @@
+// Image-classification datasets: loading IDX, CIFAR and safetensors files, and choosing which to use.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace vitdse::model {
+struct ModelCard;
+}
+
+namespace vitdse::eval {
+
+enum class Split { train, test };
+
+/// "train" or "test".
+std::string to_string(Split split);
+
+/// A split of a dataset held in memory: `size()` images of `channels x height x width` pixels in
+/// [0, 1] (8-bit files are divided by 255) and one label per image in [0, num_classes).
+///
+///     Dataset d = load_dataset({"idx", "/usr/share/datasets/fashion-mnist"}, Split::test);
+///     std::span<const float> first = d.image(0);   // 1 x 28 x 28 pixels
+struct Dataset {
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+  int num_classes = 0;
+  std::vector<float> images;  ///< N x C x H x W, C-contiguous
+  std::vector<int> labels;    ///< N
+  std::string source;         ///< "kind:path (split)", for messages and reports
+
+  [[nodiscard]] std::size_t size() const { return labels.size(); }
+  /// Pixels per image: channels * height * width.
+  [[nodiscard]] std::size_t image_size() const {
+    return static_cast<std::size_t>(channels) * static_cast<std::size_t>(height) * static_cast<std::size_t>(width);
+  }
+  /// Image `i`'s pixels, channel-major. `i` must be below size().
+  [[nodiscard]] std::span<const float> image(std::size_t i) const {
+    return std::span<const float>(images).subspan(i * image_size(), image_size());
+  }
+};
+
+/// Where a dataset lives. `kind` is one of dataset_kinds(); `path` is a directory (idx, cifar10,
+/// cifar100) or a file (safetensors). See docs/formats.md for the layouts.
+struct DatasetSource {
+  std::string kind;
+  std::filesystem::path path;
+};
+
+/// The registered dataset kinds: "cifar10", "cifar100", "idx", "safetensors".
+std::vector<std::string> dataset_kinds();
+
+/// Reads one split into memory, validating the files as it goes: bad magic numbers, truncated or
+/// corrupt (gzip) files, image/label count mismatches, labels out of range and unusable shapes
+/// are each a one-line vitdse::Error naming the file. With `limit`, only the first `limit` images
+/// of the split are read (all of them if the split is smaller).
+Dataset load_dataset(const DatasetSource& source, Split split, std::optional<std::size_t> limit = {});
+
+/// Which dataset to use for `card`: `data_flag` (the `--data` option) if given, else the
+/// VITDSE_DATA environment variable if set and not empty, else the card's `dataset:` entry.
+/// A flag or variable is `kind:path` or a bare path whose kind is recognised from its contents.
+/// The path must exist; if it does not, or nothing names a dataset, the Error says how to get one
+/// (for the default Fashion-MNIST: the Debian package dataset-fashion-mnist) or override it.
+DatasetSource resolve_dataset(const model::ModelCard& card, const std::optional<std::string>& data_flag);
+
+/// The kind of dataset at `path`, recognised from its contents (directory layout, file suffix);
+/// throws an Error listing what it looked for if it is none of them.
+std::string detect_dataset_kind(const std::filesystem::path& path);
+
+/// A new dataset holding images `indices` of `data`, in that order. Indices must be in range.
+Dataset subset(const Dataset& data, std::span<const std::size_t> indices);
+
+/// `count` images drawn from the train split by sample_indices(train size, count, seed), for
+/// calibrating quantisers and units without looking at the test split that accuracy is measured on.
+Dataset load_calibration_set(const DatasetSource& source, std::size_t count, std::uint64_t seed);
+
+}  // namespace vitdse::eval
