@@ -54,6 +54,40 @@ std::string detect_dataset_kind(const fs::path& path) {
               ". Name the kind as kind:path if it is one of these");
 }
 
+void Dataset::check_index(std::size_t i) const {
+  if (i >= size()) {
+    throw Error(source + ": image index " + std::to_string(i) + " is out of range; the split holds " +
+                std::to_string(size()) + " images");
+  }
+}
+
+void Dataset::copy_image(std::size_t i, std::span<float> out) const {
+  check_index(i);
+  const std::size_t n = image_size();
+  if (out.size() != n) {
+    throw Error(source + ": an image has " + std::to_string(n) + " pixels, not " + std::to_string(out.size()));
+  }
+  for (std::size_t k = 0; k < n; ++k) out[k] = pixel(i, k);
+}
+
+std::vector<float> Dataset::pixels() const {
+  std::vector<float> out(size() * image_size());
+  for (std::size_t i = 0; i < size(); ++i) copy_image(i, std::span<float>(out).subspan(i * image_size(), image_size()));
+  return out;
+}
+
+namespace {
+
+/// Appends image `i` of `from` (one of a dataset's pixel vectors) to `to`.
+template <class T>
+void append_image(const std::vector<T>& from, std::size_t i, std::size_t n, std::vector<T>& to) {
+  if (from.empty()) return;
+  const auto begin = from.begin() + static_cast<std::ptrdiff_t>(i * n);
+  to.insert(to.end(), begin, begin + static_cast<std::ptrdiff_t>(n));
+}
+
+}  // namespace
+
 Dataset subset(const Dataset& data, std::span<const std::size_t> indices) {
   Dataset out;
   out.channels = data.channels;
@@ -61,17 +95,14 @@ Dataset subset(const Dataset& data, std::span<const std::size_t> indices) {
   out.width = data.width;
   out.num_classes = data.num_classes;
   out.source = data.source;
-  const std::size_t pixels = data.image_size();
-  out.images.resize(indices.size() * pixels);
+  const std::size_t n = data.image_size();
+  out.bytes.reserve(data.bytes.empty() ? 0 : indices.size() * n);
+  out.floats.reserve(data.floats.empty() ? 0 : indices.size() * n);
   out.labels.reserve(indices.size());
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    const std::size_t i = indices[k];
-    if (i >= data.size()) {
-      throw Error(data.source + ": image index " + std::to_string(i) + " is out of range; the split holds " +
-                  std::to_string(data.size()) + " images");
-    }
-    const auto image = data.image(i);
-    std::copy(image.begin(), image.end(), out.images.begin() + static_cast<std::ptrdiff_t>(k * pixels));
+  for (std::size_t i : indices) {
+    data.check_index(i);
+    append_image(data.bytes, i, n, out.bytes);
+    append_image(data.floats, i, n, out.floats);
     out.labels.push_back(data.labels[i]);
   }
   return out;

@@ -62,7 +62,6 @@ void read_batch(const Layout& layout, const fs::path& path, std::size_t limit, D
   InputFile file(path);
   const std::size_t label_bytes = layout.label_ranges.size();
   std::vector<std::uint8_t> record(label_bytes + kPixels);
-  const auto& table = unit_pixels();
   std::size_t index = 0;
   for (; data.labels.size() < limit; ++index) {
     const std::size_t got = file.read_up_to(record);
@@ -80,9 +79,7 @@ void read_batch(const Layout& layout, const fs::path& path, std::size_t limit, D
       }
     }
     data.labels.push_back(record[layout.used_label]);
-    const std::size_t at = data.images.size();
-    data.images.resize(at + kPixels);
-    for (std::size_t i = 0; i < kPixels; ++i) data.images[at + i] = table[record[label_bytes + i]];
+    data.bytes.insert(data.bytes.end(), record.begin() + static_cast<std::ptrdiff_t>(label_bytes), record.end());
   }
   if (index == 0 && data.labels.size() < limit) throw file.error("holds no records");
 }
@@ -104,11 +101,11 @@ Dataset load(const Layout& layout, const fs::path& path, Split split, std::optio
     }
     bytes += size;
   }
-  // Exact for raw files; gzipped ones grow the vectors as they are read.
+  // Reserve for the whole split up front, rather than growing by doubling through five batches.
   const std::size_t want = kept(SIZE_MAX, limit);
   const std::size_t expected = kept(bytes / (layout.label_ranges.size() + kPixels), want);
   data.labels.reserve(expected);
-  data.images.reserve(expected * kPixels);
+  data.bytes.reserve(expected * kPixels);
   for (const auto& name : files) {
     if (data.labels.size() >= want) break;
     read_batch(layout, dir / name, want, data);
@@ -116,25 +113,24 @@ Dataset load(const Layout& layout, const fs::path& path, Split split, std::optio
   return data;
 }
 
+/// True if the test file or the first train file is there.
+bool recognises(const Layout& layout, const fs::path& path) {
+  std::error_code ec;
+  const fs::path dir = batch_directory(layout, path);
+  return fs::exists(dir / layout.test.front(), ec) || fs::exists(dir / layout.train.front(), ec);
+}
+
 }  // namespace
 
 DatasetKind cifar10_kind() {
   return {"cifar10", "a directory with test_batch.bin or data_batch_1.bin (CIFAR-10 binary version)",
-          [](const fs::path& p) {
-            std::error_code ec;
-            const fs::path dir = batch_directory(cifar10(), p);
-            return fs::exists(dir / "test_batch.bin", ec) || fs::exists(dir / "data_batch_1.bin", ec);
-          },
+          [](const fs::path& p) { return recognises(cifar10(), p); },
           [](const fs::path& p, Split s, std::optional<std::size_t> limit) { return load(cifar10(), p, s, limit); }};
 }
 
 DatasetKind cifar100_kind() {
   return {"cifar100", "a directory with test.bin or train.bin (CIFAR-100 binary version)",
-          [](const fs::path& p) {
-            std::error_code ec;
-            const fs::path dir = batch_directory(cifar100(), p);
-            return fs::exists(dir / "test.bin", ec) || fs::exists(dir / "train.bin", ec);
-          },
+          [](const fs::path& p) { return recognises(cifar100(), p); },
           [](const fs::path& p, Split s, std::optional<std::size_t> limit) { return load(cifar100(), p, s, limit); }};
 }
 

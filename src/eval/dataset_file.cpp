@@ -83,27 +83,6 @@ bool InputFile::at_end() {
   return read_up_to(std::span<std::uint8_t>(&byte, 1)) == 0;
 }
 
-const std::array<float, 256>& unit_pixels() {
-  static const std::array<float, 256> table = [] {
-    std::array<float, 256> t{};
-    for (std::size_t b = 0; b < t.size(); ++b) t[b] = static_cast<float>(b) / 255.0f;
-    return t;
-  }();
-  return table;
-}
-
-void read_pixels(InputFile& file, std::span<float> out, const std::string& what) {
-  constexpr std::size_t kChunk = 1U << 16;
-  std::vector<std::uint8_t> bytes(std::min(kChunk, out.size()));
-  const auto& table = unit_pixels();
-  for (std::size_t done = 0; done < out.size();) {
-    const std::size_t n = std::min(bytes.size(), out.size() - done);
-    file.read_exact(std::span<std::uint8_t>(bytes.data(), n), what);
-    for (std::size_t i = 0; i < n; ++i) out[done + i] = table[bytes[i]];
-    done += n;
-  }
-}
-
 fs::path find_maybe_gzipped(const fs::path& directory, const std::string& name) {
   std::error_code ec;
   for (const auto& candidate : {directory / name, directory / (name + ".gz")}) {

@@ -1,7 +1,6 @@
 // Internal: sequential reading of dataset files, raw or gzip-compressed, with errors that name the file.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -55,12 +54,6 @@ class InputFile {
   std::uint64_t offset_ = 0;
   bool compressed_ = false;
 };
-
-/// Pixel value in [0, 1] of each byte: exactly float(b) / 255.
-const std::array<float, 256>& unit_pixels();
-
-/// Reads out.size() bytes as pixels into `out` (through unit_pixels()), in chunks.
-void read_pixels(InputFile& file, std::span<float> out, const std::string& what);
 
 /// "directory/name" if it exists, else "directory/name.gz" if that exists, else empty.
 std::filesystem::path find_maybe_gzipped(const std::filesystem::path& directory, const std::string& name);

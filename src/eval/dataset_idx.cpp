@@ -106,8 +106,8 @@ Dataset load_idx(const fs::path& dir, Split split, std::optional<std::size_t> li
   // Over the whole file, so that a limited load reports the same class count.
   data.num_classes = *std::max_element(labels.begin(), labels.end()) + 1;
   data.labels.assign(labels.begin(), labels.begin() + static_cast<std::ptrdiff_t>(n));
-  data.images.resize(n * pixels);
-  read_pixels(file, data.images, "the images");
+  data.bytes.resize(n * pixels);
+  file.read_exact(data.bytes, "the images");
   if (n == count && !file.at_end()) {
     throw file.error("has data past the " + std::to_string(count) + " images its header declares");
   }

@@ -29,28 +29,25 @@ Error error(const model::SafetensorsFile& file, const std::string& message) {
   return Error(file.path().string() + ": " + message);
 }
 
-/// Pixels in [0, 1]: U8 divided by 255, float types as stored after a range check.
-std::vector<float> pixels_of(const model::SafetensorsFile& file, const std::string& name) {
+/// Reads the images into `data`: U8 as bytes, float types as floats after a range check.
+void read_images(const model::SafetensorsFile& file, const std::string& name, Dataset& data) {
   const auto& info = file.info(name);
   if (info.dtype == model::Dtype::u8) {
-    const auto bytes = file.read_raw(name);
-    std::vector<float> out(bytes.size());
-    const auto& table = unit_pixels();
-    std::transform(bytes.begin(), bytes.end(), out.begin(), [&](std::uint8_t b) { return table[b]; });
-    return out;
+    data.bytes = file.read_raw(name);
+    return;
   }
   if (!model::is_float_dtype(info.dtype)) {
     throw error(file,
                 "tensor '" + name + "' is " + model::to_string(info.dtype) + "; images must be U8 or a float type");
   }
-  auto pixels = file.read_f32(name).data;
-  const auto bad = std::find_if(pixels.begin(), pixels.end(), [](float x) { return !(x >= 0.0f && x <= 1.0f); });
-  if (bad != pixels.end()) {
+  data.floats = file.read_f32(name).data;
+  const auto bad =
+      std::find_if(data.floats.begin(), data.floats.end(), [](float x) { return !(x >= 0.0f && x <= 1.0f); });
+  if (bad != data.floats.end()) {
     throw error(file, "tensor '" + name + "' holds " + format_number(*bad) + " at element " +
-                          std::to_string(bad - pixels.begin()) +
+                          std::to_string(bad - data.floats.begin()) +
                           "; float images must be in [0, 1] (8-bit pixels divided by 255)");
   }
-  return pixels;
 }
 
 /// The class count from the "num_classes" metadata entry, else the largest label plus one.
@@ -119,8 +116,10 @@ Dataset load_safetensors(const fs::path& path, Split split, std::optional<std::s
   data.num_classes = class_count(file, labels_name, labels);
   const std::size_t n = kept(static_cast<std::size_t>(count), limit);
   data.labels.assign(labels.begin(), labels.begin() + static_cast<std::ptrdiff_t>(n));
-  data.images = pixels_of(file, images_name);
-  data.images.resize(n * data.image_size());
+  read_images(file, images_name, data);
+  const std::size_t values = n * data.image_size();
+  if (data.bytes.size() > values) data.bytes.resize(values);
+  if (data.floats.size() > values) data.floats.resize(values);
   return data;
 }
 

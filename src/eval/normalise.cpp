@@ -1,6 +1,7 @@
 // Model inputs from dataset images: shape check against the card, per-channel normalisation.
 #include "vitdse/eval/normalise.hpp"
 
+#include <array>
 #include <string>
 
 #include "vitdse/core/error.hpp"
@@ -30,20 +31,27 @@ void normalise_batch(const Dataset& data, const model::ModelCard& card, std::spa
     throw Error("normalise_batch: the output holds " + std::to_string(out.size()) + " floats; a batch of " +
                 std::to_string(indices.size()) + " needs " + std::to_string(indices.size() * pixels));
   }
-  // Multiplying by a float reciprocal would differ from (x - mean) / std in the last bit.
-  std::vector<float> mean(card.mean.begin(), card.mean.end());
-  std::vector<float> stdev(card.std.begin(), card.std.end());
-  for (std::size_t b = 0; b < indices.size(); ++b) {
-    if (indices[b] >= data.size()) {
-      throw Error(data.source + ": image index " + std::to_string(indices[b]) + " is out of range; the split holds " +
-                  std::to_string(data.size()) + " images");
-    }
-    const auto image = data.image(indices[b]);
-    float* dst = out.data() + b * pixels;
-    for (std::size_t c = 0; c < static_cast<std::size_t>(data.channels); ++c) {
-      const float m = mean[c];
-      const float s = stdev[c];
-      for (std::size_t p = c * plane; p < (c + 1) * plane; ++p) dst[p] = (image[p] - m) / s;
+  const auto channels = static_cast<std::size_t>(data.channels);
+  // In float, as the model computes: (x - mean) / std, not x * (1 / std), which rounds differently.
+  const auto normalise = [&](float x, std::size_t c) {
+    return (x - static_cast<float>(card.mean[c])) / static_cast<float>(card.std[c]);
+  };
+  // 8-bit pixels take one of 256 values per channel, so tabulate them once.
+  std::vector<std::array<float, 256>> table(data.bytes.empty() ? 0 : channels);
+  for (std::size_t c = 0; c < table.size(); ++c) {
+    for (std::size_t b = 0; b < 256; ++b) table[c][b] = normalise(static_cast<float>(b) / 255.0f, c);
+  }
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    const std::size_t i = indices[k];
+    data.check_index(i);
+    float* dst = out.data() + k * pixels;
+    for (std::size_t c = 0; c < channels; ++c) {
+      const std::size_t begin = i * pixels + c * plane;
+      if (data.bytes.empty()) {
+        for (std::size_t p = 0; p < plane; ++p) dst[c * plane + p] = normalise(data.floats[begin + p], c);
+      } else {
+        for (std::size_t p = 0; p < plane; ++p) dst[c * plane + p] = table[c][data.bytes[begin + p]];
+      }
     }
   }
 }

@@ -9,7 +9,7 @@ namespace vitdse::eval {
 
 namespace {
 
-/// Three 2-channel 2x2 images; element k of the whole array is k / 32, labels 0, 1, 2.
+/// Three 2-channel 2x2 float images; element k of the whole array is k / 32, labels 0, 1, 2.
 Dataset tiny() {
   Dataset d;
   d.channels = 2;
@@ -17,7 +17,7 @@ Dataset tiny() {
   d.width = 2;
   d.num_classes = 3;
   d.source = "tiny";
-  for (int k = 0; k < 3 * 8; ++k) d.images.push_back(static_cast<float>(k) / 32.0f);
+  for (int k = 0; k < 3 * 8; ++k) d.floats.push_back(static_cast<float>(k) / 32.0f);
   d.labels = {0, 1, 2};
   return d;
 }
@@ -60,6 +60,23 @@ TEST(NormaliseBatch, SubtractsMeanAndDividesByStdPerChannel) {
   std::vector<float> reused(16, -1.0f);
   normalise_batch(d, card, idx, reused);
   EXPECT_EQ(reused, batch);
+}
+
+TEST(NormaliseBatch, BytePixelsMatchTheirFloatValues) {
+  Dataset d = tiny();
+  d.floats.clear();
+  for (int k = 0; k < 3 * 8; ++k) d.bytes.push_back(static_cast<std::uint8_t>(k * 11));
+  auto card = card_for(2, 2, 10);
+  card.mean = {0.485, 0.456};
+  card.std = {0.229, 0.224};
+  const std::vector<std::size_t> idx{1, 2, 0};
+  const auto batch = normalised_batch(d, card, idx);
+  Dataset as_floats = d;
+  as_floats.floats = d.pixels();
+  as_floats.bytes.clear();
+  EXPECT_EQ(batch, normalised_batch(as_floats, card, idx));
+  // Worked by hand: batch image 0 is image 1; its channel 1, pixel 0 is byte 12 * 11 = 132.
+  EXPECT_EQ(batch[4], (132.0f / 255.0f - 0.456f) / 0.224f);
 }
 
 TEST(NormaliseBatch, MismatchesAreClearErrors) {

@@ -20,29 +20,40 @@ enum class Split { train, test };
 /// "train" or "test".
 std::string to_string(Split split);
 
-/// A split of a dataset held in memory: `size()` images of `channels x height x width` pixels in
-/// [0, 1] (8-bit files are divided by 255) and one label per image in [0, num_classes).
+/// A split of a dataset held in memory: `size()` images of `channels x height x width` pixels and
+/// one label per image in [0, num_classes). Pixels are kept as the file holds them: 8-bit files as
+/// bytes (pixel value = byte / 255, a quarter of the memory of floats) and float files as floats
+/// in [0, 1]; exactly one of `bytes` and `floats` is used. Read them through copy_image() and
+/// pixel(), or as model inputs through normalise_batch().
 ///
 ///     Dataset d = load_dataset({"idx", "/usr/share/datasets/fashion-mnist"}, Split::test);
-///     std::span<const float> first = d.image(0);   // 1 x 28 x 28 pixels
+///     float p = d.pixel(0, 0);   // image 0, first pixel, in [0, 1]
 struct Dataset {
   int channels = 0;
   int height = 0;
   int width = 0;
   int num_classes = 0;
-  std::vector<float> images;  ///< N x C x H x W, C-contiguous
-  std::vector<int> labels;    ///< N
-  std::string source;         ///< "kind:path (split)", for messages and reports
+  std::vector<std::uint8_t> bytes;  ///< N x C x H x W, C-contiguous, for 8-bit sources
+  std::vector<float> floats;        ///< N x C x H x W, C-contiguous, for float sources
+  std::vector<int> labels;          ///< N
+  std::string source;               ///< "kind:path (split)", for messages and reports
 
   [[nodiscard]] std::size_t size() const { return labels.size(); }
   /// Pixels per image: channels * height * width.
   [[nodiscard]] std::size_t image_size() const {
     return static_cast<std::size_t>(channels) * static_cast<std::size_t>(height) * static_cast<std::size_t>(width);
   }
-  /// Image `i`'s pixels, channel-major. `i` must be below size().
-  [[nodiscard]] std::span<const float> image(std::size_t i) const {
-    return std::span<const float>(images).subspan(i * image_size(), image_size());
+  /// Pixel `k` (channel-major) of image `i`, in [0, 1]; both must be in range.
+  [[nodiscard]] float pixel(std::size_t i, std::size_t k) const {
+    const std::size_t at = i * image_size() + k;
+    return bytes.empty() ? floats[at] : static_cast<float>(bytes[at]) / 255.0f;
   }
+  /// Throws an Error naming the source unless `i` < size().
+  void check_index(std::size_t i) const;
+  /// Writes image `i`'s image_size() pixels, in [0, 1], to `out`. Throws if `i` is out of range.
+  void copy_image(std::size_t i, std::span<float> out) const;
+  /// Every pixel of every image as a float in [0, 1] (a copy).
+  [[nodiscard]] std::vector<float> pixels() const;
 };
 
 /// Where a dataset lives. `kind` is one of dataset_kinds(); `path` is a directory (idx, cifar10,
