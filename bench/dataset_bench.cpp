@@ -17,22 +17,31 @@ using vitdse::eval::Split;
 
 const fs::path kFashionMnist = "/usr/share/datasets/fashion-mnist";
 
-/// A decompressed copy of the train split in a temporary directory, made once, to time raw reads.
-const fs::path& raw_copy() {
-  static const fs::path dir = [] {
-    const fs::path out = fs::temp_directory_path() / "vitdse-bench-fashion-mnist-raw";
-    fs::create_directories(out);
+/// A decompressed copy of the train split in a temporary directory, made once and removed at
+/// exit, to time raw reads.
+class RawCopy {
+ public:
+  RawCopy() : dir_(fs::temp_directory_path() / "vitdse-bench-fashion-mnist-raw") {
+    fs::create_directories(dir_);
     for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte"}) {
       gzFile in = gzopen((kFashionMnist / (std::string(name) + ".gz")).c_str(), "rb");
-      std::ofstream dst(out / name, std::ios::binary);
+      std::ofstream out(dir_ / name, std::ios::binary);
       char buffer[1 << 16];
-      for (int n; in != nullptr && (n = gzread(in, buffer, sizeof buffer)) > 0;) dst.write(buffer, n);
+      for (int n; in != nullptr && (n = gzread(in, buffer, sizeof buffer)) > 0;) out.write(buffer, n);
       if (in != nullptr) gzclose(in);
     }
-    return out;
-  }();
-  return dir;
-}
+  }
+  ~RawCopy() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  RawCopy(const RawCopy&) = delete;
+  RawCopy& operator=(const RawCopy&) = delete;
+  [[nodiscard]] const fs::path& dir() const { return dir_; }
+
+ private:
+  fs::path dir_;
+};
 
 void load_train(benchmark::State& state, const fs::path& dir) {
   std::size_t images = 0;
@@ -54,7 +63,8 @@ BENCHMARK(BM_LoadFashionMnistTrainGzip)->Unit(benchmark::kMillisecond);
 // The same files decompressed: the difference is the cost of inflating.
 void BM_LoadFashionMnistTrainRaw(benchmark::State& state) {
   if (!fs::exists(kFashionMnist)) return state.SkipWithError("dataset-fashion-mnist is not installed");
-  load_train(state, raw_copy());
+  static const RawCopy copy;
+  load_train(state, copy.dir());
 }
 BENCHMARK(BM_LoadFashionMnistTrainRaw)->Unit(benchmark::kMillisecond);
 
