@@ -141,7 +141,8 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
   if (card.has("dataset")) {
     YamlMap ds = card.child("dataset", "dataset");
     m.dataset_kind = ds.get<std::string>("kind");
-    m.dataset_path = ds.get<std::string>("path");
+    // Like weights, a relative path is taken from the card's folder.
+    m.dataset_path = path.parent_path() / ds.get<std::string>("path");
     ds.finish();
   }
   card.allow("dataset");

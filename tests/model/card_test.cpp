@@ -54,6 +54,16 @@ TEST(ModelCard, VitFmnistIsSmall) {
   EXPECT_EQ(card.tokens(), 50);
 }
 
+TEST(ModelCard, DatasetPathIsTakenFromTheCardsFolder) {
+  const auto relative =
+      parse_model_card(std::string(kTiny) + "dataset: {kind: idx, path: data/fmnist}\n", "zoo/card.yaml");
+  EXPECT_EQ(relative.dataset_kind, "idx");
+  EXPECT_EQ(relative.dataset_path, std::filesystem::path("zoo/data/fmnist"));
+  const auto absolute =
+      parse_model_card(std::string(kTiny) + "dataset: {kind: idx, path: /srv/fmnist}\n", "zoo/card.yaml");
+  EXPECT_EQ(absolute.dataset_path, std::filesystem::path("/srv/fmnist"));
+}
+
 TEST(ModelCard, MinimalCardGetsDefaults) {
   const auto card = parse_model_card(kTiny, "card.yaml");
   EXPECT_EQ(card.family, Family::vit);

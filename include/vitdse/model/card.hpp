@@ -52,7 +52,7 @@ struct ModelCard {
   std::vector<double> mean, std;
   std::optional<std::filesystem::path> weights;  ///< absolute, if the card names one
   std::optional<std::string> dataset_kind;
-  std::optional<std::filesystem::path> dataset_path;
+  std::optional<std::filesystem::path> dataset_path;  ///< relative paths are taken from the card's folder
   std::optional<EfficientVitShape> efficientvit;
 
   /// Patch tokens plus the class token (vit family): (img/patch)^2 + 1.

@@ -1,0 +1,39 @@
+// Internal: the dataset-kind registry. Each kind is one file defining its entry.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vitdse/eval/dataset.hpp"
+
+namespace vitdse::eval::detail {
+
+/// One dataset kind: how to recognise it from its contents and how to read a split.
+struct DatasetKind {
+  std::string name;
+  /// What `recognises` looks for, for messages: "a directory with train-images-idx3-ubyte[.gz]".
+  std::string layout;
+  bool (*recognises)(const std::filesystem::path& path) = nullptr;
+  /// Reads the split; the caller fills Dataset::source. Errors name the file.
+  Dataset (*load)(const std::filesystem::path& path, Split split, std::optional<std::size_t> limit) = nullptr;
+};
+
+DatasetKind idx_kind();
+DatasetKind cifar10_kind();
+DatasetKind cifar100_kind();
+DatasetKind safetensors_kind();
+
+/// All kinds, sorted by name.
+const std::vector<DatasetKind>& registry();
+/// The kind called `name`; an unknown name throws an Error listing the kinds.
+const DatasetKind& find_kind(const std::string& name, const std::string& origin);
+
+/// The number of images a split keeps: min(available, limit).
+inline std::size_t kept(std::size_t available, std::optional<std::size_t> limit) {
+  return limit && *limit < available ? *limit : available;
+}
+
+}  // namespace vitdse::eval::detail
