@@ -1,0 +1,92 @@
+// The evaluator: test images, float reference logits, calibration, and per-design scores.
+#include "vitdse/eval/evaluator.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "vitdse/eval/normalise.hpp"
+#include "vitdse/eval/sampling.hpp"
+
+namespace vitdse::eval {
+
+namespace {
+
+int argmax(const FloatMatrix& logits, Eigen::Index row) {
+  Eigen::Index best = 0;
+  logits.row(row).maxCoeff(&best);
+  return static_cast<int>(best);
+}
+
+/// log-softmax of one row, in double.
+Eigen::RowVectorXd log_softmax(const FloatMatrix& logits, Eigen::Index row) {
+  const Eigen::RowVectorXd x = logits.row(row).cast<double>();
+  const double m = x.maxCoeff();
+  return x.array() - m - std::log((x.array() - m).exp().sum());
+}
+
+std::vector<float> inputs_of(const Dataset& data, const model::ModelCard& card) {
+  std::vector<std::size_t> all(data.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  return normalised_batch(data, card, all);
+}
+
+}  // namespace
+
+std::pair<double, double> wilson_interval_pct(std::size_t successes, std::size_t n) {
+  if (n == 0) return {0.0, 100.0};
+  constexpr double z = 1.96;
+  const double nn = static_cast<double>(n), p = static_cast<double>(successes) / nn;
+  const double centre = (p + z * z / (2 * nn)) / (1 + z * z / nn);
+  const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
+  return {100.0 * std::max(0.0, centre - half), 100.0 * std::min(1.0, centre + half)};
+}
+
+Evaluator::Evaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
+                     const EvalOptions& options)
+    : engine_(card, std::move(weights)), options_(options) {
+  const Dataset test = load_dataset(source, Split::test);
+  check_dataset_fits(test, card);
+  const auto picked = sample_indices(test.size(), std::min(options.images, test.size()), options.seed);
+  const Dataset chosen = subset(test, picked);
+  inputs_ = inputs_of(chosen, card);
+  labels_ = chosen.labels;
+  const Dataset calibration = load_calibration_set(source, options.calibration_images, options.seed);
+  const auto calibration_inputs = inputs_of(calibration, card);
+  calibration_ = ActivationSamples::record(engine_, calibration_inputs, static_cast<int>(calibration.size()));
+  const auto start = std::chrono::steady_clock::now();
+  float_logits_ = engine_.forward(inputs_, static_cast<int>(labels_.size()));
+  float_report_ = score(float_logits_);
+  float_report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+EvalReport Evaluator::evaluate(const model::Design& design, const model::Workload& workload) const {
+  const auto start = std::chrono::steady_clock::now();
+  const DesignDatapath datapath(engine_, workload, design, calibration_, options_.quant);
+  const FloatMatrix logits = engine_.forward(inputs_, static_cast<int>(labels_.size()), &datapath);
+  EvalReport r = score(logits);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+EvalReport Evaluator::score(const FloatMatrix& logits) const {
+  EvalReport r;
+  r.images = labels_.size();
+  std::size_t correct = 0, agree = 0;
+  double kl = 0;
+  for (Eigen::Index i = 0; i < logits.rows(); ++i) {
+    const int predicted = argmax(logits, i);
+    correct += predicted == labels_[static_cast<std::size_t>(i)] ? 1 : 0;
+    agree += predicted == argmax(float_logits_, i) ? 1 : 0;
+    const auto p = log_softmax(float_logits_, i), q = log_softmax(logits, i);
+    kl += (p.array().exp() * (p - q).array()).sum();
+  }
+  const double n = static_cast<double>(std::max<std::size_t>(r.images, 1));
+  r.top1_pct = 100.0 * static_cast<double>(correct) / n;
+  std::tie(r.top1_ci95_low_pct, r.top1_ci95_high_pct) = wilson_interval_pct(correct, r.images);
+  r.agreement_pct = 100.0 * static_cast<double>(agree) / n;
+  r.kl_mean = kl / n;
+  r.logit_mse = (logits - float_logits_).squaredNorm() / (n * static_cast<double>(logits.cols()));
+  return r;
+}
+
+}  // namespace vitdse::eval

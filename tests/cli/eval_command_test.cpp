@@ -1,0 +1,56 @@
+// vitdse eval end to end on Fashion-MNIST (Debian's dataset-fashion-mnist), and its errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "test_util.hpp"
+#include "vitdse/eval/evaluator.hpp"
+
+namespace vitdse::test {
+namespace {
+
+const char* const kFashionMnist = "/usr/share/datasets/fashion-mnist";
+
+TEST(EvalCommand, ReportsAccuracyAgainstLabelsAndTheFloatModel) {
+  if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const TempDir dir;
+  const auto design = dir.write("d.yaml", "version: 1\ndefaults: {mult: \"drum:8s:k=4\", wbits: 6, abits: 6}\n");
+  const auto r = run_cli({"eval", "--model", test_data("vit-28x28-random.yaml"), "--data", kFashionMnist, "--images",
+                          "40", "--calib", "8", "--design", design, "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["images"], 40);
+  EXPECT_GE(j["top1_pct"].get<double>(), j["top1_ci95_low_pct"].get<double>());
+  EXPECT_LE(j["top1_pct"].get<double>(), j["top1_ci95_high_pct"].get<double>());
+  EXPECT_GT(j["kl_mean_nats"].get<double>(), 0.0);
+  EXPECT_LE(j["agreement_pct"].get<double>(), 100.0);
+}
+
+TEST(EvalCommand, BadInputsAreOneLineErrors) {
+  const auto card = test_data("vit-28x28-random.yaml");
+  const TempDir dir;
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"eval", "--model", card, "--data", (dir.path() / "nowhere").string()},
+                                             {"eval", "--model", "vit-fmnist", "--images", "10"},  // no weights yet
+                                             {"eval", "--model", "efficientvit-b1"}}) {
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.code, 1) << args[2];
+    EXPECT_TRUE(one_line(r.err)) << r.err;
+  }
+  EXPECT_EQ(run_cli({"eval", "--model", card, "--images", "0"}).code, 2);
+  EXPECT_EQ(run_cli({"eval", "--model", card, "--calib-method", "median"}).code, 2);
+}
+
+TEST(Wilson, IntervalMatchesTheClosedForm) {
+  // 90 of 100: centre 0.8846, half-width 0.0590 (Wilson 1927, z = 1.96).
+  const auto [low, high] = eval::wilson_interval_pct(90, 100);
+  EXPECT_NEAR(low, 82.56, 0.01);
+  EXPECT_NEAR(high, 94.48, 0.01);
+  const auto [zero_low, zero_high] = eval::wilson_interval_pct(0, 10);
+  EXPECT_DOUBLE_EQ(zero_low, 0.0);
+  EXPECT_NEAR(zero_high, 27.75, 0.01);
+}
+
+}  // namespace
+}  // namespace vitdse::test
