@@ -40,27 +40,56 @@ int list_families(Context& ctx, const std::string& only, Format format) {
   return 0;
 }
 
+/// "8,16,32" -> {8, 16, 32}; ranges are the units' to check.
+std::vector<int> parse_lengths(const std::string& text) {
+  std::vector<int> out;
+  for (const auto& field : split(text, ',')) {
+    std::size_t used = 0;
+    int value = 0;
+    try {
+      value = std::stoi(field, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (field.empty() || used != field.size()) {
+      throw usage_error("--L '" + text + "': expected comma-separated stream lengths such as 8,16,32,64,128");
+    }
+    out.push_back(value);
+  }
+  return out;
+}
+
+std::string lengths_list(const std::vector<int>& lengths) {
+  std::vector<std::string> items;
+  for (const int l : lengths) items.push_back(std::to_string(l));
+  return join(items, ", ");
+}
+
 }  // namespace
 
 int units_command(Context& ctx) {
   po::options_description options("options");
-  std::string family, spec, tech, report_name;
+  std::string family, spec, tech, report_name, lengths_text;
   double node = 45;
   options.add_options()("family", po::value(&family), "list only this family")(
       "spec", po::value(&spec), "report one unit's error metrics and cost, e.g. drum:8u:k=6")(
       "node", po::value(&node)->default_value(45), "technology node in nm for --spec")(
       "tech", po::value(&tech)->default_value("cmos45"), "technology table for --spec and --report")(
       "report", po::value(&report_name),
-      "'nonlinear': accuracy against cost of every GELU, softmax and LayerNorm unit");
+      "'nonlinear': accuracy against cost of every GELU, softmax and LayerNorm unit")(
+      "L", po::value(&lengths_text), "stream lengths for the SC units of --report nonlinear, e.g. 8,16,32,64,128");
   add_format_options(options);
   po::variables_map vm;
-  if (!parse_options(ctx, "units", "[--family F | --spec SPEC | --report nonlinear] [--node NM] [--csv|--json]",
+  if (!parse_options(ctx, "units",
+                     "[--family F | --spec SPEC | --report nonlinear [--L 8,16,...]] [--node NM] [--csv|--json]",
                      options, vm))
     return 0;
   const Format format = output_format(vm);
   if (!report_name.empty()) {
     if (report_name != "nonlinear") throw usage_error("--report '" + report_name + "' is not one of: nonlinear");
-    const auto table = report::nonlinear_report(report::default_nonlinear_specs(), cost::load_technology(tech, node));
+    const auto lengths = lengths_text.empty() ? report::default_sc_lengths() : parse_lengths(lengths_text);
+    const auto table =
+        report::nonlinear_report(report::default_nonlinear_specs(lengths), cost::load_technology(tech, node));
     if (format == Format::json) {
       ctx.out << table.to_json().dump(2) << '\n';
     } else if (format == Format::csv) {
@@ -69,11 +98,13 @@ int units_command(Context& ctx) {
       ctx.out << "nonlinear units at " << format_number(node) << " nm; errors against the exact function on:\n"
               << "  GELU: 8,001 points on [-4, 4]; softmax: 256 rows of 64 logits ~ N(0, 2^2);\n"
               << "  LayerNorm: 256 rows of 192 values ~ N(0.5, 1.5^2) with one outlier of 20 per row.\n"
+              << "SC units at stream lengths L = " << lengths_list(lengths) << "; SC GELU inputs clamped to [-4, 4].\n"
               << "Costs per output element; row work amortised over 64 elements.\n\n"
               << table.to_text();
     }
     return 0;
   }
+  if (!lengths_text.empty()) throw usage_error("--L applies to --report nonlinear only");
   if (spec.empty()) return list_families(ctx, family, format);
   if (!family.empty()) throw usage_error("--family and --spec are mutually exclusive");
 

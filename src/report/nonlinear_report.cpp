@@ -1,16 +1,28 @@
 // The nonlinear-unit comparison table.
 #include "vitdse/report/nonlinear_report.hpp"
 
+#include <algorithm>
+
 #include "vitdse/arith/nonlinear_error.hpp"
 
 namespace vitdse::report {
 
-std::vector<std::string> default_nonlinear_specs() {
+std::vector<int> default_sc_lengths() { return {8, 16, 32, 64, 128}; }
+
+std::vector<std::string> default_nonlinear_specs(const std::vector<int>& lengths) {
   std::vector<std::string> specs;
   for (const char* kind : {"gelu", "softmax", "layernorm"}) {
-    for (const auto& s : arith::nonlinear_specs(kind)) {
-      if (s.starts_with("softmax:iter")) continue;
-      specs.push_back(s);
+    for (const auto& f : arith::nonlinear_families()) {
+      if (f.kind != kind || f.variant == "iter") continue;
+      const std::string base = f.kind + ":" + f.variant;
+      const bool streams = std::any_of(f.params.begin(), f.params.end(), [](const auto& p) { return p.key == "L"; });
+      if (!streams) {
+        specs.push_back(arith::make_nonlinear(base)->spec());
+        continue;
+      }
+      for (const int length : lengths) {
+        specs.push_back(arith::make_nonlinear(base + ":L=" + std::to_string(length))->spec());
+      }
     }
     if (std::string(kind) == "softmax") {
       for (int k = 0; k <= 4; ++k) specs.push_back("softmax:iter:k=" + std::to_string(k));

@@ -14,10 +14,11 @@ namespace vitdse::arith {
 
 TEST(Nonlinear, RegistryListsEveryVariant) {
   EXPECT_EQ(nonlinear_specs("gelu"),
-            (std::vector<std::string>{"gelu:exact", "gelu:ibert:bits=8:range=4", "gelu:relu", "gelu:tanh"}));
+            (std::vector<std::string>{"gelu:bernstein:L=64:d=8", "gelu:exact", "gelu:ibert:bits=8:range=4", "gelu:relu",
+                                      "gelu:sc:L=32", "gelu:sc-fsm:L=64", "gelu:tanh"}));
   EXPECT_EQ(nonlinear_specs("softmax"),
-            (std::vector<std::string>{"softmax:exact", "softmax:iter:k=3", "softmax:log2:bits=4",
-                                      "softmax:shiftmax:bits=8:obits=8:range=8"}));
+            (std::vector<std::string>{"softmax:exact", "softmax:iter:k=3", "softmax:linear-relu", "softmax:log2:bits=4",
+                                      "softmax:sc:L=64", "softmax:shiftmax:bits=8:obits=8:range=8"}));
   EXPECT_EQ(nonlinear_specs("layernorm"), (std::vector<std::string>{"layernorm:exact", "layernorm:int:bits=8"}));
 }
 
@@ -99,7 +100,9 @@ TEST(Nonlinear, CheaperVariantsCostLess) {
 
 TEST(Nonlinear, BadSpecsFailWithOneLine) {
   const std::pair<const char*, const char*> cases[] = {
-      {"gelu:exactt", "unknown gelu variant 'exactt' (did you mean 'exact'?); available: exact, ibert, relu, tanh"},
+      {"gelu:exactt",
+       "unknown gelu variant 'exactt' (did you mean 'exact'?); available: bernstein, exact, ibert, relu, sc, sc-fsm, "
+       "tanh"},
       {"gelu", "expected exactly one variant"},
       {"softmax:iter:k=9", "k=9 is out of range; allowed 0..8"},
       {"softmax:iter:j=2", "unknown key 'j' for family 'softmax:iter'"},

@@ -192,4 +192,23 @@ TEST(Cli, UnitsNonlinearReport) {
   EXPECT_TRUE(one_line(bad.err));
 }
 
+TEST(Cli, UnitsNonlinearReportSweepsStreamLengths) {
+  const auto r = run_cli({"units", "--report", "nonlinear", "--L", "16,32", "--csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* spec : {"gelu:sc:L=16,", "gelu:sc:L=32,", "gelu:sc-fsm:L=16,", "gelu:bernstein:L=32:d=8,",
+                           "softmax:sc:L=16,", "softmax:linear-relu,", "gelu:exact,"}) {
+    EXPECT_NE(r.out.find(spec), std::string::npos) << spec;
+  }
+  EXPECT_EQ(r.out.find("gelu:sc:L=64"), std::string::npos);
+  // Non-SC units appear once whatever the lengths.
+  EXPECT_EQ(r.out.find("gelu:exact,"), r.out.rfind("gelu:exact,"));
+  const auto text = run_cli({"units", "--report", "nonlinear", "--L", "16,x"});
+  EXPECT_EQ(text.code, 2);
+  EXPECT_TRUE(one_line(text.err));
+  const auto range = run_cli({"units", "--report", "nonlinear", "--L", "1024"});
+  EXPECT_EQ(range.code, 1);
+  EXPECT_NE(range.err.find("allowed 2..512"), std::string::npos) << range.err;
+  EXPECT_EQ(run_cli({"units", "--L", "16"}).code, 2);
+}
+
 }  // namespace vitdse::cli

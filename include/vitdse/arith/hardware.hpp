@@ -79,6 +79,19 @@ inline Hardware fp16_recipe(double mults, double adds) {
   return h;
 }
 
+/// A lane's share of a circuit that `lanes` lanes share (SC number generators): every cell
+/// count divided by `lanes`; depth and cycles unchanged.
+inline Hardware lane_share(Hardware h, int lanes) {
+  const double f = 1.0 / lanes;
+  h.and2 *= f;
+  h.xor2 *= f;
+  h.ha *= f;
+  h.fa *= f;
+  h.mux2 *= f;
+  h.dff *= f;
+  return h;
+}
+
 /// An n-bit register.
 inline Hardware register_hardware(int bits) {
   Hardware h;

@@ -39,6 +39,9 @@ class GeluUnit : public NonlinearUnit {
   [[nodiscard]] virtual double apply(double x) const = 0;
 };
 
+/// 0.5·x·(1 + erf(x / sqrt 2)): the function every GELU unit approximates.
+[[nodiscard]] double exact_gelu(double x);
+
 /// Probabilities of one row of logits.
 class SoftmaxUnit : public NonlinearUnit {
  public:
@@ -83,7 +86,9 @@ std::vector<std::string> nonlinear_specs(std::string_view kind);
 
 // Variants, one file per kind under src/arith/nonlinear/.
 std::vector<NonlinearFamily> gelu_families();
+std::vector<NonlinearFamily> gelu_sc_families();
 std::vector<NonlinearFamily> softmax_families();
+std::vector<NonlinearFamily> softmax_sc_families();
 std::vector<NonlinearFamily> layernorm_families();
 
 }  // namespace vitdse::arith

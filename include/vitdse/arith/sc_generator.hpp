@@ -187,6 +187,10 @@ class CounterGenerator final : public NumberGenerator {
   int hold_;
 };
 
+/// SC lanes sharing one set of number generators (and, for the sc multipliers, one MUX, APC or
+/// BSN adder): the 16-lane MAC of UnarySim's synthesis figures.
+inline constexpr int kScLanesPerGenerator = 16;
+
 /// How an SC unit sources the random numbers of its two operands (the `sng` of a unit spec).
 enum class SngKind { lfsr, sobol, halton, counter };
 

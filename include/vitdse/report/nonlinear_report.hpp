@@ -15,8 +15,12 @@ namespace vitdse::report {
 /// elements.
 Table nonlinear_report(const std::vector<std::string>& specs, const cost::Technology& tech, int row_length = 64);
 
+/// The stream lengths the report sweeps by default.
+std::vector<int> default_sc_lengths();
+
 /// Every registered GELU, softmax and LayerNorm variant at its defaults, plus the iterative
-/// softmax at each k in 0..4.
-std::vector<std::string> default_nonlinear_specs();
+/// softmax at each k in 0..4; variants with a stream length `L` (the SC units) once per length
+/// in `lengths`, the others once. A length a variant does not allow is an Error.
+std::vector<std::string> default_nonlinear_specs(const std::vector<int>& lengths = default_sc_lengths());
 
 }  // namespace vitdse::report

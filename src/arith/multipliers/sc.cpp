@@ -18,10 +18,6 @@ namespace {
 /// How the lanes' product streams are summed (the `acc` of the spec).
 enum class Accumulator { counter, mux, apc, bsn };
 
-/// Generators, the MUX/APC/BSN adder and its accumulator are shared by this many lanes (the
-/// 16-lane MAC of UnarySim's synthesis figures).
-constexpr int kLanesPerGenerator = 16;
-
 struct ScConfig {
   Width width;
   int length = 0;
@@ -132,17 +128,6 @@ std::vector<std::int32_t> build_table(const ScConfig& c) {
   return table;
 }
 
-/// Every cell count of `h` times `f` (a lane's share of a circuit shared by 1/f lanes).
-Hardware share(Hardware h, double f) {
-  h.and2 *= f;
-  h.xor2 *= f;
-  h.ha *= f;
-  h.fa *= f;
-  h.mux2 *= f;
-  h.dff *= f;
-  return h;
-}
-
 class ScMultiplier final : public Multiplier {
  public:
   ScMultiplier(std::string spec, const ScConfig& config)
@@ -170,7 +155,6 @@ class ScMultiplier final : public Multiplier {
   /// Depth: generator output, comparator ripple (n), the gate (0.5) and the output stage.
   [[nodiscard]] Hardware hardware() const override {
     const int n = bits(), length = config_.length;
-    constexpr double kShare = 1.0 / kLanesPerGenerator;
     Hardware h = gate_hardware(config_.encoding);
     for (int operand = 0; operand < 2; ++operand) {
       h += register_hardware(n);
@@ -188,30 +172,30 @@ class ScMultiplier final : public Multiplier {
       generators = CounterGenerator(n, length).hardware();
       generators += pair.b->hardware();
     }
-    h += share(generators, kShare);
+    h += lane_share(generators, kScLanesPerGenerator);
 
     Hardware output;
-    const int count_bits = std::bit_width(static_cast<unsigned>(kLanesPerGenerator));
-    const int sum_bits = std::bit_width(static_cast<unsigned>(kLanesPerGenerator * length));
+    const int count_bits = std::bit_width(static_cast<unsigned>(kScLanesPerGenerator));
+    const int sum_bits = std::bit_width(static_cast<unsigned>(kScLanesPerGenerator * length));
     switch (config_.accumulator) {
       case Accumulator::counter:
         output = output_counter_hardware(length);
         break;
       case Accumulator::mux:
-        output = mux_adder_hardware(kLanesPerGenerator);
-        output += select_generator(config_.sng, kLanesPerGenerator)->hardware();
+        output = mux_adder_hardware(kScLanesPerGenerator);
+        output += select_generator(config_.sng, kScLanesPerGenerator)->hardware();
         output += output_counter_hardware(length);
-        output.depth = mux_adder_hardware(kLanesPerGenerator).depth + output_counter_hardware(length).depth;
-        output = share(output, kShare);
+        output.depth = mux_adder_hardware(kScLanesPerGenerator).depth + output_counter_hardware(length).depth;
+        output = lane_share(output, kScLanesPerGenerator);
         break;
       case Accumulator::apc:
       case Accumulator::bsn: {
-        output = config_.accumulator == Accumulator::apc ? apc_hardware(kLanesPerGenerator)
-                                                         : bsn_adder_hardware(kLanesPerGenerator);
+        output = config_.accumulator == Accumulator::apc ? apc_hardware(kScLanesPerGenerator)
+                                                         : bsn_adder_hardware(kScLanesPerGenerator);
         const double adder_depth = output.depth;
         output += accumulator_hardware(count_bits, sum_bits);
         output.depth = adder_depth + accumulator_hardware(count_bits, sum_bits).depth;
-        output = share(output, kShare);
+        output = lane_share(output, kScLanesPerGenerator);
         break;
       }
     }

@@ -11,14 +11,12 @@ namespace {
 
 constexpr double kSqrt2 = 1.4142135623730951;
 
-double gelu_erf(double x) { return 0.5 * x * (1.0 + std::erf(x / kSqrt2)); }
-
 /// Floating-point units are evaluated in double precision: their error is the approximation's,
 /// not fp16 rounding's. Their hardware is the fp16 operation count of the algorithm.
 class ExactGelu final : public GeluUnit {
  public:
   ExactGelu() : GeluUnit("gelu:exact") {}
-  [[nodiscard]] double apply(double x) const override { return gelu_erf(x); }
+  [[nodiscard]] double apply(double x) const override { return exact_gelu(x); }
   /// A degree-5 polynomial erf of |x|/sqrt(2) (6 multiply-adds), the sign, 0.5·x·(1 + erf).
   [[nodiscard]] Hardware element_hardware() const override { return fp16_recipe(7, 6); }
 };
@@ -102,6 +100,8 @@ class IbertGelu final : public GeluUnit {
 };
 
 }  // namespace
+
+double exact_gelu(double x) { return 0.5 * x * (1.0 + std::erf(x / kSqrt2)); }
 
 std::vector<NonlinearFamily> gelu_families() {
   return {

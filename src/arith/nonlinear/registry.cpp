@@ -47,7 +47,8 @@ std::unique_ptr<T> downcast(std::unique_ptr<NonlinearUnit> unit) {
 const std::vector<NonlinearFamily>& nonlinear_families() {
   static const std::vector<NonlinearFamily> all = [] {
     std::vector<NonlinearFamily> out;
-    for (auto&& list : {gelu_families(), softmax_families(), layernorm_families()}) {
+    for (auto&& list :
+         {gelu_families(), gelu_sc_families(), softmax_families(), softmax_sc_families(), layernorm_families()}) {
       out.insert(out.end(), list.begin(), list.end());
     }
     std::sort(out.begin(), out.end(),

@@ -162,6 +162,29 @@ class IterativeSoftmax final : public SoftmaxUnit {
   int k_;
 };
 
+/// ReLU linear attention's normalisation (the softmax-free attention of EfficientViT and
+/// Trio-ViT) written over one row of scores: p_i = max(0, x_i) / sum_j max(0, x_j), uniform when
+/// no score is positive. It is not an approximation of softmax: a model must be trained for it.
+/// The unit prices the normaliser only; a model card's `attention: linear-relu` is what makes the
+/// workload's attention linear in the token count.
+class LinearReluSoftmax final : public SoftmaxUnit {
+ public:
+  LinearReluSoftmax() : SoftmaxUnit("softmax:linear-relu") {}
+  void apply(std::span<const double> x, std::span<double> y) const override {
+    double sum = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) sum += y[i] = std::max(0.0, x[i]);
+    for (double& v : y) v = sum > 0 ? v / sum : 1.0 / static_cast<double>(y.size());
+  }
+  /// Per element: the sign bit gates the fp16 word (16 AND2), one add to the row sum and one
+  /// multiplication by its reciprocal. Per row: the reciprocal (5 mults + 2 adds).
+  [[nodiscard]] Hardware element_hardware() const override {
+    Hardware h = fp16_recipe(1, 1);
+    h.and2 = 16;
+    return h;
+  }
+  [[nodiscard]] Hardware row_hardware() const override { return fp16_recipe(5, 2); }
+};
+
 }  // namespace
 
 std::vector<NonlinearFamily> softmax_families() {
@@ -181,6 +204,11 @@ std::vector<NonlinearFamily> softmax_families() {
          return std::make_unique<Shiftmax>(int_param(spec, "bits", 4, 16, 8), int_param(spec, "range", 1, 64, 8),
                                            int_param(spec, "obits", 2, 16, 8));
        }},
+      {"softmax",
+       "linear-relu",
+       "ReLU linear attention's normalisation max(0, x) / sum max(0, x): softmax-free (needs a model trained for it)",
+       {},
+       [](const UnitSpec&) -> std::unique_ptr<NonlinearUnit> { return std::make_unique<LinearReluSoftmax>(); }},
       {"softmax",
        "log2",
        "exact softmax with outputs quantised to powers of two (shift-only AV)",
