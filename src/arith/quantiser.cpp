@@ -13,17 +13,6 @@ namespace vitdse::arith {
 
 namespace detail {
 
-double round_half_even(double v) {
-  // v - floor(v) is exact for every finite double, so the tie test is exact too. The common
-  // case is a select, not a branch: which side a value falls is data, and unpredictable.
-  const double f = std::floor(v);
-  const double frac = v - f;
-  const double nearest = frac > 0.5 ? f + 1 : f;
-  if (frac != 0.5) [[likely]]
-    return nearest;
-  return std::fmod(f, 2.0) == 0 ? f : f + 1;
-}
-
 void check_bits(int bits, const std::string& where) {
   if (bits < kMinBits || bits > kMaxBits)
     throw Error(where + ": " + std::to_string(bits) + " bits is out of range; allowed 2..16");
@@ -190,6 +179,16 @@ std::vector<std::int32_t> quantise(std::span<const float> x, const QuantParams& 
   std::vector<std::int32_t> q(x.size());
   std::transform(x.begin(), x.end(), q.begin(), [&](float v) { return g.code(v); });
   return q;
+}
+
+void quantise_to_bytes(std::span<const float> x, const QuantParams& p, std::span<std::uint8_t> out) {
+  check_per_tensor(p, "quantise_to_bytes");
+  if (p.bits > 8) throw Error("quantise_to_bytes: " + std::to_string(p.bits) + "-bit codes do not fit a byte");
+  if (out.size() != x.size()) throw Error("quantise_to_bytes: output size differs from the input's");
+  if (x.empty()) return;
+  detail::check_finite(x, "quantise_to_bytes");
+  const auto g = grid_of(p, 0);
+  std::transform(x.begin(), x.end(), out.begin(), [&](float v) { return static_cast<std::uint8_t>(g.code(v)); });
 }
 
 std::vector<float> dequantise(std::span<const std::int32_t> q, const QuantParams& p) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -13,8 +14,16 @@ namespace vitdse::arith::detail {
 inline constexpr int kMinBits = 2;
 inline constexpr int kMaxBits = 16;
 
-/// Round half to even, independent of the floating-point environment.
-double round_half_even(double v);
+/// Round half to even, independent of the floating-point environment. v - floor(v) is exact
+/// for every finite double, so the tie test is exact too; selects instead of branches let the
+/// compiler vectorise loops over it (which side a value falls is data, and unpredictable).
+inline double round_half_even(double v) {
+  const double f = std::floor(v);
+  const double frac = v - f;
+  const double odd_floor = std::floor(f * 0.5) * 2.0 != f ? 1.0 : 0.0;
+  const double tie = f + odd_floor;
+  return frac > 0.5 ? f + 1 : (frac < 0.5 ? f : tie);
+}
 
 /// One channel's scale, zero point and code range, held in double so that code() computes
 /// x / s in double and clamps before the (then always defined) conversion to an integer.

@@ -26,14 +26,14 @@ namespace {
 
 constexpr int kLinearOps = 4;  // qkv, proj, fc1, fc2
 
-/// Operand codes of a float matrix: each value's code under `p`, as its two's-complement byte.
+/// Operand codes of a float matrix (rows may be strided), each as its two's-complement byte.
 template <class M>
 std::vector<std::uint8_t> codes_of(const M& x, const QuantParams& p) {
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(x.rows() * x.cols()));
-  std::size_t i = 0;
+  const auto cols = static_cast<std::size_t>(x.cols());
+  std::vector<std::uint8_t> codes(static_cast<std::size_t>(x.rows()) * cols);
   for (Eigen::Index r = 0; r < x.rows(); ++r) {
-    for (Eigen::Index c = 0; c < x.cols(); ++c)
-      codes[i++] = static_cast<std::uint8_t>(arith::quantise_value(x(r, c), p));
+    arith::quantise_to_bytes(std::span<const float>(x.row(r).data(), cols), p,
+                             std::span<std::uint8_t>(codes).subspan(static_cast<std::size_t>(r) * cols, cols));
   }
   return codes;
 }

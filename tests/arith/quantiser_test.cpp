@@ -244,4 +244,18 @@ TEST(QuantUniform, RejectsBadInput) {
   expect_error([&] { (void)quantise(test::normal_matrix(2, 2, 1), bad); }, "allowed 2..16");
 }
 
+TEST(QuantUniform, BytesAreTheCodesLowBytes) {
+  const std::vector<float> x{-3.0f, -0.5f, 0.0f, 0.26f, 1.0f, 2.5f, 100.0f, -100.0f};
+  const auto p = params_from_range(-2.0f, 2.0f, 8, QuantScheme::symmetric);
+  const auto codes = quantise(std::span<const float>(x), p);
+  std::vector<std::uint8_t> bytes(x.size());
+  quantise_to_bytes(x, p, bytes);
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(bytes[i], static_cast<std::uint8_t>(codes[i] & 0xff)) << i;
+  EXPECT_EQ(bytes.back(), 0x81);  // -127 saturates to the restricted range
+  std::vector<std::uint8_t> short_out(2);
+  test::expect_error([&] { quantise_to_bytes(x, p, short_out); }, "output size");
+  test::expect_error([&] { quantise_to_bytes(x, params_from_range(-2.0f, 2.0f, 12, QuantScheme::symmetric), bytes); },
+                     "do not fit a byte");
+}
+
 }  // namespace vitdse::arith

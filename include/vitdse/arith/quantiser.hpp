@@ -84,6 +84,9 @@ float dequantise_value(std::int32_t q, const QuantParams& p, std::size_t channel
 ///     auto codes = quantise(std::span<const float>(x), p);
 std::vector<std::int32_t> quantise(std::span<const float> x, const QuantParams& p);
 std::vector<float> dequantise(std::span<const std::int32_t> q, const QuantParams& p);
+/// quantise() written as each code's two's-complement low byte (-1 -> 0xFF), the operand
+/// layout of lookup-table GEMMs; codes must fit 8 bits. `out` holds x.size() bytes.
+void quantise_to_bytes(std::span<const float> x, const QuantParams& p, std::span<std::uint8_t> out);
 /// quantise then dequantise: the value the integer datapath stands for.
 std::vector<float> fake_quantise(std::span<const float> x, const QuantParams& p);
 
