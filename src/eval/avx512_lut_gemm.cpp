@@ -1,14 +1,15 @@
 // The AVX-512 VBMI lookup-table kernel: each left-operand code's table row, applied to 64
 // columns of B at once with byte permutes.
 #include <algorithm>
-#include <array>
 #include <cstring>
 
 #include "gemm_kernel.hpp"
 
 #if defined(__GNUC__) && defined(__x86_64__)
+#ifndef __clang__
 // GCC 12 reports the intrinsics' own _mm512_undefined_* placeholders as maybe-uninitialized.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 #define VITDSE_AVX512_LUT 1
 #define VITDSE_TARGET_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
@@ -19,8 +20,8 @@ namespace vitdse::eval::detail {
 #ifdef VITDSE_AVX512_LUT
 namespace {
 
-// For a fixed left code a, T[a][·] is a function of B's code with at most 256 entries. Less its
-// row minimum it is unsigned and splits into P byte planes (P = 2 for 16-bit products), each a
+// For a fixed left code a, T[a][·] is a function of B's code with at most 256 entries. Less the
+// table's minimum it is unsigned and splits into P byte planes (P = 2 for 16-bit products), each a
 // 256-byte table that two masked VPERMI2B apply to 64 codes of B. Plane bytes of 64 columns are
 // summed in 16-bit lanes (even and odd bytes apart) for up to 256 k, then widened to 32 bits.
 // Every step is exact modulo 2^32, which is all the int32 reference loop keeps.
@@ -120,11 +121,13 @@ VITDSE_TARGET_VBMI inline void lut_groups(const std::uint8_t* a_row, const Layou
   }
 }
 
-/// Rows [begin, end) of C with P planes: column groups in passes of up to kMaxGroups[P].
+/// Rows [begin, end) of C with P planes, in passes over up to three column groups (6·P
+/// accumulators) that share each table row's loads; two groups per pass measured slower even at
+/// P = 4, where the registers spill.
 template <int P>
 VITDSE_TARGET_VBMI void lut_rows(CodeView a, const Layout& b, std::size_t n, const Planes& t, Int32View c,
                                  std::size_t begin, std::size_t end) {
-  constexpr std::size_t step = P <= 2 ? 3 : 2;  // accumulators and table rows fill the registers
+  constexpr std::size_t step = 3;
   const std::size_t groups = (n + kLanes - 1) / kLanes;
   const __m512i bias = _mm512_set1_epi32(static_cast<std::int32_t>(t.bias * static_cast<std::uint32_t>(b.depth)));
   alignas(64) std::uint32_t out[step * kLanes];
