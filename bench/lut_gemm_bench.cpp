@@ -78,7 +78,7 @@ void BM_GemmLut(benchmark::State& state) {
   state.SetLabel(std::string(table_name(state.range(1))) + " table, " + std::string(gemm.kernel()));
 }
 BENCHMARK_TEMPLATE(BM_GemmLut, false)->ArgsProduct({{1, 2}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_TEMPLATE(BM_GemmLut, true)->ArgsProduct({{1, 2}, {0}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_GemmLut, true)->ArgsProduct({{1, 2}, {0, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 /// The plain triple loop the kernels must match, for scale.
 void BM_GemmNaiveLut(benchmark::State& state) {
