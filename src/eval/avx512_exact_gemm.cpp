@@ -6,8 +6,10 @@
 #include "gemm_kernel.hpp"
 
 #if defined(__GNUC__) && defined(__x86_64__)
+#ifndef __clang__
 // GCC 12 reports the intrinsics' own _mm512_undefined_* placeholders as maybe-uninitialized.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 #define VITDSE_AVX512_EXACT 1
 #define VITDSE_TARGET_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))

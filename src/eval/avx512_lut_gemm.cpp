@@ -1,14 +1,15 @@
 // The AVX-512 VBMI lookup-table kernel: each left-operand code's table row, applied to 64
 // columns of B at once with byte permutes.
 #include <algorithm>
-#include <array>
 #include <cstring>
 
 #include "gemm_kernel.hpp"
 
 #if defined(__GNUC__) && defined(__x86_64__)
+#ifndef __clang__
 // GCC 12 reports the intrinsics' own _mm512_undefined_* placeholders as maybe-uninitialized.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 #define VITDSE_AVX512_LUT 1
 #define VITDSE_TARGET_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
@@ -19,8 +20,8 @@ namespace vitdse::eval::detail {
 #ifdef VITDSE_AVX512_LUT
 namespace {
 
-// For a fixed left code a, T[a][·] is a function of B's code with at most 256 entries. Less its
-// row minimum it is unsigned and splits into P byte planes (P = 2 for 16-bit products), each a
+// For a fixed left code a, T[a][·] is a function of B's code with at most 256 entries. Less the
+// table's minimum it is unsigned and splits into P byte planes (P = 2 for 16-bit products), each a
 // 256-byte table that two masked VPERMI2B apply to 64 codes of B. Plane bytes of 64 columns are
 // summed in 16-bit lanes (even and odd bytes apart) for up to 256 k, then widened to 32 bits.
 // Every step is exact modulo 2^32, which is all the int32 reference loop keeps.
@@ -28,6 +29,7 @@ namespace {
 constexpr std::size_t kLanes = 64;   // columns per group: one byte each in a zmm register
 constexpr std::size_t kChunk = 256;  // k steps whose byte sums stay below 2^16 (256 · 255)
 constexpr int kMaxPlanes = 4;
+constexpr std::size_t kAhead = 8;  // k steps between prefetching a table row and using it
 
 /// The table less its minimum, in byte planes: plane p of row a at bytes[(a·P + p)·256].
 struct Planes {
@@ -75,9 +77,10 @@ struct Layout {
 };
 
 /// sum_k T'[a_k][B[k][j]] for one row and the 64·J columns of groups g0 .. g0+J-1, into out.
+/// `next_row` is the row of codes the following call reads (or nullptr), for prefetching.
 template <int P, int J>
-VITDSE_TARGET_VBMI inline void lut_groups(const std::uint8_t* a_row, const Layout& b, std::size_t g0,
-                                          const std::uint8_t* planes, std::uint32_t* out) {
+VITDSE_TARGET_VBMI inline void lut_groups(const std::uint8_t* a_row, const std::uint8_t* next_row, const Layout& b,
+                                          std::size_t g0, const std::uint8_t* planes, std::uint32_t* out) {
   for (int x = 0; x < J * static_cast<int>(kLanes); ++x) out[x] = 0;
   for (std::size_t k0 = 0; k0 < b.depth; k0 += kChunk) {
     const std::size_t k1 = std::min(b.depth, k0 + kChunk);
@@ -87,6 +90,15 @@ VITDSE_TARGET_VBMI inline void lut_groups(const std::uint8_t* a_row, const Layou
     }
     for (std::size_t k = k0; k < k1; ++k) {
       const std::uint8_t* row = planes + std::size_t{a_row[k]} * (P * 256);
+      // The table (128 KiB at P = 2) lives in L2; asking for rows a few steps ahead hides that.
+      const std::size_t f = k + kAhead;
+      const std::uint8_t* ahead = f < b.depth                                    ? a_row + f
+                                  : next_row != nullptr && f - b.depth < b.depth ? next_row + (f - b.depth)
+                                                                                 : nullptr;
+      if (ahead != nullptr) {
+        for (int line = 0; line < 4 * P; ++line)
+          __builtin_prefetch(planes + std::size_t{*ahead} * (P * 256) + 64 * line);
+      }
       for (int g = 0; g < J; ++g) {
         const std::size_t slot = b.slot(g0 + static_cast<std::size_t>(g), k);
         const __m512i idx = _mm512_loadu_si512(b.codes + slot * kLanes);
@@ -120,20 +132,23 @@ VITDSE_TARGET_VBMI inline void lut_groups(const std::uint8_t* a_row, const Layou
   }
 }
 
-/// Rows [begin, end) of C with P planes: column groups in passes of up to kMaxGroups[P].
+/// Rows [begin, end) of C with P planes, in passes over up to three column groups (6·P
+/// accumulators) that share each table row's loads; two groups per pass measured slower even at
+/// P = 4, where the registers spill.
 template <int P>
 VITDSE_TARGET_VBMI void lut_rows(CodeView a, const Layout& b, std::size_t n, const Planes& t, Int32View c,
                                  std::size_t begin, std::size_t end) {
-  constexpr std::size_t step = P <= 2 ? 3 : 2;  // accumulators and table rows fill the registers
+  constexpr std::size_t step = 3;
   const std::size_t groups = (n + kLanes - 1) / kLanes;
   const __m512i bias = _mm512_set1_epi32(static_cast<std::int32_t>(t.bias * static_cast<std::uint32_t>(b.depth)));
   alignas(64) std::uint32_t out[step * kLanes];
   for (std::size_t i = begin; i < end; ++i) {
     for (std::size_t g0 = 0; g0 < groups; g0 += step) {
       const std::size_t count = std::min(step, groups - g0);
-      if (count == 3) lut_groups<P, 3>(a.row(i), b, g0, t.bytes.data(), out);
-      if (count == 2) lut_groups<P, 2>(a.row(i), b, g0, t.bytes.data(), out);
-      if (count == 1) lut_groups<P, 1>(a.row(i), b, g0, t.bytes.data(), out);
+      const std::uint8_t* next = g0 + step < groups ? a.row(i) : i + 1 < end ? a.row(i + 1) : nullptr;
+      if (count == 3) lut_groups<P, 3>(a.row(i), next, b, g0, t.bytes.data(), out);
+      if (count == 2) lut_groups<P, 2>(a.row(i), next, b, g0, t.bytes.data(), out);
+      if (count == 1) lut_groups<P, 1>(a.row(i), next, b, g0, t.bytes.data(), out);
       for (std::size_t x = 0; x < count * kLanes && g0 * kLanes + x < n; x += 16) {
         const std::size_t j = g0 * kLanes + x;
         const auto keep = static_cast<__mmask16>(n - j >= 16 ? 0xFFFF : (1U << (n - j)) - 1);

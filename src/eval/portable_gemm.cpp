@@ -1,6 +1,5 @@
 // The portable kernels: a row of C at a time, B row by row, plain loops any CPU runs.
 #include <algorithm>
-#include <cstring>
 
 #include "gemm_kernel.hpp"
 
@@ -32,7 +31,7 @@ class PortableKernel final : public GemmKernel {
     for (std::size_t i = begin; i < end; ++i) {
       std::fill(acc.begin(), acc.end(), 0U);
       for (std::size_t k = 0; k < a.cols; ++k) add_row_(a(i, k), b.codes.data() + k * b.cols, acc.data(), b.cols);
-      std::memcpy(c.row(i), acc.data(), acc.size() * sizeof(std::uint32_t));
+      std::transform(acc.begin(), acc.end(), c.row(i), [](std::uint32_t x) { return static_cast<std::int32_t>(x); });
     }
   }
 

@@ -157,6 +157,20 @@ TEST(LutGemm, ReadsCodesModuloTheWidth) {
   }
 }
 
+TEST(LutGemm, EmptyShapes) {
+  const auto t = multiplier_table("drum:8s:k=4"), e = multiplier_table("exact:8s");
+  std::mt19937 rng(15);
+  for (const auto* table : {&t, &e}) {
+    for (const auto path : kPaths) {
+      const LutGemm gemm(table->entries, table->width, path);
+      for (const auto& [m, k, n] : {std::tuple<std::size_t, std::size_t, std::size_t>{4, 0, 5}, {0, 3, 5}, {4, 3, 0}}) {
+        const auto a = random_codes(m, k, t.width, rng), b = random_codes(k, n, t.width, rng);
+        EXPECT_EQ(run(gemm, a, b), std::vector<std::int32_t>(m * n, 0)) << gemm.kernel() << " " << m << k << n;
+      }
+    }
+  }
+}
+
 TEST(LutGemm, KeepsTheOperandOrder) {
   // A table that is far from symmetric: T(a, b) = 1000·a + b.
   Table t{"1000a + b", std::vector<std::int32_t>(65536), {8, false}};
