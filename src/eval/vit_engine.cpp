@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <string>
 
@@ -35,12 +36,27 @@ FloatMatrix prune_tokens(const FloatMatrix& x, int count, int tokens, int kept, 
 }
 
 /// Zeroes, in each row, all but the `kept` entries of largest magnitude (ties to the earlier).
+/// Linear time per row: the kept-th largest magnitude by selection, then one pass.
 void keep_largest_per_row(FloatMatrix& h, int kept) {
-  std::vector<int> order(static_cast<std::size_t>(h.cols()));
+  const auto cols = static_cast<std::size_t>(h.cols());
+  if (kept >= static_cast<int>(cols)) return;
+  std::vector<float> magnitude(cols);
   for (Eigen::Index r = 0; r < h.rows(); ++r) {
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return std::abs(h(r, a)) > std::abs(h(r, b)); });
-    for (std::size_t j = static_cast<std::size_t>(kept); j < order.size(); ++j) h(r, order[j]) = 0.0f;
+    for (std::size_t j = 0; j < cols; ++j) magnitude[j] = std::abs(h(r, static_cast<Eigen::Index>(j)));
+    std::nth_element(magnitude.begin(), magnitude.begin() + (kept - 1), magnitude.end(), std::greater<>());
+    const float threshold = magnitude[static_cast<std::size_t>(kept - 1)];
+    int above = 0;
+    for (Eigen::Index j = 0; j < h.cols(); ++j) above += std::abs(h(r, j)) > threshold ? 1 : 0;
+    int ties_left = kept - above;
+    for (Eigen::Index j = 0; j < h.cols(); ++j) {
+      const float m = std::abs(h(r, j));
+      if (m > threshold) continue;
+      if (m == threshold && ties_left > 0) {
+        --ties_left;
+        continue;
+      }
+      h(r, j) = 0.0f;
+    }
   }
 }
 

@@ -73,5 +73,40 @@ TEST(VitEngine, RejectsInputsOfTheWrongSize) {
   }
 }
 
+/// The float datapath with the given pruning in every block.
+class Pruning final : public Datapath {
+ public:
+  Pruning(double keep, double prune) : keep_(keep), prune_(prune) {}
+  [[nodiscard]] double token_keep(int /*block*/) const override { return keep_; }
+  [[nodiscard]] double ffn2_prune(int /*block*/) const override { return prune_; }
+
+ private:
+  double keep_, prune_;
+};
+
+TEST(VitEngine, PruningThatKeepsEverythingChangesNothingAndHarderPruningMovesFurther) {
+  const Fixture f = load_fixture("vit-28x28-random");
+  const VitEngine engine(f.card, load_vit_weights(f.card));
+  const int batch = static_cast<int>(f.input.shape[0]);
+  const FloatMatrix reference = engine.forward(f.input.data, batch);
+  // ceil(0.999 * 49) = 49 patch tokens and ceil(0.999 * 256) = 256 hidden units: all kept.
+  const Pruning keep_all(0.999, 0.001);
+  EXPECT_EQ(engine.forward(f.input.data, batch, &keep_all), reference);
+  double previous = 0;
+  for (const double keep : {0.9, 0.6, 0.3}) {
+    const Pruning p(keep, 0.0);
+    const double distance = (engine.forward(f.input.data, batch, &p) - reference).norm();
+    EXPECT_GT(distance, previous) << keep;
+    previous = distance;
+  }
+  previous = 0;
+  for (const double prune : {0.2, 0.5, 0.8}) {
+    const Pruning p(1.0, prune);
+    const double distance = (engine.forward(f.input.data, batch, &p) - reference).norm();
+    EXPECT_GT(distance, previous) << prune;
+    previous = distance;
+  }
+}
+
 }  // namespace
 }  // namespace vitdse::eval
