@@ -99,6 +99,7 @@ const std::vector<Command>& commands() {
       {"design", "validate a design file and print its canonical form and hash", design_command},
       {"cost", "price a design on an accelerator template: energy, area, latency", cost_command},
       {"eval", "a design's top-1 accuracy on real images and its distance from the float model", eval_command},
+      {"sensitivity", "rank the GEMM layers by the accuracy a unit costs in each alone", sensitivity_command},
       {"infer", "run a model on a tensor of images and write its logits (safetensors)", infer_command},
       {"units", "list arithmetic-unit families, or one unit's error metrics and cost", units_command},
       {"list", "list the shipped models, accelerator templates and technology tables", list_command},

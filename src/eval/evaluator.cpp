@@ -85,7 +85,9 @@ EvalReport Evaluator::score(const FloatMatrix& logits) const {
   std::tie(r.top1_ci95_low_pct, r.top1_ci95_high_pct) = wilson_interval_pct(correct, r.images);
   r.agreement_pct = 100.0 * static_cast<double>(agree) / n;
   r.kl_mean = kl / n;
-  r.logit_mse = (logits - float_logits_).squaredNorm() / (n * static_cast<double>(logits.cols()));
+  const double noise = (logits - float_logits_).cast<double>().squaredNorm();
+  r.logit_mse = noise / (n * static_cast<double>(logits.cols()));
+  r.snr_db = 10.0 * std::log10(float_logits_.cast<double>().squaredNorm() / noise);
   return r;
 }
 

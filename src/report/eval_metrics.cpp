@@ -15,6 +15,7 @@ std::vector<Metric> eval_metrics(const eval::EvalReport& d, const eval::EvalRepo
       {"agreement_pct", "top-1 agreement with float", "%", d.agreement_pct},
       {"kl_mean_nats", "mean KL(float || design)", "nats", d.kl_mean},
       {"logit_mse", "logit MSE against float", "", d.logit_mse},
+      {"snr_dB", "logit SNR against float", "dB", d.snr_db},
       {"time_s", "design forward time", "s", d.seconds},
       {"images_per_s", "design throughput", "images/s", d.seconds > 0 ? n / d.seconds : 0.0},
   };

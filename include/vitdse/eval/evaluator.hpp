@@ -26,7 +26,8 @@ struct EvalReport {
   double agreement_pct = 0;                              ///< top-1 equal to the float model's
   double kl_mean = 0;                                    ///< mean KL(float || design) of the softmax outputs, nats
   double logit_mse = 0;                                  ///< mean squared logit difference from the float model
-  double seconds = 0;                                    ///< wall time of the design's forward passes
+  double snr_db = 0;   ///< 10·log10(sum of float logits² / sum of squared differences); inf if equal
+  double seconds = 0;  ///< wall time of the design's forward passes
 };
 
 /// Holds the model, the test images and the float model's logits on them, and the
