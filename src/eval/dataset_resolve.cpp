@@ -46,7 +46,7 @@ DatasetSource parse_value(const std::string& value, const std::string& origin) {
   const auto colon = value.find(':');
   const std::string prefix = value.substr(0, colon == std::string::npos ? 0 : colon);
   if (prefix.empty() || prefix.find('/') != std::string::npos) {
-    require_exists(value, origin);
+    require_exists(value, origin);  // a plain path, and it does not exist: throws
   }
   const std::string kind = detail::find_kind(prefix, origin).name;
   const fs::path path = value.substr(colon + 1);
