@@ -101,6 +101,7 @@ const std::vector<Command>& commands() {
       {"eval", "a design's top-1 accuracy on real images and its distance from the float model", eval_command},
       {"sensitivity", "rank the GEMM layers by the accuracy a unit costs in each alone", sensitivity_command},
       {"infer", "run a model on a tensor of images and write its logits (safetensors)", infer_command},
+      {"train", "train a model from scratch on its dataset; writes timm-layout weights and a card", train_command},
       {"units", "list arithmetic-unit families, or one unit's error metrics and cost", units_command},
       {"list", "list the shipped models, accelerator templates and technology tables", list_command},
   };

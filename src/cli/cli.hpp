@@ -32,6 +32,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 int workload_command(Context& ctx);
 int design_command(Context& ctx);
 int infer_command(Context& ctx);
+int train_command(Context& ctx);
 int eval_command(Context& ctx);
 int sensitivity_command(Context& ctx);
 int cost_command(Context& ctx);

@@ -20,18 +20,21 @@ namespace {
 /// give both cores work at moderate batches.
 constexpr int kChunkTokens = 512;
 
-/// Keeps, per image, the class token and the `kept` patch tokens ranked highest by `score`.
-FloatMatrix prune_tokens(const FloatMatrix& x, int count, int tokens, int kept, const FloatMatrix& score) {
+/// Keeps, per image, the class token and the `kept` patch tokens ranked highest by `score`;
+/// `source` gets each kept row's row in `x`.
+FloatMatrix prune_tokens(const FloatMatrix& x, int count, int tokens, int kept, const FloatMatrix& score,
+                         std::vector<int>& source) {
   FloatMatrix out(static_cast<Eigen::Index>(count) * (kept + 1), x.cols());
+  source.clear();
   std::vector<int> order(static_cast<std::size_t>(tokens - 1));
   for (int i = 0; i < count; ++i) {
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return score(i, a) > score(i, b); });
     std::sort(order.begin(), order.begin() + kept);
-    const Eigen::Index from = static_cast<Eigen::Index>(i) * tokens, to = static_cast<Eigen::Index>(i) * (kept + 1);
-    out.row(to) = x.row(from);
-    for (int t = 0; t < kept; ++t) out.row(to + 1 + t) = x.row(from + 1 + order[static_cast<std::size_t>(t)]);
+    source.push_back(i * tokens);
+    for (int t = 0; t < kept; ++t) source.push_back(i * tokens + 1 + order[static_cast<std::size_t>(t)]);
   }
+  for (std::size_t r = 0; r < source.size(); ++r) out.row(static_cast<Eigen::Index>(r)) = x.row(source[r]);
   return out;
 }
 
@@ -76,25 +79,37 @@ std::size_t VitEngine::image_size() const {
          static_cast<std::size_t>(card_.img_size);
 }
 
-FloatMatrix VitEngine::forward(std::span<const float> images, int batch, const Datapath* datapath) const {
+void VitEngine::check_batch(std::span<const float> images, int batch) const {
   if (batch < 0 || images.size() != image_size() * static_cast<std::size_t>(batch)) {
     throw Error("model '" + card_.name + "' takes images of " + std::to_string(image_size()) + " floats (" +
                 std::to_string(card_.in_chans) + "x" + std::to_string(card_.img_size) + "x" +
                 std::to_string(card_.img_size) + "); got " + std::to_string(images.size()) + " floats for a batch of " +
                 std::to_string(batch));
   }
+}
+
+FloatMatrix VitEngine::forward(std::span<const float> images, int batch, const Datapath* datapath) const {
+  check_batch(images, batch);
   const Datapath& dp = datapath != nullptr ? *datapath : float_datapath_;
   FloatMatrix logits(batch, card_.num_classes);
   const int per_chunk = std::max(1, kChunkTokens / card_.tokens());
   const int chunks = (batch + per_chunk - 1) / per_chunk;
   tbb::parallel_for(0, chunks, [&](int c) {
     const int first = c * per_chunk, count = std::min(per_chunk, batch - first);
-    forward_chunk(images.data() + image_size() * static_cast<std::size_t>(first), count, dp, logits, first);
+    forward_chunk(images.data() + image_size() * static_cast<std::size_t>(first), count, dp, logits, first, nullptr);
   });
   return logits;
 }
 
-void VitEngine::embed(const float* images, int count, const Datapath& dp, FloatMatrix& x) const {
+FloatMatrix VitEngine::forward_recorded(std::span<const float> images, int count, const Datapath* datapath,
+                                        ForwardTape& tape) const {
+  check_batch(images, count);
+  FloatMatrix logits(count, card_.num_classes);
+  forward_chunk(images.data(), count, datapath != nullptr ? *datapath : float_datapath_, logits, 0, &tape);
+  return logits;
+}
+
+void VitEngine::embed(const float* images, int count, const Datapath& dp, FloatMatrix& x, ForwardTape* tape) const {
   const int p = card_.patch_size, grid = card_.img_size / p, img = card_.img_size, channels = card_.in_chans;
   const int patches = grid * grid, tokens = card_.tokens(), d = card_.embed_dim;
   // Each patch flattened in (c, ky, kx) order, the order of the convolution's weight.
@@ -115,6 +130,7 @@ void VitEngine::embed(const float* images, int count, const Datapath& dp, FloatM
   }
   FloatMatrix embedded;
   dp.linear(Site{-1, Op::patch_embed}, flat, weights_.patch_embed, embedded);
+  if (tape != nullptr) tape->patches = std::move(flat);
   x.resize(static_cast<Eigen::Index>(count) * tokens, d);
   for (int i = 0; i < count; ++i) {
     const Eigen::Index base = static_cast<Eigen::Index>(i) * tokens;
@@ -125,12 +141,13 @@ void VitEngine::embed(const float* images, int count, const Datapath& dp, FloatM
 }
 
 void VitEngine::attention(int block, const FloatMatrix& qkv, int count, int tokens, const Datapath& dp,
-                          FloatMatrix& out, FloatMatrix& cls_attention) const {
+                          FloatMatrix& out, FloatMatrix& cls_attention, std::vector<FloatMatrix>* probs) const {
   const int d = card_.embed_dim, hd = card_.head_dim();
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   out.resize(static_cast<Eigen::Index>(count) * tokens, d);
   cls_attention.setZero(count, tokens - 1);
   FloatMatrix scores, q(tokens, hd);
+  if (probs != nullptr) probs->clear();
   for (int i = 0; i < count; ++i) {
     const Eigen::Index base = static_cast<Eigen::Index>(i) * tokens;
     for (int h = 0; h < card_.num_heads; ++h) {
@@ -139,39 +156,73 @@ void VitEngine::attention(int block, const FloatMatrix& qkv, int count, int toke
       dp.softmax(block, scores);
       cls_attention.row(i) += scores.row(0).tail(tokens - 1) / static_cast<float>(card_.num_heads);
       dp.mix(block, scores, qkv.block(base, 2 * d + h * hd, tokens, hd), out.block(base, h * hd, tokens, hd));
+      if (probs != nullptr) probs->push_back(scores);
     }
   }
 }
 
-void VitEngine::forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first) const {
+void VitEngine::forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first,
+                              ForwardTape* tape) const {
   int tokens = card_.tokens();
   FloatMatrix x, h, wide, mixed, delta, cls_attention;
-  embed(images, count, dp, x);
+  if (tape != nullptr) {
+    tape->count = count;
+    tape->blocks.resize(static_cast<std::size_t>(card_.depth));
+  }
+  embed(images, count, dp, x, tape);
   for (int b = 0; b < card_.depth; ++b) {
     const auto& block = weights_.blocks[static_cast<std::size_t>(b)];
-    layer_norm(x, block.norm1, card_.norm_eps, h);
+    BlockTape* rec = tape != nullptr ? &tape->blocks[static_cast<std::size_t>(b)] : nullptr;
+    if (rec != nullptr) {
+      rec->tokens = tokens;
+      rec->x = x;
+    }
+    layer_norm(x, block.norm1, card_.norm_eps, h, rec != nullptr ? &rec->norm1 : nullptr);
     dp.linear(Site{b, Op::qkv}, h, block.qkv, wide);
-    attention(b, wide, count, tokens, dp, mixed, cls_attention);
+    attention(b, wide, count, tokens, dp, mixed, cls_attention, rec != nullptr ? &rec->probs : nullptr);
+    if (rec != nullptr) {
+      rec->h1 = h;
+      rec->qkv = wide;
+      rec->mixed = mixed;
+    }
     dp.linear(Site{b, Op::proj}, mixed, block.proj, delta);
     x += delta;
-    layer_norm(x, block.norm2, card_.norm_eps, h);
+    if (rec != nullptr) rec->x_mid = x;
+    layer_norm(x, block.norm2, card_.norm_eps, h, rec != nullptr ? &rec->norm2 : nullptr);
     dp.linear(Site{b, Op::fc1}, h, block.fc1, wide);
+    if (rec != nullptr) {
+      rec->h2 = h;
+      rec->pre_act = wide;
+    }
     dp.activation(b, wide);
-    if (const double prune = dp.ffn2_prune(b); prune > 0.0) {
+    const double prune = dp.ffn2_prune(b);
+    if (prune > 0.0) {
       keep_largest_per_row(wide, static_cast<int>(std::ceil((1.0 - prune) * static_cast<double>(wide.cols()))));
     }
     dp.linear(Site{b, Op::fc2}, wide, block.fc2, delta);
+    if (rec != nullptr) {
+      rec->hidden = wide;
+      rec->ffn2_pruned = prune > 0.0;
+    }
     x += delta;
     if (const double keep = dp.token_keep(b); keep < 1.0) {
       const int kept = static_cast<int>(std::ceil(keep * (tokens - 1)));
-      x = prune_tokens(x, count, tokens, kept, cls_attention);
+      std::vector<int> source;
+      x = prune_tokens(x, count, tokens, kept, cls_attention, source);
+      if (rec != nullptr) rec->kept_rows = std::move(source);
       tokens = kept + 1;
+    } else if (rec != nullptr) {
+      rec->kept_rows.clear();
     }
   }
   FloatMatrix cls(count, card_.embed_dim);
   for (int i = 0; i < count; ++i) cls.row(i) = x.row(static_cast<Eigen::Index>(i) * tokens);
-  layer_norm(cls, weights_.norm, card_.norm_eps, h);
+  layer_norm(cls, weights_.norm, card_.norm_eps, h, tape != nullptr ? &tape->norm : nullptr);
   dp.linear(Site{-1, Op::head}, h, weights_.head, delta);
+  if (tape != nullptr) {
+    tape->cls = std::move(cls);
+    tape->pooled = h;
+  }
   out.middleRows(first, count) = delta;
 }
 

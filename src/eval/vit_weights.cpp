@@ -169,6 +169,23 @@ VitWeights random_vit_weights(const model::ModelCard& card, std::uint64_t seed) 
   return w;
 }
 
+VitWeights zero_vit_weights(const model::ModelCard& card) {
+  check_runnable(card);
+  VitWeights w;
+  size_for(w, card);
+  for (const auto& slot : list_slots(w, card)) std::fill(slot.data, slot.data + slot.count(), 0.0f);
+  return w;
+}
+
+std::vector<WeightTensor> weight_tensors(VitWeights& weights, const model::ModelCard& card) {
+  std::vector<WeightTensor> out;
+  for (auto& slot : list_slots(weights, card)) {
+    const std::span<float> values(slot.data, static_cast<std::size_t>(slot.count()));
+    out.push_back({std::move(slot.name), std::move(slot.shape), values});
+  }
+  return out;
+}
+
 void save_vit_weights(const model::ModelCard& card, const VitWeights& weights, const std::filesystem::path& path,
                       const std::map<std::string, std::string>& metadata) {
   VitWeights copy = weights;  // the slots point into a model they may write; this one is ours

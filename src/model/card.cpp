@@ -146,7 +146,8 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
     ds.finish();
   }
   card.allow("dataset");
-  card.allow("notes");  // free text: provenance, training command, measured accuracy
+  card.allow("notes");     // free text: provenance
+  card.allow("training");  // how the weights were made: command, seed, wall time, accuracy
   card.finish();
   return m;
 }
@@ -166,6 +167,23 @@ int ModelCard::block_count() const {
   int blocks = 0;
   for (const auto& s : efficientvit->stages) blocks += s.depth + (s.block == Stage::Block::attention ? 1 : 0);
   return blocks;
+}
+
+std::string card_text_with_training(const std::string& text, const std::string& weights,
+                                    const std::vector<std::pair<std::string, std::string>>& training) {
+  std::string out;
+  bool in_training = false;
+  for (const auto& line : split(text, '\n')) {
+    const bool indented = !line.empty() && (line[0] == ' ' || line[0] == '-' || line[0] == '\t');
+    if (in_training && (indented || line.empty())) continue;
+    in_training = line.rfind("training:", 0) == 0;
+    if (in_training || line.rfind("weights:", 0) == 0) continue;
+    out += line + "\n";
+  }
+  while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
+  out += "weights: " + weights + "\ntraining:\n";
+  for (const auto& [key, value] : training) out += "  " + key + ": " + value + "\n";
+  return out;
 }
 
 ModelCard load_model_card(const std::string& name_or_path) {

@@ -5,6 +5,7 @@
 
 #include "vitdse/core/eigen.hpp"
 #include "vitdse/eval/datapath.hpp"
+#include "vitdse/eval/forward_tape.hpp"
 #include "vitdse/eval/vit_weights.hpp"
 #include "vitdse/model/card.hpp"
 
@@ -33,23 +34,34 @@ class VitEngine {
 
   [[nodiscard]] const model::ModelCard& card() const { return card_; }
   [[nodiscard]] const VitWeights& weights() const { return weights_; }
+  /// The weights, for an optimiser to update between forward passes (never during one).
+  [[nodiscard]] VitWeights& mutable_weights() { return weights_; }
   /// Floats in one input image: C·H·W.
   [[nodiscard]] std::size_t image_size() const;
 
   /// `images` holds `batch` images [C x H x W], normalised; the result is [batch x classes].
   /// Without a datapath, timm's float arithmetic.
   [[nodiscard]] FloatMatrix forward(std::span<const float> images, int batch, const Datapath* datapath = nullptr) const;
+  /// The same for `count` images on the calling thread, recording in `tape` what
+  /// backpropagation needs (train/vit_backprop.hpp).
+  FloatMatrix forward_recorded(std::span<const float> images, int count, const Datapath* datapath,
+                               ForwardTape& tape) const;
 
  private:
-  /// Logits of `count` consecutive images into rows of `out` starting at `first`.
-  void forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first) const;
+  /// Throws unless `images` holds `batch` images of the card's shape.
+  void check_batch(std::span<const float> images, int batch) const;
+  /// Logits of `count` consecutive images into rows of `out` starting at `first`; records in
+  /// `tape` unless it is null.
+  void forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first,
+                     ForwardTape* tape) const;
   /// Patch embedding plus class token and positions: [count·N x D].
-  void embed(const float* images, int count, const Datapath& dp, FloatMatrix& x) const;
+  void embed(const float* images, int count, const Datapath& dp, FloatMatrix& x, ForwardTape* tape) const;
   /// Multi-head self-attention of every image over its `tokens` rows, before the projection:
   /// [count·tokens x D]. `cls_attention` gets each image's class-token attention to its patch
   /// tokens, averaged over heads ([count x tokens-1]).
+  /// `probs`, unless null, gets every head's attention probabilities.
   void attention(int block, const FloatMatrix& qkv, int count, int tokens, const Datapath& dp, FloatMatrix& out,
-                 FloatMatrix& cls_attention) const;
+                 FloatMatrix& cls_attention, std::vector<FloatMatrix>* probs) const;
 
   model::ModelCard card_;
   VitWeights weights_;

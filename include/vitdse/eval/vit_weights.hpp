@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,20 @@ VitWeights load_vit_weights(const model::ModelCard& card);
 /// layers and tokens, LayerNorm scales around 1), from `seed`. For benchmarks, memory tests
 /// and as the starting point of training.
 VitWeights random_vit_weights(const model::ModelCard& card, std::uint64_t seed);
+
+/// Weights of the card's shape, every value zero: a gradient or an optimiser's moment.
+VitWeights zero_vit_weights(const model::ModelCard& card);
+
+/// One tensor of the timm state dict, viewed in place.
+struct WeightTensor {
+  std::string name;                 ///< timm's key, e.g. "blocks.0.attn.qkv.weight"
+  std::vector<std::int64_t> shape;  ///< timm's shape
+  std::span<float> values;          ///< C-contiguous in that shape
+};
+
+/// Every tensor of `weights` (of the card's shape), in one fixed order, so that optimisers,
+/// gradient checks and checkpoints can walk weights, gradients and moments side by side.
+std::vector<WeightTensor> weight_tensors(VitWeights& weights, const model::ModelCard& card);
 
 /// Writes weights of the card's shape in timm's layout as float32 safetensors; load_vit_weights
 /// reads them back bit for bit.

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vitdse::model {
@@ -67,6 +68,12 @@ struct ModelCard {
 ModelCard load_model_card(const std::string& name_or_path);
 /// Validates a card given as YAML text (tests); `source` names it in messages.
 ModelCard parse_model_card(const std::string& yaml_text, const std::string& source);
+
+/// The card text `text` naming `weights` (a path relative to the card) and recording a run under
+/// `training:` (key, YAML value) pairs. Earlier `weights:` and `training:` entries are replaced;
+/// every other line, comments included, is kept.
+std::string card_text_with_training(const std::string& text, const std::string& weights,
+                                    const std::vector<std::pair<std::string, std::string>>& training);
 
 std::string to_string(Family f);
 std::string to_string(Activation a);
