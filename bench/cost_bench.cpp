@@ -50,5 +50,3 @@ void BM_CostModelDeitSmall(benchmark::State& state) {
 BENCHMARK(BM_CostModelDeitSmall);
 
 }  // namespace
-
-BENCHMARK_MAIN();
