@@ -27,6 +27,11 @@ class Recorder final : public Datapath {
     keep(site_name({block, Op::av}) + ".b", v);
     Datapath::mix(block, p, v, out);
   }
+  void matmul(Site site, MatrixRef a, MatrixRef b, FloatMatrix& out) const override {
+    keep(site_name(site) + ".a", a);
+    keep(site_name(site) + ".b", b);
+    Datapath::matmul(site, a, b, out);
+  }
 
  private:
   template <class M>

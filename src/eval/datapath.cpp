@@ -16,6 +16,10 @@ std::string site_name(Site site) {
       return block + "attn.qk";
     case Op::av:
       return block + "attn.av";
+    case Op::kv:
+      return block + "attn.kv";
+    case Op::qkv_out:
+      return block + "attn.qkv_out";
     case Op::proj:
       return block + "attn.proj";
     case Op::fc1:
@@ -39,6 +43,11 @@ void Datapath::scores(int /*block*/, MatrixRef q, MatrixRef k, FloatMatrix& out)
 
 void Datapath::mix(int /*block*/, const FloatMatrix& p, MatrixRef v, MutableMatrixRef out) const {
   out.noalias() = p * v;
+}
+
+void Datapath::matmul(Site /*site*/, MatrixRef a, MatrixRef b, FloatMatrix& out) const {
+  out.resize(a.rows(), b.cols());
+  out.noalias() = a * b;
 }
 
 void Datapath::softmax(int /*block*/, FloatMatrix& scores) const { softmax_rows(scores); }

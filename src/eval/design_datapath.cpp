@@ -110,7 +110,9 @@ DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& w
     } else {
       g->a = calibrated(calibration, g->name + ".a", c.abits, options);
     }
-    if (site.op == Op::qk) g->b = calibrated(calibration, g->name + ".b", c.abits, options);
+    if (site.op == Op::qk || site.op == Op::kv || site.op == Op::qkv_out) {
+      g->b = calibrated(calibration, g->name + ".b", c.abits, options);
+    }
     if (layer != nullptr) {
       arith::CalibrationOptions wo;
       wo.bits = c.wbits;
@@ -136,8 +138,13 @@ DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& w
     make({b, Op::proj}, &blk.proj);
     make({b, Op::fc1}, &blk.fc1);
     make({b, Op::fc2}, &blk.fc2);
-    make({b, Op::qk}, nullptr);
-    make({b, Op::av}, nullptr);
+    if (card.attention == model::Attention::softmax) {
+      make({b, Op::qk}, nullptr);
+      make({b, Op::av}, nullptr);
+    } else {
+      make({b, Op::kv}, nullptr);
+      make({b, Op::qkv_out}, nullptr);
+    }
     const auto nonlinear = [&](const std::string& layer, std::int16_t model::LayerChoice::*field) -> std::string {
       const int i = workload.find("blocks." + std::to_string(b) + "." + layer);
       if (i < 0) return "";
@@ -163,8 +170,8 @@ const DesignDatapath::Gemm& DesignDatapath::gemm(Site site) const {
                      : site.op == Op::proj ? 1
                      : site.op == Op::fc1  ? 2
                      : site.op == Op::fc2  ? 3
-                     : site.op == Op::qk   ? 4
-                                           : 5;
+                     : site.op == Op::qk || site.op == Op::kv ? 4
+                                                              : 5;  // av or qkv_out
   return *gemms_[static_cast<std::size_t>(2 + site.block * kPerBlock + offset)];
 }
 
@@ -197,6 +204,16 @@ void DesignDatapath::mix(int block, const FloatMatrix& p, MatrixRef v, MutableMa
   g.lut->multiply(CodeView(pc.data(), tokens, static_cast<std::size_t>(p.cols())),
                   g.lut->pack(CodeView(vc.data(), static_cast<std::size_t>(v.rows()), hd)),
                   Int32View(acc.data(), tokens, hd));
+  out = acc.cast<float>() * (g.a.scales[0] * g.b.scales[0]);
+}
+
+void DesignDatapath::matmul(Site site, MatrixRef a, MatrixRef b, FloatMatrix& out) const {
+  const Gemm& g = gemm(site);
+  const auto ac = codes_of(a, g.a), bc = codes_of(b, g.b);
+  const auto m = static_cast<std::size_t>(a.rows()), k = static_cast<std::size_t>(a.cols()),
+             n = static_cast<std::size_t>(b.cols());
+  Int32Matrix acc(a.rows(), b.cols());
+  g.lut->multiply(CodeView(ac.data(), m, k), g.lut->pack(CodeView(bc.data(), k, n)), Int32View(acc.data(), m, n));
   out = acc.cast<float>() * (g.a.scales[0] * g.b.scales[0]);
 }
 

@@ -67,9 +67,9 @@ void keep_largest_per_row(FloatMatrix& h, int kept) {
 
 VitEngine::VitEngine(model::ModelCard card, VitWeights weights) : card_(std::move(card)), weights_(std::move(weights)) {
   check_runnable(card_);
-  if (card_.attention != model::Attention::softmax || card_.act == model::Activation::hswish) {
-    throw Error("model '" + card_.name + "': the evaluator runs softmax attention with GELU or ReLU; this card has " +
-                model::to_string(card_.attention) + " attention and " + model::to_string(card_.act));
+  if (card_.act == model::Activation::hswish) {
+    throw Error("model '" + card_.name + "': the evaluator runs GELU or ReLU MLPs; this card has " +
+                model::to_string(card_.act));
   }
   float_datapath_.act = card_.act;
 }
@@ -141,7 +141,11 @@ void VitEngine::embed(const float* images, int count, const Datapath& dp, FloatM
 }
 
 void VitEngine::attention(int block, const FloatMatrix& qkv, int count, int tokens, const Datapath& dp,
-                          FloatMatrix& out, FloatMatrix& cls_attention, std::vector<FloatMatrix>* probs) const {
+                          FloatMatrix& out, FloatMatrix& cls_attention, BlockTape* rec) const {
+  if (card_.attention == model::Attention::linear_relu) {
+    return linear_attention(block, qkv, count, tokens, dp, out, cls_attention, rec);
+  }
+  std::vector<FloatMatrix>* probs = rec != nullptr ? &rec->probs : nullptr;
   const int d = card_.embed_dim, hd = card_.head_dim();
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   out.resize(static_cast<Eigen::Index>(count) * tokens, d);
@@ -157,6 +161,38 @@ void VitEngine::attention(int block, const FloatMatrix& qkv, int count, int toke
       cls_attention.row(i) += scores.row(0).tail(tokens - 1) / static_cast<float>(card_.num_heads);
       dp.mix(block, scores, qkv.block(base, 2 * d + h * hd, tokens, hd), out.block(base, h * hd, tokens, hd));
       if (probs != nullptr) probs->push_back(scores);
+    }
+  }
+}
+
+void VitEngine::linear_attention(int block, const FloatMatrix& qkv, int count, int tokens, const Datapath& dp,
+                                 FloatMatrix& out, FloatMatrix& cls_attention, BlockTape* rec) const {
+  const int d = card_.embed_dim, hd = card_.head_dim();
+  out.resize(static_cast<Eigen::Index>(count) * tokens, d);
+  cls_attention.setZero(count, tokens - 1);
+  if (rec != nullptr) {
+    rec->probs.clear();
+    rec->kv.clear();
+  }
+  FloatMatrix q, k_t, v1(tokens, hd + 1), kv, o;
+  v1.col(hd).setOnes();
+  for (int i = 0; i < count; ++i) {
+    const Eigen::Index base = static_cast<Eigen::Index>(i) * tokens;
+    for (int h = 0; h < card_.num_heads; ++h) {
+      q = qkv.block(base, h * hd, tokens, hd).cwiseMax(0.0f);
+      k_t = qkv.block(base, d + h * hd, tokens, hd).cwiseMax(0.0f).transpose();
+      v1.leftCols(hd) = qkv.block(base, 2 * d + h * hd, tokens, hd);
+      dp.matmul(Site{block, Op::kv}, k_t, v1, kv);
+      dp.matmul(Site{block, Op::qkv_out}, q, kv, o);
+      const Eigen::ArrayXf den = o.col(hd).array() + kLinearAttentionEps;
+      out.block(base, h * hd, tokens, hd) = (o.leftCols(hd).array().colwise() / den).matrix();
+      // The class token's implied attention to each patch token ranks tokens for pruning.
+      cls_attention.row(i) +=
+          (q.row(0) * k_t.rightCols(tokens - 1)) / (den(0) * static_cast<float>(card_.num_heads));
+      if (rec != nullptr) {
+        rec->probs.push_back(o);
+        rec->kv.push_back(kv);
+      }
     }
   }
 }
@@ -179,7 +215,7 @@ void VitEngine::forward_chunk(const float* images, int count, const Datapath& dp
     }
     layer_norm(x, block.norm1, card_.norm_eps, h, rec != nullptr ? &rec->norm1 : nullptr);
     dp.linear(Site{b, Op::qkv}, h, block.qkv, wide);
-    attention(b, wide, count, tokens, dp, mixed, cls_attention, rec != nullptr ? &rec->probs : nullptr);
+    attention(b, wide, count, tokens, dp, mixed, cls_attention, rec);
     if (rec != nullptr) {
       rec->h1 = h;
       rec->qkv = wide;

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "vitdse/eval/vit_engine.hpp"
+
 namespace vitdse::train {
 
 namespace {
@@ -64,6 +66,35 @@ void attention_backward(const model::ModelCard& card, const eval::BlockTape& t, 
   }
 }
 
+/// ReLU linear attention, per image and head: kv = relu(K)^T [V 1], o = relu(Q) kv,
+/// out = o[:, :hd] / (o[:, hd] + eps). Writes d(qkv) into `dqkv`.
+void linear_attention_backward(const model::ModelCard& card, const eval::BlockTape& t, const FloatMatrix& dmixed,
+                               FloatMatrix& dqkv) {
+  const int d = card.embed_dim, hd = card.head_dim(), heads = card.num_heads, n = t.tokens;
+  dqkv.resize(t.qkv.rows(), t.qkv.cols());
+  FloatMatrix d_o(n, hd + 1), v1(n, hd + 1), dkv;
+  v1.col(hd).setOnes();
+  for (int i = 0; i < static_cast<int>(t.probs.size()) / heads; ++i) {
+    const Eigen::Index base = static_cast<Eigen::Index>(i) * n;
+    for (int h = 0; h < heads; ++h) {
+      const FloatMatrix& o = t.probs[static_cast<std::size_t>(i * heads + h)];
+      const FloatMatrix& kv = t.kv[static_cast<std::size_t>(i * heads + h)];
+      const auto q = t.qkv.block(base, h * hd, n, hd);
+      const auto k = t.qkv.block(base, d + h * hd, n, hd);
+      v1.leftCols(hd) = t.qkv.block(base, 2 * d + h * hd, n, hd);
+      const auto dout = dmixed.block(base, h * hd, n, hd);
+      const Eigen::ArrayXf den = o.col(hd).array() + eval::kLinearAttentionEps;
+      d_o.leftCols(hd) = (dout.array().colwise() / den).matrix();
+      d_o.col(hd) = -((dout.array() * o.leftCols(hd).array()).rowwise().sum() / den.square()).matrix();
+      const FloatMatrix q_relu = q.cwiseMax(0.0f), k_relu = k.cwiseMax(0.0f);
+      dkv.noalias() = q_relu.transpose() * d_o;
+      dqkv.block(base, h * hd, n, hd) = (q.array() > 0.0f).select(d_o * kv.transpose(), 0.0f);
+      dqkv.block(base, d + h * hd, n, hd) = (k.array() > 0.0f).select(v1 * dkv.transpose(), 0.0f);
+      dqkv.block(base, 2 * d + h * hd, n, hd).noalias() = k_relu * dkv.leftCols(hd);
+    }
+  }
+}
+
 /// d(fc1 output) from d(fc2 input): the activation's derivative, and nothing through pruned units.
 void activation_backward(model::Activation act, const eval::BlockTape& t, FloatMatrix& dhidden) {
   if (act == model::Activation::relu) {
@@ -106,7 +137,11 @@ void backpropagate(const model::ModelCard& card, const eval::VitWeights& weights
     dx += dnorm;
     // x_mid = x + proj(attention(qkv(norm1(x))))
     linear_backward(t.mixed, w.proj, dx, g.proj, &dmixed);
-    attention_backward(card, t, dmixed, dqkv);
+    if (card.attention == model::Attention::linear_relu) {
+      linear_attention_backward(card, t, dmixed, dqkv);
+    } else {
+      attention_backward(card, t, dmixed, dqkv);
+    }
     linear_backward(t.h1, w.qkv, dqkv, g.qkv, &dh);
     layer_norm_backward(t.x, t.norm1, w.norm1, dh, g.norm1, dnorm);
     dx += dnorm;

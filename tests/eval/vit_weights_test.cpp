@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "test_util.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/model/safetensors.hpp"
@@ -43,6 +45,24 @@ TEST(VitWeights, ParameterCountMatchesTheWorkload) {
   const auto weights = load_vit_weights(card);
   EXPECT_EQ(weights.parameter_count(), model::Workload(card).params());
   EXPECT_EQ(weights.parameter_count(), 205066);  // sum of numel over timm's state dict
+}
+
+TEST(VitWeights, TensorViewsCoverEveryParameterOnceWithTimmShapes) {
+  const auto card = model::load_model_card(test::test_data("vit-28x28-random.yaml"));
+  auto w = random_vit_weights(card, 1);
+  std::int64_t total = 0;
+  std::set<const float*> starts;
+  for (const auto& t : weight_tensors(w, card)) {
+    std::int64_t count = 1;
+    for (const auto d : t.shape) count *= d;
+    EXPECT_EQ(static_cast<std::int64_t>(t.values.size()), count) << t.name;
+    EXPECT_TRUE(starts.insert(t.values.data()).second) << t.name;
+    total += count;
+  }
+  EXPECT_EQ(total, w.parameter_count());
+  const auto zeros = zero_vit_weights(card);
+  EXPECT_EQ(zeros.parameter_count(), w.parameter_count());
+  EXPECT_EQ(zeros.blocks[0].norm1.gamma.sum(), 0.0f);
 }
 
 TEST(VitWeights, MissingMisshapenAndUnexpectedTensorsAreNamed) {

@@ -13,11 +13,11 @@
 namespace vitdse::train {
 namespace {
 
-model::ModelCard tiny_card(const std::string& act) {
+model::ModelCard tiny_card(const std::string& act, const std::string& attention) {
   return model::parse_model_card(
       "version: 1\nname: tiny\nimg_size: 8\npatch_size: 4\nin_chans: 2\nnum_classes: 3\nembed_dim: 8\n"
       "depth: 2\nnum_heads: 2\nmlp_ratio: 2.0\nact: " +
-          act + "\nmean: [0.5, 0.5]\nstd: [0.25, 0.25]\n",
+          act + "\nattention: " + attention + "\nmean: [0.5, 0.5]\nstd: [0.25, 0.25]\n",
       "tiny");
 }
 
@@ -47,8 +47,8 @@ struct Problem {
   int count = 5;
 };
 
-Problem make_problem(const std::string& act) {
-  Problem p{tiny_card(act), {}, {}};
+Problem make_problem(const std::string& act, const std::string& attention) {
+  Problem p{tiny_card(act, attention), {}, {}};
   std::mt19937_64 rng(7);
   std::normal_distribution<float> normal;
   p.images.resize(static_cast<std::size_t>(p.count) * 2 * 8 * 8);
@@ -65,8 +65,9 @@ double loss_of(const Problem& p, const eval::VitWeights& w, const eval::Datapath
 }
 
 /// Worst relative error over tensors, ‖fd - analytic‖ / ‖analytic‖, each tensor's entries all checked.
-void expect_gradients_match(const std::string& act, const eval::Datapath* dp, double step, double tolerance) {
-  const Problem p = make_problem(act);
+void expect_gradients_match(const std::string& act, const eval::Datapath* dp, double step, double tolerance,
+                            const std::string& attention = "softmax") {
+  const Problem p = make_problem(act, attention);
   eval::VitWeights w = spread_weights(p.card, 3);
   const eval::VitEngine engine(p.card, w);
   eval::ForwardTape tape;
@@ -99,6 +100,10 @@ void expect_gradients_match(const std::string& act, const eval::Datapath* dp, do
 TEST(Backprop, EveryGeluModelTensorMatchesFiniteDifferences) { expect_gradients_match("gelu", nullptr, 2e-3, 1e-2); }
 
 TEST(Backprop, EveryReluModelTensorMatchesFiniteDifferences) { expect_gradients_match("relu", nullptr, 4e-4, 1e-2); }
+
+TEST(Backprop, ReluLinearAttentionModelMatchesFiniteDifferences) {
+  expect_gradients_match("relu", nullptr, 4e-4, 1e-2, "linear-relu");
+}
 
 TEST(Backprop, GradientsFlowOnlyThroughKeptTokensAndHiddenUnits) {
   const PruningDatapath pruning;

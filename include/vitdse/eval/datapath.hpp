@@ -9,8 +9,9 @@
 
 namespace vitdse::eval {
 
-/// The GEMMs of a ViT, named as in the workload (DESIGN.md's layer names).
-enum class Op { patch_embed, qkv, qk, av, proj, fc1, fc2, head };
+/// The GEMMs of a ViT, named as in the workload (DESIGN.md's layer names). Softmax attention
+/// has qk and av; ReLU linear attention has kv and qkv_out instead.
+enum class Op { patch_embed, qkv, qk, av, kv, qkv_out, proj, fc1, fc2, head };
 
 /// One GEMM of the model: `block` is -1 for patch_embed and head.
 struct Site {
@@ -36,6 +37,8 @@ class Datapath {
   virtual void scores(int block, MatrixRef q, MatrixRef k, FloatMatrix& out) const;
   /// One head's output: out = p v.
   virtual void mix(int block, const FloatMatrix& p, MatrixRef v, MutableMatrixRef out) const;
+  /// A product of two activations at a linear-attention site (kv, qkv_out): out = a b.
+  virtual void matmul(Site site, MatrixRef a, MatrixRef b, FloatMatrix& out) const;
   /// Softmax of each row of the scores, in place.
   virtual void softmax(int block, FloatMatrix& scores) const;
   /// The FFN activation, in place (GELU or ReLU, as the card says).

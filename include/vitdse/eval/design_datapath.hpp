@@ -53,6 +53,7 @@ class DesignDatapath final : public Datapath {
   void linear(Site site, const FloatMatrix& x, const Linear& layer, FloatMatrix& out) const override;
   void scores(int block, MatrixRef q, MatrixRef k, FloatMatrix& out) const override;
   void mix(int block, const FloatMatrix& p, MatrixRef v, MutableMatrixRef out) const override;
+  void matmul(Site site, MatrixRef a, MatrixRef b, FloatMatrix& out) const override;
   void softmax(int block, FloatMatrix& scores) const override;
   void activation(int block, FloatMatrix& hidden) const override;
   [[nodiscard]] double token_keep(int block) const override;

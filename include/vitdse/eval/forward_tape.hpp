@@ -16,7 +16,10 @@ struct BlockTape {
   NormStats norm1;                 ///< norm1's statistics of `x`
   FloatMatrix h1;                  ///< norm1's output, the qkv input
   FloatMatrix qkv;                 ///< [rows x 3D]
-  std::vector<FloatMatrix> probs;  ///< attention probabilities, [image·heads + head], tokens x tokens
+  /// Per [image·heads + head]: softmax attention's probabilities (tokens x tokens), or linear
+  /// attention's relu(Q)·kv (tokens x hd+1: numerators, then the denominator without eps).
+  std::vector<FloatMatrix> probs;
+  std::vector<FloatMatrix> kv;  ///< linear attention only: relu(K)^T [V 1] per head, hd x hd+1
   FloatMatrix mixed;               ///< the heads' outputs side by side, the proj input
   FloatMatrix x_mid;               ///< the residual stream after attention
   NormStats norm2;

@@ -11,7 +11,11 @@
 
 namespace vitdse::eval {
 
-/// timm's forward pass for a class-token ViT: patch embedding, class token prepended, then
+/// EfficientViT's guard against a zero denominator in ReLU linear attention.
+constexpr float kLinearAttentionEps = 1e-15f;
+
+/// timm's forward pass for a class-token ViT (or, for `attention: linear-relu` cards, the same
+/// with ReLU linear attention in place of softmax attention): patch embedding, class token prepended, then
 /// pos_embed added; pre-norm blocks x += attn(norm1(x)), x += mlp(norm2(x)) with erf GELU and
 /// q scaled by hd^-1/2 before q·k^T; the final norm; the head on the class token. Every GEMM,
 /// nonlinear function and pruning step goes through a Datapath: timm's float arithmetic by
@@ -59,9 +63,13 @@ class VitEngine {
   /// Multi-head self-attention of every image over its `tokens` rows, before the projection:
   /// [count·tokens x D]. `cls_attention` gets each image's class-token attention to its patch
   /// tokens, averaged over heads ([count x tokens-1]).
-  /// `probs`, unless null, gets every head's attention probabilities.
+  /// `rec`, unless null, gets every head's attention probabilities (and linear attention's kv).
   void attention(int block, const FloatMatrix& qkv, int count, int tokens, const Datapath& dp, FloatMatrix& out,
-                 FloatMatrix& cls_attention, std::vector<FloatMatrix>* probs) const;
+                 FloatMatrix& cls_attention, BlockTape* rec) const;
+  /// ReLU linear attention (EfficientViT): per head, out_i = relu(q_i)·Σ_j relu(k_j)^T v_j /
+  /// (relu(q_i)·Σ_j relu(k_j) + eps), as two GEMMs, kv = relu(K)^T [V 1] and relu(Q)·kv.
+  void linear_attention(int block, const FloatMatrix& qkv, int count, int tokens, const Datapath& dp,
+                        FloatMatrix& out, FloatMatrix& cls_attention, BlockTape* rec) const;
 
   model::ModelCard card_;
   VitWeights weights_;
