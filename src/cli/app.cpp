@@ -102,6 +102,8 @@ const std::vector<Command>& commands() {
       {"sensitivity", "rank the GEMM layers by the accuracy a unit costs in each alone", sensitivity_command},
       {"infer", "run a model on a tensor of images and write its logits (safetensors)", infer_command},
       {"train", "train a model from scratch on its dataset; writes timm-layout weights and a card", train_command},
+      {"finetune", "fine-tune a model with a design's arithmetic in the loop (straight-through gradients)",
+       finetune_command},
       {"units", "list arithmetic-unit families, or one unit's error metrics and cost", units_command},
       {"list", "list the shipped models, accelerator templates and technology tables", list_command},
   };

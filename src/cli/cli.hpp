@@ -33,6 +33,7 @@ int workload_command(Context& ctx);
 int design_command(Context& ctx);
 int infer_command(Context& ctx);
 int train_command(Context& ctx);
+int finetune_command(Context& ctx);
 int eval_command(Context& ctx);
 int sensitivity_command(Context& ctx);
 int cost_command(Context& ctx);

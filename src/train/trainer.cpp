@@ -109,7 +109,7 @@ EpochReport Trainer::train_epoch(int epoch, const std::function<void(const StepR
     const std::span<const std::size_t> indices(order.data() + step * batch, static_cast<std::size_t>(batch));
     eval::normalise_batch(*data_, card_, indices, images);
     for (int i = 0; i < batch; ++i) labels[static_cast<std::size_t>(i)] = data_->labels[indices[static_cast<std::size_t>(i)]];
-    const std::unique_ptr<eval::Datapath> dp = datapath ? datapath(engine_) : nullptr;
+    const std::unique_ptr<eval::Datapath> dp = datapath ? datapath(engine_, epoch) : nullptr;
     tbb::parallel_for(0, chunks, [&](int c) {
       const int first = c * per_chunk, count = std::min(per_chunk, batch - first);
       const std::span<float> chunk(images.data() + static_cast<std::size_t>(first) * image_size,

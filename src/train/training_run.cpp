@@ -46,6 +46,9 @@ TrainingResult run_training(const TrainingRun& run) {
       source, eval::Split::train, run.train_images > 0 ? std::optional<std::size_t>(run.train_images) : std::nullopt);
   const std::size_t test_size = eval::load_dataset(source, eval::Split::test).size();
   const std::size_t test_images = run.test_images > 0 ? std::min(run.test_images, test_size) : test_size;
+  const auto top1 = [&](const eval::VitWeights& w, std::size_t images) {
+    return run.top1 ? run.top1(w, images) : test_top1(card, w, source, images);
+  };
   Trainer trainer(card, run.initial, train_data, run.options);
   for (const auto& file : {run.out, run.checkpoint}) {
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
@@ -74,17 +77,17 @@ TrainingResult run_training(const TrainingRun& run) {
     bar.finish(fmt::format("loss {:.4f} · top-1 {:.1f}% · {:.0f} img/s", report.loss, report.top1_pct,
                            report.images_per_s));
     const std::size_t probe = std::min<std::size_t>(2000, test_images);
-    spdlog::info("epoch {}/{}: train loss {:.4f}, train top-1 {:.2f}% (augmented), test top-1 {:.2f}% on {} images, "
+    spdlog::info("epoch {}/{}: train loss {:.4f}, train top-1 {:.2f}% (running), test top-1 {:.2f}% on {} images, "
                  "{:.0f} images/s, {:.1f} s",
                  epoch + 1, o.epochs, report.loss, report.top1_pct,
-                 test_top1(card, trainer.engine().weights(), source, probe), probe, report.images_per_s,
+                 top1(trainer.engine().weights(), probe), probe, report.images_per_s,
                  report.seconds);
     trainer.save_checkpoint(run.checkpoint, epoch + 1);
   }
   TrainingResult result;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.test_images = test_images;
-  result.test_top1_pct = test_top1(card, trainer.engine().weights(), source, test_images);
+  result.test_top1_pct = top1(trainer.engine().weights(), test_images);
 
   result.weights = run.out;
   result.card = std::filesystem::path(run.out).replace_extension(".yaml");
@@ -108,7 +111,8 @@ TrainingResult run_training(const TrainingRun& run) {
   std::ofstream(result.card, std::ios::binary) << text;
   if (!std::filesystem::exists(result.card)) throw Error("cannot write " + result.card.string());
   result.summary = fmt::format(
-      "{}: test top-1 {:.2f}% on {} images of {} after {} epochs ({}, {} threads)\nwrote {} and {}\n", card.name,
+      "{}: {} test top-1 {:.2f}% on {} images of {} after {} epochs ({}, {} threads)\nwrote {} and {}\n", card.name,
+      run.top1 ? "design" : "float",
       result.test_top1_pct, test_images, source.kind + ":" + source.path.string(), o.epochs,
       format_duration(result.seconds), tbb::info::default_concurrency(), result.weights.string(),
       result.card.string());

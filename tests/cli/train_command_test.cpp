@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "test_util.hpp"
@@ -43,8 +44,29 @@ TEST(TrainCommand, FastRunBeatsChanceWidelyAndWritesWeightsWithTheirCard) {
   EXPECT_DOUBLE_EQ(reported_top1(again.out), top1);
 }
 
+TEST(FinetuneCommand, FastRunWritesWeightsAndACardRecordingTheDesign) {
+  if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const TempDir dir;
+  const auto design = dir.write("d.yaml", "version: 1\ndefaults: {mult: \"trunc:8s:t=6\", wbits: 6, abits: 6}\n");
+  const auto out = (dir.path() / "ft.safetensors").string();
+  const auto r = run_cli({"--quiet", "finetune", "--model", test_data("vit-28x28-random.yaml"), "--data", kFashionMnist,
+                          "--design", design, "--fast", "--train-images", "600", "--progressive", "8,6", "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("before fine-tuning"), std::string::npos) << r.out;
+  const auto card = model::load_model_card((dir.path() / "ft.yaml").string());
+  ASSERT_TRUE(card.weights.has_value());
+  const auto tuned = eval::load_vit_weights(card);
+  const auto original = eval::load_vit_weights(model::load_model_card(test_data("vit-28x28-random.yaml")));
+  EXPECT_NE(tuned.head.weight, original.head.weight);
+  std::ifstream text(dir.path() / "ft.yaml");
+  const std::string yaml((std::istreambuf_iterator<char>(text)), std::istreambuf_iterator<char>());
+  EXPECT_NE(yaml.find("design_hash:"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("progressive_bits: \"8,6\""), std::string::npos) << yaml;
+}
+
 TEST(TrainCommand, BadOptionsAreOneLineErrors) {
   const TempDir dir;
+  const auto design = dir.write("d.yaml", "version: 1\ndefaults: {mult: \"exact:8s\"}\n");
   const auto out = (dir.path() / "w.safetensors").string();
   const std::vector<std::vector<std::string>> cases{
       {"train", "--epochs", "0", "--out", out},
@@ -52,6 +74,12 @@ TEST(TrainCommand, BadOptionsAreOneLineErrors) {
       {"train", "--pad", "40", "--out", out},
       {"train", "--data", (dir.path() / "nowhere").string(), "--out", out},
       {"train", "--model", "no-such-model", "--out", out},
+      {"finetune", "--model", test_data("vit-28x28-random.yaml"), "--out", out},
+      {"finetune", "--model", test_data("vit-28x28-random.yaml"), "--design", "missing.yaml", "--out", out},
+      {"finetune", "--model", test_data("vit-28x28-random.yaml"), "--design", design, "--progressive", "8,x", "--out",
+       out},
+      {"finetune", "--model", test_data("vit-28x28-random.yaml"), "--design", design, "--progressive", "12", "--out",
+       out},
   };
   for (const auto& args : cases) {
     const auto r = run_cli(args);

@@ -46,8 +46,9 @@ struct EpochReport {
   double images_per_s = 0;
 };
 
-/// Builds the datapath each training step runs on, from the current weights; null: float.
-using DatapathFactory = std::function<std::unique_ptr<eval::Datapath>(const eval::VitEngine&)>;
+/// Builds the datapath a training step of epoch `epoch` runs on, from the current weights;
+/// null: float.
+using DatapathFactory = std::function<std::unique_ptr<eval::Datapath>(const eval::VitEngine& engine, int epoch)>;
 
 /// Trains `weights` on `data` (normalised as the card says). Each epoch visits the images in an
 /// order drawn from (seed, epoch) and drops the last partial batch. Each batch is split into

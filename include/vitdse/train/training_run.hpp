@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,6 +25,9 @@ struct TrainingRun {
   bool resume = false;            ///< continue from `checkpoint` if it exists
   std::string command;            ///< recorded in the card
   DatapathFactory datapath;       ///< fine-tuning: the design in the loop; empty: float
+  /// Test top-1 (%) of weights on the first `images` of a fixed sample of the test split;
+  /// empty: the float model's. Fine-tuning scores the design instead.
+  std::function<double(const eval::VitWeights& weights, std::size_t images)> top1;
   /// Lines added to the card's `training:` block, e.g. {"design", "\"d.yaml\""} (YAML values).
   std::vector<std::pair<std::string, std::string>> card_fields;
 };

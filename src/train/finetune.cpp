@@ -1,0 +1,46 @@
+// The design in the training loop, with progressive bit widths and periodic re-calibration.
+#include "vitdse/train/finetune.hpp"
+
+#include <memory>
+
+#include "vitdse/core/error.hpp"
+
+namespace vitdse::train {
+
+model::Design with_bits(const model::Design& design, int bits) {
+  model::Design out = design;
+  for (auto& layer : out.layers) {
+    if (layer.wbits > 0) layer.wbits = static_cast<std::int8_t>(bits);
+    if (layer.abits > 0) layer.abits = static_cast<std::int8_t>(bits);
+  }
+  return out;
+}
+
+DatapathFactory design_in_the_loop(const model::Workload& workload, const model::Design& design,
+                                   std::vector<float> calibration, int count, int epochs,
+                                   const FinetuneOptions& options) {
+  if (options.recalibrate_every < 1) throw Error("fine-tuning re-calibrates every 1 or more steps");
+  for (const int bits : options.progressive_bits) {
+    if (bits < 2 || bits > 8) throw Error("progressive bits must be in [2, 8], got " + std::to_string(bits));
+  }
+  struct State {
+    std::vector<float> images;
+    eval::ActivationSamples samples;
+    std::int64_t steps = 0;
+  };
+  auto state = std::make_shared<State>();
+  state->images = std::move(calibration);
+  return [&workload, design, count, epochs, options, state](const eval::VitEngine& engine,
+                                                            int epoch) -> std::unique_ptr<eval::Datapath> {
+    if (state->steps++ % options.recalibrate_every == 0) {
+      state->samples = eval::ActivationSamples::record(engine, state->images, count);
+    }
+    const auto& stages = options.progressive_bits;
+    if (stages.empty()) return std::make_unique<eval::DesignDatapath>(engine, workload, design, state->samples, options.quant);
+    const auto stage = static_cast<std::size_t>(epoch) * stages.size() / static_cast<std::size_t>(epochs);
+    return std::make_unique<eval::DesignDatapath>(engine, workload, with_bits(design, stages[std::min(stage, stages.size() - 1)]),
+                                                  state->samples, options.quant);
+  };
+}
+
+}  // namespace vitdse::train
