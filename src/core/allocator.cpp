@@ -1,6 +1,8 @@
 // glibc malloc tuning: no mmap per large block, no trimming between steps.
 #include "vitdse/core/allocator.hpp"
 
+#include <cstdlib>  // defines __GLIBC__ on glibc
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif

@@ -1,0 +1,28 @@
+// The allocator settings take effect: large blocks come from malloc's heap, not from mmap.
+#include "vitdse/core/allocator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace vitdse {
+namespace {
+
+TEST(Allocator, LargeBlocksComeFromTheHeapAfterKeepFreedMemory) {
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+  keep_freed_memory();
+  void* block = std::malloc(8 << 20);  // above glibc's default 128 KiB mmap threshold
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(mallinfo2().hblks, 0U) << "an 8 MiB block was mapped on its own: the mmap threshold was not raised";
+  std::free(block);
+#else
+  GTEST_SKIP() << "glibc's malloc only (sanitizers replace it)";
+#endif
+}
+
+}  // namespace
+}  // namespace vitdse
