@@ -7,8 +7,8 @@
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 #include <tbb/info.h>
+#include <nlohmann/json.hpp>
 
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/progress.hpp"
@@ -41,7 +41,8 @@ std::string quoted(const std::string& text) { return nlohmann::json(text).dump()
 
 TrainingResult run_training(const TrainingRun& run) {
   const auto& card = run.card;
-  const auto source = eval::resolve_dataset(card, run.data.empty() ? std::nullopt : std::optional<std::string>(run.data));
+  const auto source =
+      eval::resolve_dataset(card, run.data.empty() ? std::nullopt : std::optional<std::string>(run.data));
   const auto train_data = eval::load_dataset(
       source, eval::Split::train, run.train_images > 0 ? std::optional<std::size_t>(run.train_images) : std::nullopt);
   const std::size_t test_size = eval::load_dataset(source, eval::Split::test).size();
@@ -54,10 +55,11 @@ TrainingResult run_training(const TrainingRun& run) {
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
   }
   const auto& o = run.options;
-  spdlog::info("training {} ({} parameters) on {} training images of {}: {} epochs of {} steps, batch {}, peak lr {}, "
-               "{} threads",
-               card.name, run.initial.parameter_count(), train_data.size(), train_data.source, o.epochs,
-               trainer.steps_per_epoch(), o.batch, o.lr, tbb::info::default_concurrency());
+  spdlog::info(
+      "training {} ({} parameters) on {} training images of {}: {} epochs of {} steps, batch {}, peak lr {}, "
+      "{} threads",
+      card.name, run.initial.parameter_count(), train_data.size(), train_data.source, o.epochs,
+      trainer.steps_per_epoch(), o.batch, o.lr, tbb::info::default_concurrency());
 
   int first_epoch = 0;
   if (run.resume && std::filesystem::exists(run.checkpoint)) {
@@ -74,14 +76,14 @@ TrainingResult run_training(const TrainingRun& run) {
                                          s.images_per_s, s.lr));
         },
         run.datapath);
-    bar.finish(fmt::format("loss {:.4f} · top-1 {:.1f}% · {:.0f} img/s", report.loss, report.top1_pct,
-                           report.images_per_s));
+    bar.finish(
+        fmt::format("loss {:.4f} · top-1 {:.1f}% · {:.0f} img/s", report.loss, report.top1_pct, report.images_per_s));
     const std::size_t probe = std::min<std::size_t>(2000, test_images);
-    spdlog::info("epoch {}/{}: train loss {:.4f}, train top-1 {:.2f}% (running), test top-1 {:.2f}% on {} images, "
-                 "{:.0f} images/s, {:.1f} s",
-                 epoch + 1, o.epochs, report.loss, report.top1_pct,
-                 top1(trainer.engine().weights(), probe), probe, report.images_per_s,
-                 report.seconds);
+    spdlog::info(
+        "epoch {}/{}: train loss {:.4f}, train top-1 {:.2f}% (running), test top-1 {:.2f}% on {} images, "
+        "{:.0f} images/s, {:.1f} s",
+        epoch + 1, o.epochs, report.loss, report.top1_pct, top1(trainer.engine().weights(), probe), probe,
+        report.images_per_s, report.seconds);
     trainer.save_checkpoint(run.checkpoint, epoch + 1);
   }
   TrainingResult result;
@@ -91,9 +93,10 @@ TrainingResult run_training(const TrainingRun& run) {
 
   result.weights = run.out;
   result.card = std::filesystem::path(run.out).replace_extension(".yaml");
-  const std::map<std::string, std::string> metadata{
-      {"format", "pt"}, {"model", card.name}, {"command", run.command},
-      {"test_top1_pct", fmt::format("{:.2f}", result.test_top1_pct)}};
+  const std::map<std::string, std::string> metadata{{"format", "pt"},
+                                                    {"model", card.name},
+                                                    {"command", run.command},
+                                                    {"test_top1_pct", fmt::format("{:.2f}", result.test_top1_pct)}};
   eval::save_vit_weights(card, trainer.engine().weights(), result.weights, metadata);
   std::vector<std::pair<std::string, std::string>> fields{
       {"command", quoted(run.command)},
@@ -108,14 +111,15 @@ TrainingResult run_training(const TrainingRun& run) {
   if (first_epoch > 0) fields.emplace_back("resumed_after_epoch", std::to_string(first_epoch));
   const std::string text =
       model::card_text_with_training(read_text(card.source), result.weights.filename().string(), fields);
-  std::ofstream(result.card, std::ios::binary) << text;
-  if (!std::filesystem::exists(result.card)) throw Error("cannot write " + result.card.string());
-  result.summary = fmt::format(
-      "{}: {} test top-1 {:.2f}% on {} images of {} after {} epochs ({}, {} threads)\nwrote {} and {}\n", card.name,
-      run.top1 ? "design" : "float",
-      result.test_top1_pct, test_images, source.kind + ":" + source.path.string(), o.epochs,
-      format_duration(result.seconds), tbb::info::default_concurrency(), result.weights.string(),
-      result.card.string());
+  std::ofstream card_file(result.card, std::ios::binary);
+  card_file << text;
+  card_file.close();
+  if (!card_file) throw Error("cannot write " + result.card.string());
+  result.summary =
+      fmt::format("{}: {} test top-1 {:.2f}% on {} images of {} after {} epochs ({}, {} threads)\nwrote {} and {}\n",
+                  card.name, run.top1 ? "design" : "float", result.test_top1_pct, test_images,
+                  source.kind + ":" + source.path.string(), o.epochs, format_duration(result.seconds),
+                  tbb::info::default_concurrency(), result.weights.string(), result.card.string());
   return result;
 }
 

@@ -32,7 +32,7 @@ TEST(EvalCommand, BadInputsAreOneLineErrors) {
   const TempDir dir;
   for (const auto& args :
        std::vector<std::vector<std::string>>{{"eval", "--model", card, "--data", (dir.path() / "nowhere").string()},
-                                             {"eval", "--model", "vit-fmnist", "--images", "10"},  // no weights yet
+                                             {"eval", "--model", "deit-tiny", "--images", "10"},  // no weights
                                              {"eval", "--model", "efficientvit-b1"}}) {
     const auto r = run_cli(args);
     EXPECT_EQ(r.code, 1) << args[2];
@@ -40,6 +40,27 @@ TEST(EvalCommand, BadInputsAreOneLineErrors) {
   }
   EXPECT_EQ(run_cli({"eval", "--model", card, "--images", "0"}).code, 2);
   EXPECT_EQ(run_cli({"eval", "--model", card, "--calib-method", "median"}).code, 2);
+}
+
+TEST(EvalCommand, ShippedModelsAreTrainedAndEightBitDesignsKeepTheirAccuracy) {
+  if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+    // The cards record 90.76-90.85% on all 10k test images; a sample of them, with the built-in
+    // W8A8 design, must stay well above 85% (fewer images, and a wider margin, under the
+    // sanitizers, which run the portable kernels about 20x slower).
+#if defined(__SANITIZE_ADDRESS__)
+  const char* const images = "200";
+  const double floor_pct = 78.0;
+#else
+  const char* const images = "1000";
+  const double floor_pct = 85.0;
+#endif
+  for (const char* model : {"vit-fmnist", "vit-fmnist-relu", "vit-fmnist-linear"}) {
+    const auto r = run_cli({"eval", "--model", model, "--images", images, "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_GE(j["float_top1_pct"].get<double>(), floor_pct + 2.0) << model;
+    EXPECT_GE(j["top1_pct"].get<double>(), floor_pct) << model;
+  }
 }
 
 TEST(Wilson, IntervalMatchesTheClosedForm) {
