@@ -13,8 +13,7 @@ int train_command(Context& ctx) {
   TrainingFlags flags;
   add_training_options(options, run, flags, defaults);
   po::variables_map vm;
-  if (!parse_options(ctx, "train", "[--model M] [--epochs E] [--out W.safetensors] [--seed S] [--fast]", options,
-                     vm)) {
+  if (!parse_options(ctx, "train", "[--model M] [--epochs E] [--out W.safetensors] [--seed S] [--fast]", options, vm)) {
     return 0;
   }
   resolve_training_run(ctx, "train", run, flags, defaults);

@@ -24,11 +24,11 @@ void add_training_options(po::options_description& options, train::TrainingRun& 
       "out", po::value(&flags.out),
       (std::string("weights to write (default: <model name>") + defaults.out_suffix +
        ".safetensors); the card goes beside them")
-          .c_str())(
-      "data", po::value(&flags.data), "dataset: a path or kind:path (default: $VITDSE_DATA, then the card's dataset)")(
-      "train-images", po::value(&flags.train_images)->default_value(0), "use only the first N training images (0: all)")(
-      "test-images", po::value(&run.test_images)->default_value(0),
-      "test images for the final accuracy (0: the whole test split)")(
+          .c_str())("data", po::value(&flags.data),
+                    "dataset: a path or kind:path (default: $VITDSE_DATA, then the card's dataset)")(
+      "train-images", po::value(&flags.train_images)->default_value(0),
+      "use only the first N training images (0: all)")("test-images", po::value(&run.test_images)->default_value(0),
+                                                       "test images for the final accuracy (0: the whole test split)")(
       "checkpoint", po::value(&flags.checkpoint), "checkpoint file, written after every epoch (default: <out>.ckpt)")(
       "resume", po::bool_switch(&flags.resume), "continue from the checkpoint if it exists")(
       "fast", po::bool_switch(&flags.fast),
@@ -48,8 +48,8 @@ void resolve_training_run(const Context& ctx, const std::string& command, train:
   run.card = model::load_model_card(flags.model);
   run.out = flags.out.empty() ? std::filesystem::path(run.card.name + defaults.out_suffix + ".safetensors")
                               : std::filesystem::path(flags.out);
-  run.checkpoint =
-      flags.checkpoint.empty() ? std::filesystem::path(run.out.string() + ".ckpt") : std::filesystem::path(flags.checkpoint);
+  run.checkpoint = flags.checkpoint.empty() ? std::filesystem::path(run.out.string() + ".ckpt")
+                                            : std::filesystem::path(flags.checkpoint);
   run.resume = flags.resume;
   run.data = flags.data;
   run.command = "vitdse " + command + " " + join(ctx.args, " ");

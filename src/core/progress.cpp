@@ -43,8 +43,8 @@ void ProgressBar::draw(std::int64_t done, const std::string& status, bool final)
   constexpr int kWidth = 24;
   const int filled = static_cast<int>(std::lround(fraction * kWidth));
   const std::string bar = std::string(static_cast<std::size_t>(filled), '#') + std::string(kWidth - filled, '.');
-  const std::string time = final || done == 0 ? format_duration(elapsed)
-                                              : "ETA " + format_duration(elapsed * (1.0 - fraction) / fraction);
+  const std::string time =
+      final || done == 0 ? format_duration(elapsed) : "ETA " + format_duration(elapsed * (1.0 - fraction) / fraction);
   const std::string line = fmt::format("{} [{}] {}/{} {} · {}", label_, bar, done, total_, status, time);
   if (terminal_) {
     std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), final ? "\n" : "");

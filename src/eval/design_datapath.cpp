@@ -166,10 +166,10 @@ const DesignDatapath::Gemm& DesignDatapath::gemm(Site site) const {
   constexpr int kPerBlock = kLinearOps + 2;
   if (site.op == Op::patch_embed) return *gemms_[0];
   if (site.op == Op::head) return *gemms_[1];
-  const int offset = site.op == Op::qkv    ? 0
-                     : site.op == Op::proj ? 1
-                     : site.op == Op::fc1  ? 2
-                     : site.op == Op::fc2  ? 3
+  const int offset = site.op == Op::qkv                       ? 0
+                     : site.op == Op::proj                    ? 1
+                     : site.op == Op::fc1                     ? 2
+                     : site.op == Op::fc2                     ? 3
                      : site.op == Op::qk || site.op == Op::kv ? 4
                                                               : 5;  // av or qkv_out
   return *gemms_[static_cast<std::size_t>(2 + site.block * kPerBlock + offset)];

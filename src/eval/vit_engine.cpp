@@ -187,8 +187,7 @@ void VitEngine::linear_attention(int block, const FloatMatrix& qkv, int count, i
       const Eigen::ArrayXf den = o.col(hd).array() + kLinearAttentionEps;
       out.block(base, h * hd, tokens, hd) = (o.leftCols(hd).array().colwise() / den).matrix();
       // The class token's implied attention to each patch token ranks tokens for pruning.
-      cls_attention.row(i) +=
-          (q.row(0) * k_t.rightCols(tokens - 1)) / (den(0) * static_cast<float>(card_.num_heads));
+      cls_attention.row(i) += (q.row(0) * k_t.rightCols(tokens - 1)) / (den(0) * static_cast<float>(card_.num_heads));
       if (rec != nullptr) {
         rec->probs.push_back(o);
         rec->kv.push_back(kv);

@@ -26,7 +26,8 @@ void AdamW::step(eval::VitWeights& weights, eval::VitWeights& grad, double lr) {
   const auto inv_sqrt_c2 = static_cast<float>(1.0 / std::sqrt(correction2));
   const auto eps = static_cast<float>(config_.eps);
   for (std::size_t t = 0; t < w.size(); ++t) {
-    const float keep = decays(w[t].name, w[t].shape.size()) ? static_cast<float>(1.0 - lr * config_.weight_decay) : 1.0f;
+    const float keep =
+        decays(w[t].name, w[t].shape.size()) ? static_cast<float>(1.0 - lr * config_.weight_decay) : 1.0f;
     Eigen::Map<Eigen::ArrayXf> wt(w[t].values.data(), static_cast<Eigen::Index>(w[t].values.size()));
     Eigen::Map<Eigen::ArrayXf> gt(g[t].values.data(), wt.size());
     Eigen::Map<Eigen::ArrayXf> mt(m[t].values.data(), wt.size());

@@ -20,8 +20,8 @@ std::uint64_t mix_key(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   return splitmix(splitmix(splitmix(a) ^ b) ^ c);
 }
 
-void augment_image(std::span<float> image, int channels, int size, const Augmentation& aug,
-                   std::span<const float> fill, std::uint64_t key) {
+void augment_image(std::span<float> image, int channels, int size, const Augmentation& aug, std::span<const float> fill,
+                   std::uint64_t key) {
   const std::uint64_t r = splitmix(key);
   const int span = 2 * aug.pad + 1;
   const int dy = aug.pad > 0 ? static_cast<int>(r % static_cast<std::uint64_t>(span)) - aug.pad : 0;
@@ -37,7 +37,8 @@ void augment_image(std::span<float> image, int channels, int size, const Augment
         // Output (y, x) is input (y + dy, x' + dx) where x' undoes the mirror.
         const int sy = y + dy, sx = (mirror ? size - 1 - x : x) + dx;
         const bool inside = sy >= 0 && sy < size && sx >= 0 && sx < size;
-        src[y * size + x] = inside ? plane[static_cast<std::size_t>(sy * size + sx)] : fill[static_cast<std::size_t>(c)];
+        src[y * size + x] =
+            inside ? plane[static_cast<std::size_t>(sy * size + sx)] : fill[static_cast<std::size_t>(c)];
       }
     }
   }

@@ -36,10 +36,11 @@ DatapathFactory design_in_the_loop(const model::Workload& workload, const model:
       state->samples = eval::ActivationSamples::record(engine, state->images, count);
     }
     const auto& stages = options.progressive_bits;
-    if (stages.empty()) return std::make_unique<eval::DesignDatapath>(engine, workload, design, state->samples, options.quant);
+    if (stages.empty())
+      return std::make_unique<eval::DesignDatapath>(engine, workload, design, state->samples, options.quant);
     const auto stage = static_cast<std::size_t>(epoch) * stages.size() / static_cast<std::size_t>(epochs);
-    return std::make_unique<eval::DesignDatapath>(engine, workload, with_bits(design, stages[std::min(stage, stages.size() - 1)]),
-                                                  state->samples, options.quant);
+    return std::make_unique<eval::DesignDatapath>(
+        engine, workload, with_bits(design, stages[std::min(stage, stages.size() - 1)]), state->samples, options.quant);
   };
 }
 

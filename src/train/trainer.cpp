@@ -55,13 +55,12 @@ Trainer::Trainer(const model::ModelCard& card, eval::VitWeights weights, const e
     throw Error("augmentation padding must be in [0, " + std::to_string(card.img_size - 1) + "] pixels");
   }
   for (int c = 0; c < card.in_chans; ++c) {
-    fill_.push_back(static_cast<float>(-card.mean[static_cast<std::size_t>(c)] / card.std[static_cast<std::size_t>(c)]));
+    fill_.push_back(
+        static_cast<float>(-card.mean[static_cast<std::size_t>(c)] / card.std[static_cast<std::size_t>(c)]));
   }
 }
 
-std::int64_t Trainer::steps_per_epoch() const {
-  return static_cast<std::int64_t>(data_->size()) / options_.batch;
-}
+std::int64_t Trainer::steps_per_epoch() const { return static_cast<std::int64_t>(data_->size()) / options_.batch; }
 
 double Trainer::chunk_gradient(std::span<const float> images, std::span<const int> labels, double scale,
                                const eval::Datapath* datapath, eval::VitWeights& grad, int& correct) const {
@@ -108,7 +107,8 @@ EpochReport Trainer::train_epoch(int epoch, const std::function<void(const StepR
   for (std::int64_t step = 0; step < steps; ++step) {
     const std::span<const std::size_t> indices(order.data() + step * batch, static_cast<std::size_t>(batch));
     eval::normalise_batch(*data_, card_, indices, images);
-    for (int i = 0; i < batch; ++i) labels[static_cast<std::size_t>(i)] = data_->labels[indices[static_cast<std::size_t>(i)]];
+    for (int i = 0; i < batch; ++i)
+      labels[static_cast<std::size_t>(i)] = data_->labels[indices[static_cast<std::size_t>(i)]];
     const std::unique_ptr<eval::Datapath> dp = datapath ? datapath(engine_, epoch) : nullptr;
     tbb::parallel_for(0, chunks, [&](int c) {
       const int first = c * per_chunk, count = std::min(per_chunk, batch - first);
@@ -123,9 +123,9 @@ EpochReport Trainer::train_epoch(int epoch, const std::function<void(const StepR
       auto& g = grads[static_cast<std::size_t>(c)];
       set_zero(g, card_);
       int right = 0;
-      chunk_loss[static_cast<std::size_t>(c)] =
-          chunk_gradient(chunk, std::span<const int>(labels).subspan(static_cast<std::size_t>(first), static_cast<std::size_t>(count)),
-                         1.0 / batch, dp.get(), g, right);
+      chunk_loss[static_cast<std::size_t>(c)] = chunk_gradient(
+          chunk, std::span<const int>(labels).subspan(static_cast<std::size_t>(first), static_cast<std::size_t>(count)),
+          1.0 / batch, dp.get(), g, right);
       chunk_correct[static_cast<std::size_t>(c)] = right;
     });
     for (int c = 1; c < chunks; ++c) accumulate(grads[0], grads[static_cast<std::size_t>(c)], card_);
@@ -159,11 +159,11 @@ EpochReport Trainer::train_epoch(int epoch, const std::function<void(const StepR
 
 std::string Trainer::options_fingerprint() const {
   const auto& o = options_;
-  return fmt::format("model={} epochs={} batch={} lr={} warmup_epochs={} label_smoothing={} pad={} flip={} "
-                     "weight_decay={} beta1={} beta2={} eps={} seed={} train_images={}",
-                     card_.name, o.epochs, o.batch, o.lr, o.warmup_epochs, o.label_smoothing, o.augmentation.pad,
-                     o.augmentation.flip, o.adamw.weight_decay, o.adamw.beta1, o.adamw.beta2, o.adamw.eps, o.seed,
-                     data_->size());
+  return fmt::format(
+      "model={} epochs={} batch={} lr={} warmup_epochs={} label_smoothing={} pad={} flip={} "
+      "weight_decay={} beta1={} beta2={} eps={} seed={} train_images={}",
+      card_.name, o.epochs, o.batch, o.lr, o.warmup_epochs, o.label_smoothing, o.augmentation.pad, o.augmentation.flip,
+      o.adamw.weight_decay, o.adamw.beta1, o.adamw.beta2, o.adamw.eps, o.seed, data_->size());
 }
 
 void Trainer::save_checkpoint(const std::filesystem::path& path, int epochs_done) const {
@@ -205,7 +205,8 @@ int Trainer::load_checkpoint(const std::filesystem::path& path) {
       const std::string name = prefix + t.name;
       if (!file.contains(name)) throw Error(path.string() + ": checkpoint lacks tensor '" + name + "'");
       const auto tensor = file.read_f32(name);
-      if (tensor.shape != t.shape) throw Error(path.string() + ": checkpoint tensor '" + name + "' has the wrong shape");
+      if (tensor.shape != t.shape)
+        throw Error(path.string() + ": checkpoint tensor '" + name + "' has the wrong shape");
       std::copy(tensor.data.begin(), tensor.data.end(), t.values.begin());
     }
   }

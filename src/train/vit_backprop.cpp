@@ -14,8 +14,7 @@ using eval::Norm;
 using eval::NormStats;
 
 /// y = x W^T + b: accumulates dW += dy^T x and db += Σ_rows dy; dx = dy W unless `dx` is null.
-void linear_backward(const FloatMatrix& x, const Linear& layer, const FloatMatrix& dy, Linear& grad,
-                     FloatMatrix* dx) {
+void linear_backward(const FloatMatrix& x, const Linear& layer, const FloatMatrix& dy, Linear& grad, FloatMatrix* dx) {
   grad.weight.noalias() += dy.transpose() * x;
   grad.bias += dy.colwise().sum();
   if (dx != nullptr) {
@@ -126,7 +125,8 @@ void backpropagate(const model::ModelCard& card, const eval::VitWeights& weights
     auto& g = grad.blocks[static_cast<std::size_t>(b)];
     if (!t.kept_rows.empty()) {  // pruned tokens get no gradient from later blocks
       FloatMatrix full = FloatMatrix::Zero(static_cast<Eigen::Index>(count) * t.tokens, d);
-      for (std::size_t r = 0; r < t.kept_rows.size(); ++r) full.row(t.kept_rows[r]) = dx.row(static_cast<Eigen::Index>(r));
+      for (std::size_t r = 0; r < t.kept_rows.size(); ++r)
+        full.row(t.kept_rows[r]) = dx.row(static_cast<Eigen::Index>(r));
       dx = std::move(full);
     }
     // x_out = x_mid + fc2(act(fc1(norm2(x_mid))))

@@ -164,7 +164,8 @@ TEST(AdamW, FirstStepMovesEachWeightByTheLearningRateTowardsDescent) {
   const double lr = 0.01;
   adam.step(w, g, lr);
   auto old = before;
-  const auto wt = eval::weight_tensors(w, card), gt = eval::weight_tensors(g, card), ot = eval::weight_tensors(old, card);
+  const auto wt = eval::weight_tensors(w, card), gt = eval::weight_tensors(g, card),
+             ot = eval::weight_tensors(old, card);
   for (std::size_t t = 0; t < wt.size(); ++t) {
     const double decay = AdamW::decays(wt[t].name, wt[t].shape.size()) ? 0.1 : 0.0;
     for (std::size_t i = 0; i < wt[t].values.size(); ++i) {

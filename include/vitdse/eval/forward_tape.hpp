@@ -11,17 +11,17 @@ namespace vitdse::eval {
 
 /// One transformer block's record. Rows are tokens of `count` images, image-major.
 struct BlockTape {
-  int tokens = 0;                  ///< tokens per image entering the block
-  FloatMatrix x;                   ///< the residual stream entering
-  NormStats norm1;                 ///< norm1's statistics of `x`
-  FloatMatrix h1;                  ///< norm1's output, the qkv input
-  FloatMatrix qkv;                 ///< [rows x 3D]
+  int tokens = 0;   ///< tokens per image entering the block
+  FloatMatrix x;    ///< the residual stream entering
+  NormStats norm1;  ///< norm1's statistics of `x`
+  FloatMatrix h1;   ///< norm1's output, the qkv input
+  FloatMatrix qkv;  ///< [rows x 3D]
   /// Per [image·heads + head]: softmax attention's probabilities (tokens x tokens), or linear
   /// attention's relu(Q)·kv (tokens x hd+1: numerators, then the denominator without eps).
   std::vector<FloatMatrix> probs;
   std::vector<FloatMatrix> kv;  ///< linear attention only: relu(K)^T [V 1] per head, hd x hd+1
-  FloatMatrix mixed;               ///< the heads' outputs side by side, the proj input
-  FloatMatrix x_mid;               ///< the residual stream after attention
+  FloatMatrix mixed;            ///< the heads' outputs side by side, the proj input
+  FloatMatrix x_mid;            ///< the residual stream after attention
   NormStats norm2;
   FloatMatrix h2;       ///< norm2's output, the fc1 input
   FloatMatrix pre_act;  ///< fc1's output

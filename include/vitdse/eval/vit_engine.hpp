@@ -68,8 +68,8 @@ class VitEngine {
                  FloatMatrix& cls_attention, BlockTape* rec) const;
   /// ReLU linear attention (EfficientViT): per head, out_i = relu(q_i)·Σ_j relu(k_j)^T v_j /
   /// (relu(q_i)·Σ_j relu(k_j) + eps), as two GEMMs, kv = relu(K)^T [V 1] and relu(Q)·kv.
-  void linear_attention(int block, const FloatMatrix& qkv, int count, int tokens, const Datapath& dp,
-                        FloatMatrix& out, FloatMatrix& cls_attention, BlockTape* rec) const;
+  void linear_attention(int block, const FloatMatrix& qkv, int count, int tokens, const Datapath& dp, FloatMatrix& out,
+                        FloatMatrix& cls_attention, BlockTape* rec) const;
 
   model::ModelCard card_;
   VitWeights weights_;

@@ -7,8 +7,8 @@
 #include <functional>
 #include <memory>
 
-#include "vitdse/eval/dataset.hpp"
 #include "vitdse/eval/datapath.hpp"
+#include "vitdse/eval/dataset.hpp"
 #include "vitdse/eval/vit_engine.hpp"
 #include "vitdse/train/adamw.hpp"
 #include "vitdse/train/augment.hpp"
@@ -18,8 +18,8 @@ namespace vitdse::train {
 struct TrainOptions {
   int epochs = 12;
   int batch = 128;
-  double lr = 2e-3;             ///< peak learning rate
-  double warmup_epochs = 1.0;   ///< linear warm-up, then cosine decay to 0 at the last step
+  double lr = 2e-3;            ///< peak learning rate
+  double warmup_epochs = 1.0;  ///< linear warm-up, then cosine decay to 0 at the last step
   double label_smoothing = 0.1;
   Augmentation augmentation;
   AdamWConfig adamw;

@@ -17,14 +17,14 @@ struct TrainingRun {
   model::ModelCard card;
   eval::VitWeights initial;  ///< the starting weights
   TrainOptions options;
-  std::string data;               ///< the --data flag; empty: $VITDSE_DATA, then the card's dataset
-  std::size_t train_images = 0;   ///< the first N training images; 0: all
-  std::size_t test_images = 0;    ///< for the accuracy at the end; 0: the whole test split
-  std::filesystem::path out;      ///< the weights to write; the card goes beside them (.yaml)
+  std::string data;              ///< the --data flag; empty: $VITDSE_DATA, then the card's dataset
+  std::size_t train_images = 0;  ///< the first N training images; 0: all
+  std::size_t test_images = 0;   ///< for the accuracy at the end; 0: the whole test split
+  std::filesystem::path out;     ///< the weights to write; the card goes beside them (.yaml)
   std::filesystem::path checkpoint;
-  bool resume = false;            ///< continue from `checkpoint` if it exists
-  std::string command;            ///< recorded in the card
-  DatapathFactory datapath;       ///< fine-tuning: the design in the loop; empty: float
+  bool resume = false;       ///< continue from `checkpoint` if it exists
+  std::string command;       ///< recorded in the card
+  DatapathFactory datapath;  ///< fine-tuning: the design in the loop; empty: float
   /// Test top-1 (%) of weights on the first `images` of a fixed sample of the test split;
   /// empty: the float model's. Fine-tuning scores the design instead.
   std::function<double(const eval::VitWeights& weights, std::size_t images)> top1;
