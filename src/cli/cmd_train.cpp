@@ -6,8 +6,10 @@
 namespace vitdse::cli {
 
 int train_command(Context& ctx) {
-  // The recipe that trains vit-fmnist to 91% (crop by 1 pixel, no flip; docs/training.md).
-  const TrainingDefaults defaults{32, 3e-3, 1.0, 1, false, ""};
+  // TrainOptions' defaults are the recipe that trained the shipped models.
+  const train::TrainOptions recipe;
+  const TrainingDefaults defaults{
+      recipe.epochs, recipe.lr, recipe.warmup_epochs, recipe.augmentation.pad, recipe.augmentation.flip, ""};
   po::options_description options("options");
   train::TrainingRun run;
   TrainingFlags flags;

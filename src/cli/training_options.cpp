@@ -13,7 +13,7 @@ void add_training_options(po::options_description& options, train::TrainingRun& 
                         "model card: a zoo name or a path")(
       "epochs", po::value(&o.epochs)->default_value(defaults.epochs), "epochs over the training images")(
       "batch", po::value(&o.batch)->default_value(128), "images per optimiser step")(
-      "lr", po::value(&o.lr)->default_value(defaults.lr), "peak learning rate (AdamW)")(
+      "lr", po::value(&o.lr)->default_value(defaults.lr, format_number(defaults.lr)), "peak learning rate (AdamW)")(
       "weight-decay", po::value(&o.adamw.weight_decay)->default_value(0.05), "AdamW weight decay on weight matrices")(
       "warmup", po::value(&o.warmup_epochs)->default_value(defaults.warmup_epochs),
       "linear warm-up, in epochs; then cosine decay to 0")(

@@ -7,8 +7,8 @@
 namespace vitdse::train {
 
 struct Augmentation {
-  int pad = 2;       ///< random crop: shift by up to `pad` pixels each way, as a crop of the zero-padded image
-  bool flip = true;  ///< mirror left-right with probability 1/2
+  int pad = 1;        ///< random crop: shift by up to `pad` pixels each way, as a crop of the zero-padded image
+  bool flip = false;  ///< mirror left-right with probability 1/2
 };
 
 /// Augments one normalised [C x size x size] image in place, as torchvision's

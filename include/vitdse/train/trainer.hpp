@@ -15,10 +15,11 @@
 
 namespace vitdse::train {
 
+/// Defaults: the recipe that trained the shipped vit-fmnist models (docs/training.md).
 struct TrainOptions {
-  int epochs = 12;
+  int epochs = 32;
   int batch = 128;
-  double lr = 2e-3;            ///< peak learning rate
+  double lr = 3e-3;            ///< peak learning rate
   double warmup_epochs = 1.0;  ///< linear warm-up, then cosine decay to 0 at the last step
   double label_smoothing = 0.1;
   Augmentation augmentation;
