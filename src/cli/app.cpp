@@ -104,6 +104,12 @@ const std::vector<Command>& commands() {
       {"train", "train a model from scratch on its dataset; writes timm-layout weights and a card", train_command},
       {"finetune", "fine-tune a model with a design's arithmetic in the loop (straight-through gradients)",
        finetune_command},
+      {"search", "search per-layer arithmetic for a Pareto front of accuracy against cost (MCTS or a baseline)",
+       search_command},
+      {"runs", "list the search runs recorded in a database", runs_command},
+      {"pareto", "export the Pareto front of a run, or of several runs merged, from the database", pareto_command},
+      {"compare", "run search algorithms on the same seeds and compare hypervolume against evaluations",
+       compare_command},
       {"units", "list arithmetic-unit families, or one unit's error metrics and cost", units_command},
       {"list", "list the shipped models, accelerator templates and technology tables", list_command},
   };

@@ -38,6 +38,10 @@ int eval_command(Context& ctx);
 int sensitivity_command(Context& ctx);
 int cost_command(Context& ctx);
 int list_command(Context& ctx);
+int search_command(Context& ctx);
+int runs_command(Context& ctx);
+int pareto_command(Context& ctx);
+int compare_command(Context& ctx);
 int units_command(Context& ctx);
 
 }  // namespace vitdse::cli

@@ -10,7 +10,7 @@ namespace vitdse {
 
 YamlDocument parse_yaml(const std::string& text, const std::string& source) {
   try {
-    return {source, YAML::Load(text)};
+    return {source, YAML::Load(text), text};
   } catch (const YAML::Exception& e) {
     throw Error(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                 ": malformed YAML: " + e.msg);

@@ -2,6 +2,7 @@
 #include "vitdse/cost/arch.hpp"
 
 #include "vitdse/core/error.hpp"
+#include "vitdse/core/hash.hpp"
 #include "vitdse/core/resources.hpp"
 #include "vitdse/core/yaml.hpp"
 
@@ -31,6 +32,7 @@ ArchTemplate load_arch(const std::string& name_or_path) {
   YamlMap top(doc.root, doc.source, "accelerator template");
   top.get_int("version", 1, 1);
   ArchTemplate a;
+  a.fingerprint = sha256_hex(doc.text);
   a.name = top.get<std::string>("name");
   a.source = top.get_or<std::string>("source", "");
   a.tech = top.get_or<std::string>("tech", "cmos45");

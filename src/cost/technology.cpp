@@ -6,6 +6,7 @@
 
 #include "vitdse/arith/multiplier.hpp"
 #include "vitdse/core/error.hpp"
+#include "vitdse/core/hash.hpp"
 #include "vitdse/core/resources.hpp"
 #include "vitdse/core/yaml.hpp"
 
@@ -79,6 +80,7 @@ Technology load_technology(const std::string& name_or_path, std::optional<double
   YamlMap top(doc.root, doc.source, "technology table");
   top.get_int("version", 1, 1);
   Technology::Table t;
+  t.fingerprint = sha256_hex(doc.text);
   t.name = top.get<std::string>("name");
   t.base_node_nm = top.get_double("node_nm", 1, 1000);
   t.vdd_V = top.get_double("vdd_V", 0.1, 5);

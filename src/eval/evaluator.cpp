@@ -4,6 +4,9 @@
 #include <chrono>
 #include <cmath>
 
+#include <spdlog/fmt/fmt.h>
+
+#include "vitdse/core/hash.hpp"
 #include "vitdse/eval/normalise.hpp"
 #include "vitdse/eval/sampling.hpp"
 
@@ -30,6 +33,28 @@ std::vector<float> inputs_of(const Dataset& data, const model::ModelCard& card) 
   return normalised_batch(data, card, all);
 }
 
+template <typename T>
+std::string_view bytes_of(std::span<const T> values) {
+  return {reinterpret_cast<const char*>(values.data()), values.size_bytes()};
+}
+
+/// The card's fields that shape the forward pass (the weights are hashed separately).
+std::string card_identity(const model::ModelCard& c) {
+  std::string s = c.name + ' ' + model::to_string(c.family);
+  for (const double v : {double(c.img_size), double(c.patch_size), double(c.in_chans), double(c.num_classes),
+                         double(c.embed_dim), double(c.depth), double(c.num_heads), c.mlp_ratio, c.norm_eps}) {
+    s += fmt::format(" {}", v);
+  }
+  s += ' ' + std::string(c.qkv_bias ? "qkv_bias" : "no_qkv_bias") + ' ' + model::to_string(c.act) + ' ' +
+       model::to_string(c.attention);
+  for (const double v : c.mean) s += fmt::format(" {}", v);
+  for (const double v : c.std) s += fmt::format(" {}", v);
+  return s;
+}
+
+/// Bumped whenever the evaluator's arithmetic changes what a design scores.
+constexpr const char* kEvaluatorVersion = "evaluator-1";
+
 }  // namespace
 
 std::pair<double, double> wilson_interval_pct(std::size_t successes, std::size_t n) {
@@ -53,6 +78,15 @@ Evaluator::Evaluator(const model::ModelCard& card, VitWeights weights, const Dat
   const Dataset calibration = load_calibration_set(source, options.calibration_images, options.seed);
   const auto calibration_inputs = inputs_of(calibration, card);
   calibration_ = ActivationSamples::record(engine_, calibration_inputs, static_cast<int>(calibration.size()));
+
+  std::string identity = std::string(kEvaluatorVersion) + '\n' + card_identity(card) + '\n';
+  VitWeights& w = engine_.mutable_weights();  // viewed, not changed
+  for (const auto& t : weight_tensors(w, card)) identity += sha256_hex(bytes_of(std::span<const float>(t.values)));
+  identity += sha256_hex(bytes_of(std::span<const float>(inputs_))) +
+              sha256_hex(bytes_of(std::span<const int>(labels_))) +
+              sha256_hex(bytes_of(std::span<const float>(calibration_inputs)));
+  identity += fmt::format("\nquant {} {}", static_cast<int>(options.quant.method), options.quant.percentile);
+  fingerprint_ = sha256_hex(identity);
   const auto start = std::chrono::steady_clock::now();
   float_logits_ = engine_.forward(inputs_, static_cast<int>(labels_.size()));
   float_report_ = score(float_logits_);

@@ -17,6 +17,7 @@ namespace vitdse {
 struct YamlDocument {
   std::string source;  ///< shown in errors, e.g. "models/deit-small.yaml"
   YAML::Node root;
+  std::string text;  ///< the text it was parsed from (for fingerprints)
 };
 
 /// Loads a YAML file. Missing files and syntax errors throw Error("file:line:col: ...").

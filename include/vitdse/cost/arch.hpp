@@ -38,6 +38,7 @@ struct ArchTemplate {
   std::vector<Buffer> buffers;
   double dram_GBps = 25.6;
   double utilisation = 0.7;  ///< placement utilisation: cell + macro area / core area
+  std::string fingerprint;   ///< SHA-256 of the template file
 
   [[nodiscard]] long long pes() const { return static_cast<long long>(pm) * pk * pn; }
   /// Total capacity of buffers holding `holds`, in bits.

@@ -14,6 +14,9 @@
 
 namespace vitdse::cost {
 
+/// Bumped whenever the model's equations change what a design costs (cache keys include it).
+inline constexpr const char* kCostModelVersion = "cost-1";
+
 /// Energy per inference by where it is spent, in microjoules.
 struct EnergyBreakdown {
   double mac_uJ = 0;        ///< multipliers, accumulators and PE registers

@@ -30,6 +30,7 @@ class Technology {
   /// Base-node data as read from the YAML file (see models/tech/cmos45.yaml for sources).
   struct Table {
     std::string name;
+    std::string fingerprint;  ///< SHA-256 of the table file
     double base_node_nm = 45, vdd_V = 0.9;
     // Standard-cell areas (um^2) used to weigh a unit's Hardware account.
     double and2 = 0, xor2 = 0, ha = 0, fa = 0, mux2 = 0, dff = 0;

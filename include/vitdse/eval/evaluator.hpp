@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "vitdse/eval/dataset.hpp"
@@ -41,6 +42,9 @@ class Evaluator {
 
   [[nodiscard]] const VitEngine& engine() const { return engine_; }
   [[nodiscard]] const EvalReport& float_report() const { return float_report_; }
+  /// SHA-256 (hex) of everything a score depends on besides the design: the evaluator's version,
+  /// the card, the weights, the test images and labels, the calibration images and the options.
+  [[nodiscard]] const std::string& fingerprint() const { return fingerprint_; }
   /// `design` must have been resolved against a workload of this evaluator's card.
   [[nodiscard]] EvalReport evaluate(const model::Design& design, const model::Workload& workload) const;
   /// Scores logits of the evaluator's images against the labels and the float model.
@@ -54,6 +58,7 @@ class Evaluator {
   ActivationSamples calibration_;
   FloatMatrix float_logits_;
   EvalReport float_report_;
+  std::string fingerprint_;
 };
 
 /// The Wilson score interval of `successes` in `n` at 95% (z = 1.96), in percent.

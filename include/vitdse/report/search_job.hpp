@@ -1,0 +1,51 @@
+// A whole `vitdse search`: set-up from a policy, the run with its cache, re-scoring of the front
+// on the full test split, and the run directory (pareto.csv, all.csv, hv.csv, run.yaml, log.txt).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vitdse/search/algorithms.hpp"
+#include "vitdse/search/objectives.hpp"
+
+namespace vitdse::report {
+
+struct SearchJobOptions {
+  std::string policy = "default";
+  std::string model;                                      ///< empty: the policy's
+  std::string arch;                                       ///< empty: the policy's
+  std::string data;                                       ///< empty: $VITDSE_DATA, then the card's dataset
+  std::optional<std::vector<search::Metric>> objectives;  ///< empty: the policy's
+  std::vector<search::Constraint> constraints;            ///< added to the policy's
+  search::Algorithm algorithm = search::Algorithm::mcts;
+  search::AlgorithmOptions algorithm_options;
+  std::int64_t budget = 300;
+  std::size_t images = 0;            ///< evaluation slice; 0: the policy's
+  std::size_t final_images = 10000;  ///< re-score the front on this many test images; 0: skip
+  std::filesystem::path db = "vitdse.sqlite";
+  std::filesystem::path out;  ///< empty: runs/<run id>
+  std::string command_line;   ///< recorded with the run
+  bool progress = true;
+};
+
+struct SearchJobResult {
+  std::string run_id;
+  std::filesystem::path out;
+  std::string status;  ///< done | interrupted
+  std::int64_t evaluations = 0, cache_hits = 0;
+  std::size_t front_size = 0;
+  double hypervolume = 0;
+  double seconds = 0;
+  /// Hypervolume after each evaluation (for comparisons).
+  std::vector<double> hv_trace;
+};
+
+/// Runs the search. `stop` (may be null) asks it to finish the current batch and write what it
+/// has; the result's status then says "interrupted".
+SearchJobResult run_search_job(const SearchJobOptions& options, const std::atomic<bool>* stop);
+
+}  // namespace vitdse::report

@@ -1,0 +1,25 @@
+// Small self-contained SVG charts: lines with optional bands, or points (fronts).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vitdse::report {
+
+/// One series. `lo`/`hi`, when given, draw a band (e.g. the spread over seeds) under the line.
+struct Series {
+  std::string name;
+  std::vector<double> x, y;
+  std::vector<double> lo, hi;
+  bool points = false;  ///< markers instead of a line (a Pareto front: a step line through points)
+};
+
+struct PlotOptions {
+  std::string title, x_label, y_label;
+  int width = 720, height = 440;
+};
+
+/// An SVG document with axes, ticks, a legend and the series in a fixed palette.
+std::string svg_plot(const std::vector<Series>& series, const PlotOptions& options);
+
+}  // namespace vitdse::report

@@ -1,0 +1,94 @@
+// One search run's bookkeeping: the budget, the points scored so far, the archive and its trace.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vitdse/search/objectives.hpp"
+#include "vitdse/search/pareto_archive.hpp"
+#include "vitdse/search/scorer.hpp"
+#include "vitdse/search/space.hpp"
+
+namespace vitdse::search {
+
+/// One distinct point the run scored, in the order scored.
+struct Evaluation {
+  Point point;
+  Candidate candidate;
+  std::string key;
+  Score score;
+  bool cached = false;
+  std::vector<double> objectives;  ///< normalised, minimised
+  double violation = 0;            ///< of the constraints; feasible when 0
+  bool entered_archive = false;    ///< non-dominated among feasible points when it was scored
+  [[nodiscard]] bool feasible() const { return violation == 0; }
+};
+
+struct ObjectiveSpec {
+  std::vector<Metric> metrics{Metric::top1_drop_pp, Metric::energy_uJ};
+  std::vector<Constraint> constraints;
+  double drop_scale_pp = 10;
+};
+
+/// The budget, deduplication, the archive and the hypervolume trace, shared by every algorithm.
+/// The first point scored is always the reference (every variable at its first choice), whose
+/// cost normalises the objectives. Points seen before in the run cost nothing and are not counted.
+class SearchRun {
+ public:
+  using Observer = std::function<void(const Evaluation&, std::size_t index)>;
+
+  SearchRun(const DesignSpace& space, const Scorer& scorer, BatchEvaluator& evaluator, ObjectiveSpec spec,
+            std::int64_t budget, const std::atomic<bool>* stop = nullptr, Observer observer = {});
+
+  /// Scores the reference point; algorithms call it first (the driver does).
+  void begin();
+  /// Scores `points` as one batch. Returns, per point, its evaluation's index, or nothing when the
+  /// budget ran out (or a stop was requested) before it was scored.
+  std::vector<std::optional<std::size_t>> evaluate(const std::vector<Point>& points);
+  /// Whether the budget is spent or a stop was requested.
+  [[nodiscard]] bool finished() const;
+  [[nodiscard]] bool stop_requested() const { return stop_ != nullptr && stop_->load(); }
+  [[nodiscard]] std::int64_t budget() const { return budget_; }
+  [[nodiscard]] std::int64_t remaining() const { return budget_ - static_cast<std::int64_t>(evaluations_.size()); }
+  [[nodiscard]] std::int64_t cache_hits() const { return cache_hits_; }
+  /// Index of a point scored before, if any.
+  [[nodiscard]] std::optional<std::size_t> find(const Point& point) const;
+
+  [[nodiscard]] const DesignSpace& space() const { return space_; }
+  [[nodiscard]] const Scorer& scorer() const { return scorer_; }
+  [[nodiscard]] const Objectives& objectives() const { return *objectives_; }
+  [[nodiscard]] const ParetoArchive& archive() const { return archive_; }
+  [[nodiscard]] const std::vector<Evaluation>& evaluations() const { return evaluations_; }
+  /// Hypervolume of the archive after each evaluation.
+  [[nodiscard]] const std::vector<double>& hv_trace() const { return hv_trace_; }
+  /// Archive size after each evaluation.
+  [[nodiscard]] const std::vector<std::size_t>& archive_trace() const { return archive_trace_; }
+
+  /// MO-MCTS reward of an evaluation against the archive as it is now (Wang and Sebag, 2012):
+  /// the archive's hypervolume with the point added, minus the point's additive-epsilon distance
+  /// to the front when dominated, minus its constraint violation.
+  [[nodiscard]] double reward(std::size_t index) const;
+
+ private:
+  const DesignSpace& space_;
+  const Scorer& scorer_;
+  BatchEvaluator& evaluator_;
+  ObjectiveSpec spec_;
+  std::int64_t budget_;
+  const std::atomic<bool>* stop_;
+  Observer observer_;
+  std::optional<Objectives> objectives_;
+  ParetoArchive archive_;
+  std::vector<Evaluation> evaluations_;
+  std::map<Point, std::size_t> seen_;
+  std::vector<double> hv_trace_;
+  std::vector<std::size_t> archive_trace_;
+  std::int64_t cache_hits_ = 0;
+};
+
+}  // namespace vitdse::search

@@ -1,0 +1,45 @@
+// The options `vitdse search` and `vitdse compare` share.
+#include "cli/search_options.hpp"
+
+#include "vitdse/core/error.hpp"
+#include "vitdse/search/objectives.hpp"
+
+namespace vitdse::cli {
+
+void add_search_options(po::options_description& options, SearchFlags& flags, report::SearchJobOptions& job) {
+  options.add_options()("budget", po::value(&job.budget)->default_value(300),
+                        "designs to score (distinct evaluations)")(
+      "policy", po::value(&job.policy)->default_value("default"), "design space and prior: a policies/ name or a path")(
+      "model", po::value(&job.model), "model card (default: the policy's)")(
+      "arch", po::value(&job.arch), "accelerator template (default: the policy's)")(
+      "objectives", po::value(&flags.objectives), "top1,energy[,area,latency,power] (default: the policy's)")(
+      "constraint", po::value(&flags.constraints)->composing(),
+      "e.g. 'top1_drop_pp <= 2' or 'area_mm2 <= 1.5'; repeatable, added to the policy's")(
+      "images", po::value(&job.images)->default_value(0), "test images per evaluation (default: the policy's)")(
+      "final-images", po::value(&job.final_images)->default_value(10000),
+      "re-score the front on this many test images at the end; 0 skips")(
+      "batch", po::value(&job.algorithm_options.batch)->default_value(4),
+      "designs scored at once (results depend on it, not on --threads)")(
+      "threads", po::value(&flags.threads)->default_value(0), "worker threads (default: all cores)")(
+      "db", po::value(&job.db)->default_value("vitdse.sqlite"), "SQLite cache of evaluations and runs")(
+      "data", po::value(&job.data), "dataset: a path or kind:path (default: $VITDSE_DATA, then the card's)");
+}
+
+void apply_search_flags(const SearchFlags& flags, report::SearchJobOptions& job) {
+  if (job.budget < 1) throw usage_error("--budget must be at least 1");
+  if (job.budget > 1000000) throw usage_error("--budget must be at most 1000000");
+  if (job.algorithm_options.batch < 1 || job.algorithm_options.batch > 256) {
+    throw usage_error("--batch must be in 1..256");
+  }
+  if (flags.threads < 0) throw usage_error("--threads must be positive (0: all cores)");
+  if (!flags.objectives.empty()) job.objectives = search::parse_objectives(flags.objectives);
+  for (const auto& c : flags.constraints) job.constraints.push_back(search::parse_constraint(c));
+}
+
+std::unique_ptr<tbb::global_control> limit_threads(int threads) {
+  if (threads <= 0) return nullptr;
+  return std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                               static_cast<std::size_t>(threads));
+}
+
+}  // namespace vitdse::cli

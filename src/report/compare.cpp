@@ -1,0 +1,131 @@
+// Comparing search algorithms by hypervolume against evaluations.
+#include "vitdse/report/compare.hpp"
+
+#include <algorithm>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "vitdse/core/error.hpp"
+#include "vitdse/report/svg_plot.hpp"
+
+namespace vitdse::report {
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n == 0 ? 0.0 : n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// The trace's value after `evaluations` (a run that stopped early keeps its last value).
+double at(const std::vector<double>& trace, std::size_t evaluations) {
+  if (trace.empty()) return 0.0;
+  return trace[std::min(evaluations, trace.size()) - 1];
+}
+
+void write(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw Error("cannot write '" + path.string() + "'");
+}
+
+}  // namespace
+
+CompareResult compare_algorithms(const CompareOptions& o, const std::atomic<bool>* stop) {
+  if (o.seeds < 1) throw usage_error("--seeds must be at least 1");
+  if (o.algorithms.empty()) throw usage_error("--algos must name at least one algorithm");
+  CompareResult result;
+  result.out = o.out.empty() ? std::filesystem::path("runs") / ("compare-b" + std::to_string(o.job.budget)) : o.out;
+  std::filesystem::create_directories(result.out);
+  Table traces({{"algorithm", "algorithm"}, {"seed", "seed"}, {"evaluation", "#"}, {"hypervolume", "hypervolume"}});
+  const auto budget = static_cast<std::size_t>(o.job.budget);
+  for (const auto algorithm : o.algorithms) {
+    AlgorithmSummary s;
+    s.algorithm = algorithm;
+    std::vector<std::vector<double>> runs;
+    for (int k = 0; k < o.seeds && !result.interrupted; ++k) {
+      SearchJobOptions job = o.job;
+      job.algorithm = algorithm;
+      job.algorithm_options.seed = o.job.algorithm_options.seed + static_cast<std::uint64_t>(k);
+      job.final_images = 0;  // a comparison measures the search, not the front's full-test accuracy
+      job.out = result.out / (search::to_string(algorithm) + "-s" + std::to_string(job.algorithm_options.seed));
+      spdlog::info("compare: {} seed {} ({}/{})", search::to_string(algorithm), job.algorithm_options.seed, k + 1,
+                   o.seeds);
+      const auto r = run_search_job(job, stop);
+      result.interrupted = r.status != "done";
+      for (std::size_t i = 0; i < r.hv_trace.size(); ++i) {
+        traces.add({search::to_string(algorithm), static_cast<std::int64_t>(job.algorithm_options.seed),
+                    static_cast<std::int64_t>(i + 1), r.hv_trace[i]});
+      }
+      s.final_hv.push_back(r.hypervolume);
+      runs.push_back(r.hv_trace);
+    }
+    for (std::size_t e = 1; e <= budget; ++e) {
+      std::vector<double> v;
+      for (const auto& t : runs) v.push_back(at(t, e));
+      s.median_trace.push_back(median(v));
+      s.min_trace.push_back(v.empty() ? 0.0 : *std::min_element(v.begin(), v.end()));
+      s.max_trace.push_back(v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()));
+    }
+    s.median = median(s.final_hv);
+    s.min = s.final_hv.empty() ? 0 : *std::min_element(s.final_hv.begin(), s.final_hv.end());
+    s.max = s.final_hv.empty() ? 0 : *std::max_element(s.final_hv.begin(), s.final_hv.end());
+    result.algorithms.push_back(std::move(s));
+    if (result.interrupted) break;
+  }
+  const auto random = std::find_if(result.algorithms.begin(), result.algorithms.end(),
+                                   [](const auto& a) { return a.algorithm == search::Algorithm::random; });
+  if (random != result.algorithms.end()) {
+    for (auto& a : result.algorithms) {
+      for (std::size_t e = 0; e < a.median_trace.size(); ++e) {
+        if (a.median_trace[e] >= random->median) {
+          a.evaluations_to_random = static_cast<std::int64_t>(e + 1);
+          break;
+        }
+      }
+    }
+  }
+
+  std::vector<Series> series;
+  for (const auto& a : result.algorithms) {
+    Series s;
+    s.name = search::to_string(a.algorithm);
+    for (std::size_t e = 1; e <= budget; ++e) {
+      s.x.push_back(static_cast<double>(e));
+      s.y.push_back(a.median_trace[e - 1]);
+    }
+    s.lo = a.min_trace;  // the spread over seeds, as a band under the median
+    s.hi = a.max_trace;
+    series.push_back(std::move(s));
+  }
+  write(result.out / "hv.csv", traces.to_csv());
+  write(result.out / "summary.csv", compare_table(result, o.job.budget).to_csv());
+  PlotOptions plot;
+  plot.title = "hypervolume against evaluations (median over " + std::to_string(o.seeds) + " seeds)";
+  plot.x_label = "evaluations";
+  plot.y_label = "hypervolume (normalised)";
+  write(result.out / "hv.svg", svg_plot(series, plot));
+  return result;
+}
+
+Table compare_table(const CompareResult& result, std::int64_t budget) {
+  Table t({{"algorithm", "algorithm"},
+           {"seeds", "seeds"},
+           {"hv_median", "final HV median"},
+           {"hv_min", "min"},
+           {"hv_max", "max"},
+           {"evals_to_random_median", "evals to random's median"},
+           {"budget_share_to_random_pct", "% of budget"}});
+  for (const auto& a : result.algorithms) {
+    const bool reached = a.evaluations_to_random.has_value();
+    t.add({search::to_string(a.algorithm), static_cast<std::int64_t>(a.final_hv.size()), a.median, a.min, a.max,
+           reached ? Cell(*a.evaluations_to_random) : Cell(std::string("never")),
+           reached ? Cell(100.0 * static_cast<double>(*a.evaluations_to_random) / static_cast<double>(budget))
+                   : Cell(std::string())});
+  }
+  return t;
+}
+
+}  // namespace vitdse::report

@@ -1,0 +1,203 @@
+// A whole search: policy -> space and prior -> run (cached) -> front re-scored -> run directory.
+#include "vitdse/report/search_job.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
+#include "vitdse/core/error.hpp"
+#include "vitdse/core/hash.hpp"
+#include "vitdse/core/progress.hpp"
+#include "vitdse/core/text.hpp"
+#include "vitdse/cost/cost_model.hpp"
+#include "vitdse/eval/evaluator.hpp"
+#include "vitdse/report/pareto_table.hpp"
+#include "vitdse/search/policy.hpp"
+#include "vitdse/store/cached_evaluator.hpp"
+
+namespace vitdse::report {
+
+namespace {
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) throw Error("cannot write '" + tmp + "'");
+  }
+  std::filesystem::rename(tmp, path);  // a reader never sees half a file
+}
+
+/// The resolved configuration, as run.yaml shows it.
+std::string config_yaml(const SearchJobOptions& o, const search::Policy& policy, const search::DesignSpace& space,
+                        const std::vector<search::Metric>& metrics, const std::vector<search::Constraint>& constraints,
+                        std::size_t images, const std::string& dataset, const search::Scorer& scorer) {
+  YAML::Emitter y;
+  y << YAML::BeginMap;
+  y << YAML::Key << "algorithm" << YAML::Value << search::to_string(o.algorithm);
+  y << YAML::Key << "seed" << YAML::Value << o.algorithm_options.seed;
+  y << YAML::Key << "batch" << YAML::Value << o.algorithm_options.batch;
+  y << YAML::Key << "policy" << YAML::Value << policy.name;
+  y << YAML::Key << "policy_file" << YAML::Value << policy.source;
+  y << YAML::Key << "model" << YAML::Value << space.workload().card().name;
+  y << YAML::Key << "arch" << YAML::Value << scorer.cost_model().arch().name;
+  y << YAML::Key << "dataset" << YAML::Value << dataset;
+  y << YAML::Key << "images" << YAML::Value << images;
+  y << YAML::Key << "float_top1_pct" << YAML::Value << scorer.evaluator().float_report().top1_pct;
+  y << YAML::Key << "objectives" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const auto m : metrics) y << search::to_string(m);
+  y << YAML::EndSeq;
+  y << YAML::Key << "constraints" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const auto& c : constraints) y << c.text();
+  y << YAML::EndSeq;
+  y << YAML::Key << "drop_scale_pp" << YAML::Value << policy.drop_scale_pp;
+  y << YAML::Key << "scoring_context" << YAML::Value << scorer.context();
+  y << YAML::Key << "mcts" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "exploration" << YAML::Value
+    << o.algorithm_options.exploration << YAML::Key << "widening_c" << YAML::Value << o.algorithm_options.widening_c
+    << YAML::Key << "widening_alpha" << YAML::Value << o.algorithm_options.widening_alpha << YAML::Key
+    << "rollout_sharpness" << YAML::Value << o.algorithm_options.rollout_sharpness << YAML::Key << "rollout_changes"
+    << YAML::Value << o.algorithm_options.rollout_changes << YAML::EndMap;
+  y << YAML::Key << "nsga2_population" << YAML::Value << o.algorithm_options.population;
+  y << YAML::Key << "space_log10_points" << YAML::Value << space.log10_size();
+  y << YAML::Key << "variables" << YAML::Value << YAML::BeginSeq;
+  for (const auto& v : space.variables()) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << v.name << YAML::Key << "choices"
+      << YAML::Value << YAML::Flow << v.choices << YAML::Key << "prior" << YAML::Value << YAML::Flow;
+    y << YAML::BeginSeq;
+    for (const double p : v.prior) y << std::stod(format_number(p, 4));
+    y << YAML::EndSeq << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::EndMap;
+  return std::string(y.c_str()) + "\n";
+}
+
+std::string now_text() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace
+
+SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool>* stop) {
+  const auto start = std::chrono::steady_clock::now();
+  const search::Policy policy = search::load_policy(o.policy);
+  const model::Workload workload(model::load_model_card(o.model.empty() ? policy.model : o.model));
+  const auto& card = workload.card();
+  const cost::CostModel cost(workload, cost::load_arch(o.arch.empty() ? policy.arch : o.arch));
+  search::DesignSpace space = search::make_space(policy, workload);
+  search::assign_prior(space, cost, policy.prior);
+  const auto metrics = o.objectives ? *o.objectives : policy.objectives;
+  auto constraints = policy.constraints;
+  constraints.insert(constraints.end(), o.constraints.begin(), o.constraints.end());
+  const std::size_t images = o.images > 0 ? o.images : policy.images;
+
+  const auto source = eval::resolve_dataset(card, o.data.empty() ? std::nullopt : std::optional<std::string>(o.data));
+  const std::string dataset = source.kind + ":" + source.path.string();
+  spdlog::info("search: {} on {} with policy '{}' ({} variables, 10^{:.1f} points), {} test images per design",
+               card.name, dataset, policy.name, space.variables().size(), space.log10_size(), images);
+  eval::EvalOptions eo;
+  eo.images = images;
+  const eval::Evaluator evaluator(card, eval::load_vit_weights(card), source, eo);
+  const search::Scorer scorer(workload, evaluator, cost);
+  store::Database db(o.db);
+  store::CachedEvaluator cached(scorer, db);
+
+  const std::string config = config_yaml(o, policy, space, metrics, constraints, images, dataset, scorer);
+  store::RunRecord record;
+  record.id = fmt::format("{}-s{}-{}", search::to_string(o.algorithm), o.algorithm_options.seed,
+                          short_hash(config).substr(0, 10));
+  record.algo = search::to_string(o.algorithm);
+  record.policy = policy.name;
+  record.model = card.name;
+  record.args = o.command_line;
+  record.config = config;
+  record.seed = o.algorithm_options.seed;
+  record.budget = o.budget;
+  const auto out = o.out.empty() ? std::filesystem::path("runs") / record.id : o.out;
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec) throw Error("cannot create the run directory '" + out.string() + "': " + ec.message());
+  write_file(out / "run.yaml", "id: " + record.id + "\n" + config);
+  db.begin_run(record);
+  spdlog::info("run {} -> {} (database {})", record.id, out.string(), o.db.string());
+
+  std::ofstream log(out / "log.txt", std::ios::app);
+  log << now_text() << " start " << o.command_line << '\n';
+  ProgressBar bar("search", o.budget);
+  if (o.progress) bar.update(0, "");
+  search::SearchRun* run_ptr = nullptr;
+  auto observe = [&](const search::Evaluation& e, std::size_t index) {
+    db.record_point(record.id, static_cast<std::int64_t>(index), e.key);
+    log << fmt::format("{} #{} {} top1 {:.2f}% energy {:.4g} uJ area {:.4g} mm2{}{}{}\n", now_text(), index + 1,
+                       e.candidate.hash, e.score.top1_pct, e.score.energy_uJ, e.score.area_mm2,
+                       e.cached ? " cached" : "", e.feasible() ? "" : " infeasible", e.entered_archive ? " front" : "");
+    log.flush();
+    if (o.progress && run_ptr != nullptr) {
+      bar.update(static_cast<std::int64_t>(index + 1),
+                 fmt::format("cached {} · front {} · HV {:.4f}", run_ptr->cache_hits(), run_ptr->archive().size(),
+                             run_ptr->archive().hypervolume()));
+    }
+  };
+  search::SearchRun run(space, scorer, cached, {metrics, constraints, policy.drop_scale_pp}, o.budget, stop, observe);
+  run_ptr = &run;
+  try {
+    search::run_algorithm(o.algorithm, run, o.algorithm_options);
+  } catch (...) {
+    db.finish_run(record.id, "failed", static_cast<std::int64_t>(run.evaluations().size()), run.cache_hits());
+    throw;
+  }
+  const bool interrupted = run.stop_requested();
+  if (o.progress)
+    bar.finish(fmt::format("{} evaluations, {} cached · front {} · HV {:.4f}", run.evaluations().size(),
+                           run.cache_hits(), run.archive().size(), run.archive().hypervolume()));
+
+  // The front, re-scored on the full test split (skipped when interrupted: stop means stop).
+  std::vector<DesignRow> rows;
+  for (const std::size_t id : run.archive().ids()) {
+    const auto& e = run.evaluations()[id];
+    rows.push_back({e.candidate.hash, e.candidate.canonical, e.score, std::nullopt});
+  }
+  if (o.final_images > 0 && !interrupted && !rows.empty()) {
+    eval::EvalOptions full = eo;
+    full.images = o.final_images;
+    spdlog::info("re-scoring the {} designs of the front on {} test images", rows.size(), o.final_images);
+    const eval::Evaluator full_evaluator(card, eval::load_vit_weights(card), source, full);
+    const search::Scorer full_scorer(workload, full_evaluator, cost);
+    store::CachedEvaluator full_cached(full_scorer, db);
+    std::vector<search::Candidate> batch;
+    for (const std::size_t id : run.archive().ids()) batch.push_back(run.evaluations()[id].candidate);
+    const auto scored = full_cached.evaluate(batch);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i].full_test = scored[i].score;
+  }
+  const double float_top1 = evaluator.float_report().top1_pct;
+  const auto front = pareto_front(rows, metrics, constraints, float_top1);
+  write_file(out / "pareto.csv", design_table(rows, front, float_top1).to_csv());
+  write_file(out / "all.csv", evaluations_table(run).to_csv());
+  write_file(out / "hv.csv", hypervolume_table(run).to_csv());
+
+  SearchJobResult r;
+  r.run_id = record.id;
+  r.out = out;
+  r.status = interrupted ? "interrupted" : "done";
+  r.evaluations = static_cast<std::int64_t>(run.evaluations().size());
+  r.cache_hits = run.cache_hits();
+  r.front_size = front.size();
+  r.hypervolume = run.archive().hypervolume();
+  r.hv_trace = run.hv_trace();
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  db.finish_run(record.id, r.status, r.evaluations, r.cache_hits);
+  log << now_text() << ' ' << r.status << ": " << r.evaluations << " evaluations, " << r.cache_hits << " cached, front "
+      << r.front_size << ", hypervolume " << r.hypervolume << '\n';
+  return r;
+}
+
+}  // namespace vitdse::report
