@@ -206,7 +206,8 @@ Design default_design(const Workload& workload) {
 static Design parse_design_document(const YamlDocument& doc, const Workload& w) {
   const std::string& source = doc.source;
   YamlMap top(doc.root, source, "design file");
-  top.get_int("version", 1, 1);
+  // Optional, so that a canonical design (JSON, which is YAML) is itself a design file.
+  top.get_int_or("version", 1, 1, 1);
 
   Overrides defaults = builtin_defaults();
   if (top.has("defaults")) apply(parse_overrides(top.node("defaults"), source, "design defaults"), 0x7F, defaults);

@@ -58,15 +58,15 @@ double ParetoArchive::hypervolume_with(const std::vector<double>& objectives) co
 }
 
 double ParetoArchive::distance(const std::vector<double>& objectives) const {
-  // The point stays dominated while some archive point beats it in every objective; shifting
-  // it by min over archive points of max_i (y_i - a_i) is the least uniform improvement.
-  double best = std::numeric_limits<double>::infinity();
+  // Escaping one archive point a takes improving past it in some objective: min_i (y_i - a_i);
+  // escaping all of them takes the largest of those (0 when nothing dominates y).
+  double need = 0;
   for (const auto& a : points_) {
-    double worst = -std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, objectives[i] - a[i]);
-    best = std::min(best, worst);
+    double escape = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < a.size(); ++i) escape = std::min(escape, objectives[i] - a[i]);
+    need = std::max(need, escape);
   }
-  return points_.empty() ? 0.0 : std::max(0.0, best);
+  return need;
 }
 
 }  // namespace vitdse::search

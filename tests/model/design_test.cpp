@@ -127,7 +127,7 @@ TEST(Design, ValidationErrors) {
       {"version: 1\nblocks: [1, 2]\n", "'blocks' must map block indices"},
       {"version: 1\nlayers:\n  head: 3\n", "must be a mapping"},
       {"version: 2\n", "'version' = 2 is out of range"},
-      {"blocks: {}\n", "lacks required key 'version'"},
+      {"version: one\n", "'version'"},
       {"version: 1\ndefaults: {wbits: [4\n", "malformed YAML"},
   };
   for (const auto& c : cases) {
