@@ -33,6 +33,9 @@ int search_command(Context& ctx) {
   const auto r = report::run_search_job(job, &guard.stop());
   ctx.out << "run " << r.run_id << " (" << r.status << "): " << r.evaluations << " evaluations, " << r.cache_hits
           << " from the cache, " << format_duration(r.seconds) << "\n"
+          << "search loop " << format_number(r.search_seconds, 3) << " s, of which scoring designs "
+          << format_number(r.scoring_seconds, 3) << " s; overhead (tree, archive, cache) "
+          << format_number(r.search_seconds - r.scoring_seconds, 3) << " s\n"
           << "front: " << r.front_size << " designs, hypervolume " << format_number(r.hypervolume, 6) << "\n"
           << "wrote " << (r.out / "pareto.csv").string() << ", all.csv, hv.csv, run.yaml, log.txt\n";
   return r.status == "done" ? 0 : 130;

@@ -149,12 +149,14 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   };
   search::SearchRun run(space, scorer, cached, {metrics, constraints, policy.drop_scale_pp}, o.budget, stop, observe);
   run_ptr = &run;
+  const auto loop_start = std::chrono::steady_clock::now();
   try {
     search::run_algorithm(o.algorithm, run, o.algorithm_options);
   } catch (...) {
     db.finish_run(record.id, "failed", static_cast<std::int64_t>(run.evaluations().size()), run.cache_hits());
     throw;
   }
+  const double loop_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
   const bool interrupted = run.stop_requested();
   if (o.progress)
     bar.finish(fmt::format("{} evaluations, {} cached · front {} · HV {:.4f}", run.evaluations().size(),
@@ -193,10 +195,13 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   r.front_size = front.size();
   r.hypervolume = run.archive().hypervolume();
   r.hv_trace = run.hv_trace();
+  r.search_seconds = loop_seconds;
+  r.scoring_seconds = cached.scoring_seconds();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   db.finish_run(record.id, r.status, r.evaluations, r.cache_hits);
   log << now_text() << ' ' << r.status << ": " << r.evaluations << " evaluations, " << r.cache_hits << " cached, front "
-      << r.front_size << ", hypervolume " << r.hypervolume << '\n';
+      << r.front_size << ", hypervolume " << r.hypervolume << "; search " << r.search_seconds << " s, of which scoring "
+      << r.scoring_seconds << " s\n";
   return r;
 }
 

@@ -3,6 +3,8 @@
 
 #include <tbb/parallel_for.h>
 
+#include <chrono>
+
 namespace vitdse::store {
 
 std::vector<search::Scored> CachedEvaluator::evaluate(std::span<const search::Candidate> batch) {
@@ -19,12 +21,14 @@ std::vector<search::Scored> CachedEvaluator::evaluate(std::span<const search::Ca
     }
   }
   // One design per task; each forward pass is itself parallel over images.
+  const auto start = std::chrono::steady_clock::now();
   tbb::parallel_for(std::size_t{0}, misses.size(), [&](std::size_t m) {
     const std::size_t i = misses[m];
     out[i] = {scorer_.score(batch[i].design), false};
     db_.insert(scorer_.context(), {keys[i], batch[i].hash, batch[i].canonical, out[i].score});
     ++misses_;
   });
+  scoring_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 

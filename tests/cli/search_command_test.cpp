@@ -183,8 +183,8 @@ TEST(SearchCommand, EveryAlgorithmSpendsTheBudgetOnDistinctDesignsDeterministica
   for (const std::string algo : {"mcts", "random", "nsga2", "greedy"}) {
     const auto r1 = run_cli(search_args(dir, algo + "1.sqlite", 16, algo + "1", {"--algo", algo, "--seed", "3"}));
     ASSERT_EQ(r1.code, 0) << r1.err;
-    const auto r2 = run_cli(search_args(dir, algo + "2.sqlite", 16, algo + "2",
-                                        {"--algo", algo, "--seed", "3", "--threads", "1"}));
+    const auto r2 =
+        run_cli(search_args(dir, algo + "2.sqlite", 16, algo + "2", {"--algo", algo, "--seed", "3", "--threads", "1"}));
     ASSERT_EQ(r2.code, 0) << r2.err;
     const auto all = csv_rows(read(dir.path() / (algo + "1") / "all.csv"), 12);
     std::set<std::string> hashes;
@@ -254,6 +254,33 @@ TEST(SearchCommand, TwoSearchesShareOneDatabase) {
     for (const auto& p : points) keys.insert(p.key);
   }
   EXPECT_EQ(db.evaluation_count(), static_cast<std::int64_t>(keys.size()));  // no lost rows
+}
+
+TEST(CompareCommand, RunsEveryAlgorithmOnEverySeedAndSummarises) {
+  REQUIRE_DATASET();
+  const TempDir dir;
+  const auto out = dir.path() / "cmp";
+  const std::vector<std::string> args{"-q",       "compare",    "--budget", "8",
+                                      "--seeds",  "2",          "--algos",  "mcts,random",
+                                      "--images", "20",         "--db",     (dir.path() / "c.sqlite").string(),
+                                      "--out",    out.string(), "--data",   kFashionMnist};
+  const auto r = run_cli(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto summary = csv_rows(read(out / "summary.csv"), 7);
+  ASSERT_EQ(summary.size(), 3u);
+  EXPECT_EQ(summary[1][0], "mcts");
+  EXPECT_EQ(summary[2][0], "random");
+  EXPECT_LE(std::stoi(summary[2][5]), 8);  // random's median trace reaches its own final median
+  const auto traces = csv_rows(read(out / "hv.csv"), 4);
+  EXPECT_EQ(traces.size(), 1u + 2 * 2 * 8);
+  const std::string svg = read(out / "hv.svg");
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find(">mcts<"), std::string::npos);
+  EXPECT_NE(svg.find(">random<"), std::string::npos);
+  // Run again: every run comes from the cache.
+  ASSERT_EQ(run_cli(args).code, 0);
+  const store::Database db(dir.path() / "c.sqlite");
+  for (const auto& run : db.runs()) EXPECT_EQ(run.cache_hits, 8) << run.id;
 }
 
 TEST(SearchCommand, BadInputIsAOneLineError) {

@@ -32,7 +32,8 @@ double grid_hv_3d(const std::vector<std::vector<double>>& pts, int cells) {
     for (int j = 0; j < cells; ++j) {
       for (int k = 0; k < cells; ++k) {
         const double x = (i + 0.5) / cells, y = (j + 0.5) / cells, z = (k + 0.5) / cells;
-        const bool covered = std::any_of(pts.begin(), pts.end(), [&](const auto& p) { return p[0] <= x && p[1] <= y && p[2] <= z; });
+        const bool covered =
+            std::any_of(pts.begin(), pts.end(), [&](const auto& p) { return p[0] <= x && p[1] <= y && p[2] <= z; });
         count += covered ? 1 : 0;
       }
     }

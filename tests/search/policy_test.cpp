@@ -39,7 +39,7 @@ TEST(Policy, VariablesTieLayersAsWritten) {
   ASSERT_EQ(space.variables().size(), 4u + 2u + 1u + 1u);
   EXPECT_EQ(space.variables()[0].name, "blocks.0.mlp.fc2 mult");
   const auto& wbits = space.variables()[static_cast<std::size_t>(variable(space, "blocks.1 wbits"))];
-  EXPECT_EQ(wbits.layers.size(), 4u);  // qkv, proj, fc1 and fc2 of block 1
+  EXPECT_EQ(wbits.layers.size(), 4u);                     // qkv, proj, fc1 and fc2 of block 1
   EXPECT_EQ(space.variables().back().layers.size(), 4u);  // fc2 of every block
   EXPECT_NEAR(space.log10_size(), 8 * std::log10(2.0), 1e-12);
 }

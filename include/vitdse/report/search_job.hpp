@@ -40,6 +40,9 @@ struct SearchJobResult {
   std::size_t front_size = 0;
   double hypervolume = 0;
   double seconds = 0;
+  double search_seconds = 0;   ///< the search loop, set-up and the final re-scoring excluded
+  double scoring_seconds = 0;  ///< of which forward passes and cost model (the rest is overhead:
+                               ///< tree, archive, candidates, cache look-ups and inserts)
   /// Hypervolume after each evaluation (for comparisons).
   std::vector<double> hv_trace;
 };

@@ -22,11 +22,14 @@ class CachedEvaluator final : public search::BatchEvaluator {
 
   [[nodiscard]] std::int64_t hits() const { return hits_; }
   [[nodiscard]] std::int64_t misses() const { return misses_; }
+  /// Wall time spent scoring misses (the forward passes and the cost model), in seconds.
+  [[nodiscard]] double scoring_seconds() const { return scoring_seconds_; }
 
  private:
   const search::Scorer& scorer_;
   Database& db_;
   std::atomic<std::int64_t> hits_ = 0, misses_ = 0;
+  double scoring_seconds_ = 0;
 };
 
 }  // namespace vitdse::store
