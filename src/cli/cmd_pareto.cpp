@@ -20,7 +20,7 @@ int pareto_command(Context& ctx) {
   if (!std::filesystem::exists(db_path)) throw Error("no database '" + db_path + "'; 'vitdse search' creates it");
   const store::Database db(db_path);
   const auto front = report::stored_front(db, runs);
-  const auto table = report::design_table(front.rows, front.front, front.float_top1_pct);
+  const auto table = report::design_table(front.rows, front.front, front.float_top1_pct, !csv_path.empty());
   if (!csv_path.empty()) {
     std::ofstream out(csv_path, std::ios::binary);
     out << table.to_csv();

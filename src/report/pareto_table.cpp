@@ -43,23 +43,30 @@ std::vector<std::size_t> pareto_front(const std::vector<DesignRow>& rows, const 
   return front;
 }
 
-Table design_table(const std::vector<DesignRow>& rows, const std::vector<std::size_t>& which, double float_top1_pct) {
-  Table t({{"design_hash", "design"},
-           {"top1_pct", "top-1 %"},
-           {"top1_drop_pp", "drop pp"},
-           {"energy_uJ", "energy uJ"},
-           {"area_mm2", "area mm2"},
-           {"latency_ms", "latency ms"},
-           {"power_mW", "power mW"},
-           {"agreement_pct", "agreement %"},
-           {"kl_mean_nats", "KL nats"},
-           {"full_test_top1_pct", "full-test top-1 %"},
-           {"design", "canonical design"}});
+Table design_table(const std::vector<DesignRow>& rows, const std::vector<std::size_t>& which, double float_top1_pct,
+                   bool with_design) {
+  std::vector<Column> columns{{"design_hash", "design"},   {"top1_pct", "top-1 %"},
+                              {"top1_drop_pp", "drop pp"}, {"energy_uJ", "energy uJ"},
+                              {"area_mm2", "area mm2"},    {"latency_ms", "latency ms"},
+                              {"power_mW", "power mW"},    {"agreement_pct", "agreement %"},
+                              {"kl_mean_nats", "KL nats"}, {"full_test_top1_pct", "full-test top-1 %"}};
+  if (with_design) columns.push_back({"design", "canonical design"});
+  Table t(std::move(columns));
   for (const std::size_t i : which) {
     const auto& r = rows[i];
     const auto& s = r.score;
-    t.add({r.design_hash, s.top1_pct, float_top1_pct - s.top1_pct, s.energy_uJ, s.area_mm2, s.latency_ms, s.power_mW,
-           s.agreement_pct, s.kl_mean, r.full_test ? Cell(r.full_test->top1_pct) : Cell(std::string()), r.canonical});
+    std::vector<Cell> row{r.design_hash,
+                          s.top1_pct,
+                          float_top1_pct - s.top1_pct,
+                          s.energy_uJ,
+                          s.area_mm2,
+                          s.latency_ms,
+                          s.power_mW,
+                          s.agreement_pct,
+                          s.kl_mean,
+                          r.full_test ? Cell(r.full_test->top1_pct) : Cell(std::string())};
+    if (with_design) row.emplace_back(r.canonical);
+    t.add(std::move(row));
   }
   return t;
 }

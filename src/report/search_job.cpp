@@ -43,12 +43,11 @@ std::string config_yaml(const SearchJobOptions& o, const search::Policy& policy,
   y << YAML::Key << "seed" << YAML::Value << o.algorithm_options.seed;
   y << YAML::Key << "batch" << YAML::Value << o.algorithm_options.batch;
   y << YAML::Key << "policy" << YAML::Value << policy.name;
-  y << YAML::Key << "policy_file" << YAML::Value << policy.source;
   y << YAML::Key << "model" << YAML::Value << space.workload().card().name;
   y << YAML::Key << "arch" << YAML::Value << scorer.cost_model().arch().name;
   y << YAML::Key << "dataset" << YAML::Value << dataset;
   y << YAML::Key << "images" << YAML::Value << images;
-  y << YAML::Key << "float_top1_pct" << YAML::Value << scorer.evaluator().float_report().top1_pct;
+  y << YAML::Key << "float_top1_pct" << YAML::Value << fmt::format("{}", scorer.evaluator().float_report().top1_pct);
   y << YAML::Key << "objectives" << YAML::Value << YAML::Flow << YAML::BeginSeq;
   for (const auto m : metrics) y << search::to_string(m);
   y << YAML::EndSeq;
@@ -69,7 +68,7 @@ std::string config_yaml(const SearchJobOptions& o, const search::Policy& policy,
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << v.name << YAML::Key << "choices"
       << YAML::Value << YAML::Flow << v.choices << YAML::Key << "prior" << YAML::Value << YAML::Flow;
     y << YAML::BeginSeq;
-    for (const double p : v.prior) y << std::stod(format_number(p, 4));
+    for (const double p : v.prior) y << format_number(p, 4);
     y << YAML::EndSeq << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::EndMap;

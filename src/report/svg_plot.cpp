@@ -45,6 +45,12 @@ std::vector<double> ticks(double lo, double hi, int count) {
   return out;
 }
 
+/// Whether point i of a series adds to the drawing: the ends, and wherever the line bends (the
+/// interior points of a flat run lie on the segment between its ends).
+bool bends(const std::vector<double>& y, std::size_t i) {
+  return i == 0 || i + 1 >= y.size() || y[i] != y[i - 1] || y[i] != y[i + 1];
+}
+
 struct Range {
   double lo = std::numeric_limits<double>::infinity(), hi = -std::numeric_limits<double>::infinity();
   void add(double v) {
@@ -104,12 +110,18 @@ std::string svg_plot(const std::vector<Series>& series, const PlotOptions& o) {
     const char* colour = kPalette[k % std::size(kPalette)];
     if (!s.lo.empty() && s.lo.size() == s.x.size() && s.hi.size() == s.x.size()) {
       std::string band;
-      for (std::size_t i = 0; i < s.x.size(); ++i) band += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.hi[i]));
-      for (std::size_t i = s.x.size(); i-- > 0;) band += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.lo[i]));
+      for (std::size_t i = 0; i < s.x.size(); ++i) {
+        if (bends(s.hi, i)) band += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.hi[i]));
+      }
+      for (std::size_t i = s.x.size(); i-- > 0;) {
+        if (bends(s.lo, i)) band += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.lo[i]));
+      }
       svg += fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.15\" stroke=\"none\"/>\n", band, colour);
     }
     std::string line;
-    for (std::size_t i = 0; i < s.x.size(); ++i) line += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.y[i]));
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (s.points || bends(s.y, i)) line += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.y[i]));
+    }
     if (s.points) {
       for (std::size_t i = 0; i < s.x.size(); ++i) {
         svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"{}\"/>\n", px(s.x[i]), py(s.y[i]),

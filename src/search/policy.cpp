@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <spdlog/fmt/fmt.h>
+
 #include "vitdse/arith/multiplier.hpp"
 #include "vitdse/arith/nonlinear.hpp"
 #include "vitdse/core/error.hpp"
@@ -53,12 +55,12 @@ std::string canonical_choice(model::Field field, const std::string& text) {
     case model::kTokenKeep: {
       const double keep = parse_double(text, "token_keep");
       if (!(keep > 0 && keep <= 1)) throw Error("token_keep " + text + " must be in (0, 1]");
-      return format_number(keep, 17);
+      return fmt::format("{}", keep);  // the shortest text that reads back as the same double
     }
     case model::kFfn2Prune: {
       const double prune = parse_double(text, "ffn2_prune");
       if (!(prune >= 0 && prune < 1)) throw Error("ffn2_prune " + text + " must be in [0, 1)");
-      return format_number(prune, 17);
+      return fmt::format("{}", prune);
     }
   }
   return text;

@@ -291,7 +291,7 @@ std::int64_t Database::evaluation_count() const {
 
 void Database::begin_run(const RunRecord& run) {
   std::lock_guard lock(mutex_);
-  // One statement, so a resumed run keeps `started`, its counts and its points atomically.
+  // One statement, so a resumed run keeps `started` and its counts atomically.
   Statement st(db_, path_,
                std::string("INSERT INTO runs(id, algo, policy, model, args, config, seed, budget, status, started, "
                            "finished, evaluations, cache_hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ") +
@@ -308,6 +308,11 @@ void Database::begin_run(const RunRecord& run) {
   st.bind_int(7, std::bit_cast<std::int64_t>(run.seed));
   st.bind_int(8, run.budget);
   st.run();
+  // A resumed run replays its search from the start and records its points again.
+  Statement clear(db_, path_, "DELETE FROM run_points WHERE run_id = ?1",
+                  "clearing the points of run '" + run.id + "'");
+  clear.bind_text(1, run.id);
+  clear.run();
 }
 
 void Database::record_point(const std::string& run_id, std::int64_t seq, const std::string& key) {

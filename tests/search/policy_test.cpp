@@ -132,11 +132,15 @@ variables:
   EXPECT_EQ(measured.variables()[1].prior, space.variables()[1].prior);
 }
 
-TEST(Policy, ShippedPoliciesLoad) {
+TEST(Policy, ShippedPoliciesLoadWithTheirTemplatesAndPriors) {
+  EXPECT_EQ(available_resources("policies"), (std::vector<std::string>{"default", "lowpower", "sc", "transaxx"}));
   for (const auto& name : available_resources("policies")) {
     const auto p = load_policy(name);
     const model::Workload w(model::load_model_card(p.model));
-    EXPECT_GT(make_space(p, w).variables().size(), 0u) << name;
+    auto space = make_space(p, w);
+    EXPECT_GT(space.variables().size(), 0u) << name;
+    assign_prior(space, cost::CostModel(w, cost::load_arch(p.arch)), p.prior);
+    for (const auto& v : space.variables()) EXPECT_EQ(v.prior.size(), v.choices.size()) << name;
   }
 }
 

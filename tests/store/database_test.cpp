@@ -252,7 +252,7 @@ TEST(Database, RunsAreOrderedByStartThenId) {
   }
 }
 
-TEST(Database, ResumedRunKeepsStartAndPoints) {
+TEST(Database, ResumedRunKeepsItsStartAndRecordsItsPointsAfresh) {
   TempDir dir;
   const auto path = dir.path() / "db.sqlite";
   Database db(path);
@@ -276,8 +276,14 @@ TEST(Database, ResumedRunKeepsStartAndPoints) {
   EXPECT_EQ(r->config, again.config);
   EXPECT_EQ(r->evaluations, 1);
   EXPECT_EQ(db.runs().size(), 1u);
+  // The resumed run replays its search and records every point again (a changed algorithm may
+  // visit others), so no stale point survives; the evaluations themselves stay cached.
+  EXPECT_TRUE(db.run_points("r").empty());
+  db.insert("ctx", make_point("b", 2));
+  db.record_point("r", 0, "b");
   ASSERT_EQ(db.run_points("r").size(), 1u);
-  EXPECT_EQ(db.run_points("r")[0].key, "a");
+  EXPECT_EQ(db.run_points("r")[0].key, "b");
+  EXPECT_EQ(db.evaluation_count(), 2);
 }
 
 TEST(Database, RecordPointIsIdempotent) {

@@ -25,8 +25,9 @@ std::vector<std::size_t> pareto_front(const std::vector<DesignRow>& rows, const 
                                       const std::vector<search::Constraint>& constraints, double float_top1_pct);
 
 /// pareto.csv: one row per design with its hash, every metric with its unit, the full-test
-/// accuracy where measured, and the canonical design.
-Table design_table(const std::vector<DesignRow>& rows, const std::vector<std::size_t>& which, double float_top1_pct);
+/// accuracy where measured, and (unless `with_design` is false, for a terminal) the canonical design.
+Table design_table(const std::vector<DesignRow>& rows, const std::vector<std::size_t>& which, double float_top1_pct,
+                   bool with_design = true);
 /// all.csv: every evaluation in order, with whether it was cached, feasible and on the final front.
 Table evaluations_table(const search::SearchRun& run);
 /// hv.csv: the archive's hypervolume and size after each evaluation.

@@ -69,9 +69,10 @@ class SearchRun {
   /// Archive size after each evaluation.
   [[nodiscard]] const std::vector<std::size_t>& archive_trace() const { return archive_trace_; }
 
-  /// MO-MCTS reward of an evaluation against the archive as it is now (Wang and Sebag, 2012):
-  /// the archive's hypervolume with the point added, minus the point's additive-epsilon distance
-  /// to the front when dominated, minus its constraint violation.
+  /// MO-MCTS reward of an evaluation against the archive as it is now (after Wang and Sebag,
+  /// 2012): the archive's hypervolume with the point added, minus the least uniform improvement
+  /// after which the point would add hypervolume (escaping the front's domination and entering
+  /// the reference box), minus its constraint violation.
   [[nodiscard]] double reward(std::size_t index) const;
 
  private:

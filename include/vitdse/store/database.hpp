@@ -62,8 +62,9 @@ class Database {
   [[nodiscard]] std::int64_t evaluation_count() const;
 
   // ---- runs
-  /// Records a new run, or marks a run of the same id as running again (a resumed run keeps its
-  /// points and its first start time).
+  /// Records a new run, or marks a run of the same id as running again: a resumed run keeps its
+  /// first start time, and its points are cleared, since it replays its search and records them
+  /// again (every evaluation it made before comes from the cache).
   void begin_run(const RunRecord& run);
   /// Appends the `seq`-th distinct point the run visited (idempotent on (run, seq)).
   void record_point(const std::string& run_id, std::int64_t seq, const std::string& key);
