@@ -40,7 +40,7 @@ int runs_command(Context& ctx) {
       ctx.out << t.to_csv();
       break;
     case Format::text:
-      ctx.out << t.rows() << " runs in " << db_path << "\n\n" << t.to_text();
+      ctx.out << t.rows() << (t.rows() == 1 ? " run in " : " runs in ") << db_path << "\n\n" << t.to_text();
       break;
   }
   return 0;

@@ -31,11 +31,13 @@ int search_command(Context& ctx) {
   const auto thread_limit = limit_threads(flags.threads);
   const InterruptGuard guard;
   const auto r = report::run_search_job(job, &guard.stop());
+  const double overhead = r.search_seconds - r.scoring_seconds;
+  const double share = r.search_seconds > 0 ? 100 * overhead / r.search_seconds : 0;
   ctx.out << "run " << r.run_id << " (" << r.status << "): " << r.evaluations << " evaluations, " << r.cache_hits
           << " from the cache, " << format_duration(r.seconds) << "\n"
-          << "search loop " << format_number(r.search_seconds, 3) << " s, of which scoring designs "
-          << format_number(r.scoring_seconds, 3) << " s; overhead (tree, archive, cache) "
-          << format_number(r.search_seconds - r.scoring_seconds, 3) << " s\n"
+          << "search loop " << format_number(r.search_seconds, 3) << " s: scoring designs "
+          << format_number(r.scoring_seconds, 3) << " s; tree, archive and cache " << format_number(overhead, 3)
+          << " s (" << format_number(share, share >= 10 ? 3 : 2) << "%)\n"
           << "front: " << r.front_size << " designs, hypervolume " << format_number(r.hypervolume, 6) << "\n"
           << "wrote " << (r.out / "pareto.csv").string() << ", all.csv, hv.csv, run.yaml, log.txt\n";
   return r.status == "done" ? 0 : 130;
