@@ -134,8 +134,19 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   ProgressBar bar("search", o.budget);
   if (o.progress) bar.update(0, "");
   search::SearchRun* run_ptr = nullptr;
+  // The run's points are committed a batch at a time: evaluations are committed one by one by the
+  // cache, and a resumed run records its points afresh, so nothing is lost by the wait.
+  std::vector<std::string> pending;
+  std::int64_t pending_first = 0;
+  auto flush = [&] {
+    db.record_points(record.id, pending_first, pending);
+    pending_first += static_cast<std::int64_t>(pending.size());
+    pending.clear();
+  };
   auto observe = [&](const search::Evaluation& e, std::size_t index) {
-    db.record_point(record.id, static_cast<std::int64_t>(index), e.key);
+    if (pending.empty()) pending_first = static_cast<std::int64_t>(index);
+    pending.push_back(e.key);
+    if (pending.size() >= o.algorithm_options.batch) flush();
     log << fmt::format("{} #{} {} top1 {:.2f}% energy {:.4g} uJ area {:.4g} mm2{}{}{}\n", now_text(), index + 1,
                        e.candidate.hash, e.score.top1_pct, e.score.energy_uJ, e.score.area_mm2,
                        e.cached ? " cached" : "", e.feasible() ? "" : " infeasible", e.entered_archive ? " front" : "");
@@ -152,9 +163,11 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   try {
     search::run_algorithm(o.algorithm, run, o.algorithm_options);
   } catch (...) {
+    flush();
     db.finish_run(record.id, "failed", static_cast<std::int64_t>(run.evaluations().size()), run.cache_hits());
     throw;
   }
+  flush();
   const double loop_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
   const bool interrupted = run.stop_requested();
   if (o.progress)

@@ -316,13 +316,27 @@ void Database::begin_run(const RunRecord& run) {
 }
 
 void Database::record_point(const std::string& run_id, std::int64_t seq, const std::string& key) {
+  record_points(run_id, seq, {key});
+}
+
+void Database::record_points(const std::string& run_id, std::int64_t first_seq, const std::vector<std::string>& keys) {
+  if (keys.empty()) return;
   std::lock_guard lock(mutex_);
-  Statement st(db_, path_, "INSERT OR IGNORE INTO run_points(run_id, seq, key) VALUES (?1, ?2, ?3)",
-               "recording a point of run '" + run_id + "'");
-  st.bind_text(1, run_id);
-  st.bind_int(2, seq);
-  st.bind_text(3, key);
-  st.run();
+  const std::string what = "recording points of run '" + run_id + "'";
+  exec(db_, path_, "BEGIN IMMEDIATE", what);
+  try {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      Statement st(db_, path_, "INSERT OR IGNORE INTO run_points(run_id, seq, key) VALUES (?1, ?2, ?3)", what);
+      st.bind_text(1, run_id);
+      st.bind_int(2, first_seq + static_cast<std::int64_t>(i));
+      st.bind_text(3, keys[i]);
+      st.run();
+    }
+    exec(db_, path_, "COMMIT", what);
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 void Database::finish_run(const std::string& run_id, const std::string& status, std::int64_t evaluations,

@@ -302,6 +302,21 @@ TEST(Database, RecordPointIsIdempotent) {
   EXPECT_EQ(points[1].key, "b");
 }
 
+TEST(Database, RecordPointsCommitsABatchInOrder) {
+  TempDir dir;
+  const auto path = dir.path() / "db.sqlite";
+  Database db(path);
+  for (const char* k : {"a", "b", "c", "d"}) db.insert("ctx", make_point(k, 1));
+  db.begin_run(make_run("r"));
+  db.record_points("r", 0, {"a", "b"});
+  db.record_points("r", 2, {"c", "d"});
+  db.record_points("r", 1, {"d"});  // already recorded: kept as it was
+  db.record_points("r", 4, {});
+  std::vector<std::string> keys;
+  for (const auto& p : Database(path).run_points("r")) keys.push_back(p.key);  // another connection sees them
+  EXPECT_EQ(keys, (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
 TEST(Database, RejectsFilesThatAreNotSqlite) {
   TempDir dir;
   std::mt19937 rng(7);

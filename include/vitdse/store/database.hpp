@@ -68,6 +68,8 @@ class Database {
   void begin_run(const RunRecord& run);
   /// Appends the `seq`-th distinct point the run visited (idempotent on (run, seq)).
   void record_point(const std::string& run_id, std::int64_t seq, const std::string& key);
+  /// Appends points first_seq, first_seq + 1, ... in one transaction (one commit for a batch).
+  void record_points(const std::string& run_id, std::int64_t first_seq, const std::vector<std::string>& keys);
   void finish_run(const std::string& run_id, const std::string& status, std::int64_t evaluations,
                   std::int64_t cache_hits);
   /// All runs, oldest first.
