@@ -38,7 +38,9 @@ CompareResult compare_algorithms(const CompareOptions& o, const std::atomic<bool
   if (o.algorithms.empty()) throw usage_error("--algos must name at least one algorithm");
   CompareResult result;
   result.out = o.out.empty() ? std::filesystem::path("runs") / ("compare-b" + std::to_string(o.job.budget)) : o.out;
-  std::filesystem::create_directories(result.out);
+  std::error_code ec;
+  std::filesystem::create_directories(result.out, ec);
+  if (ec) throw Error("cannot create the comparison's directory '" + result.out.string() + "': " + ec.message());
   Table traces({{"algorithm", "algorithm"}, {"seed", "seed"}, {"evaluation", "#"}, {"hypervolume", "hypervolume"}});
   const auto budget = static_cast<std::size_t>(o.job.budget);
   for (const auto algorithm : o.algorithms) {

@@ -304,12 +304,17 @@ TEST(SearchCommand, BadInputIsAOneLineError) {
       {{"runs", "--db", (dir.path() / "missing.sqlite").string()}, 1},
       {{"pareto", "--db", garbage}, 1},
       {{"compare", "--seeds", "0"}, 2},
+      {{"compare", "--budget", "2", "--seeds", "1", "--out", text}, 1},  // a file, not a directory
+      {{"search", "--budget", "2", "--images", "10", "--data", kFashionMnist, "--db",
+        (dir.path() / "ok.sqlite").string(), "--out", text},
+       1},
   };
   for (const auto& [args, code] : cases) {
     if (!std::filesystem::exists(kFashionMnist) && code == 1 && args.size() > 4) continue;
     const auto r = run_cli(args);
     EXPECT_EQ(r.code, code) << join(args, " ") << ": " << r.err;
     EXPECT_TRUE(one_line(r.err)) << r.err;
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
   }
 }
 
