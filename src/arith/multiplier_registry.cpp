@@ -61,8 +61,10 @@ double double_param(const UnitSpec& spec, const std::string& key, double lo, dou
   return v;
 }
 
-std::unique_ptr<Multiplier> make_multiplier(std::string_view text) {
-  const UnitSpec spec = parse_unit_spec(text);
+namespace {
+
+/// The family a spec names and its checked width field.
+std::pair<const MultiplierFamily*, Width> family_and_width(const UnitSpec& spec) {
   const auto& families = multiplier_families();
   const auto it = std::find_if(families.begin(), families.end(), [&](const auto& f) { return f.name == spec.family; });
   if (it == families.end()) {
@@ -75,9 +77,18 @@ std::unique_ptr<Multiplier> make_multiplier(std::string_view text) {
     throw Error("unit spec '" + spec.text + "': expected exactly one width field after the family, e.g. '" + it->name +
                 ":8s'");
   }
-  const Width width = parse_width(spec.positional[0], spec.text, it->min_bits, it->max_bits);
-  check_param_keys(spec, *it);
-  return it->make(spec, width);
+  return {&*it, parse_width(spec.positional[0], spec.text, it->min_bits, it->max_bits)};
 }
+
+}  // namespace
+
+std::unique_ptr<Multiplier> make_multiplier(std::string_view text) {
+  const UnitSpec spec = parse_unit_spec(text);
+  const auto [family, width] = family_and_width(spec);
+  check_param_keys(spec, *family);
+  return family->make(spec, width);
+}
+
+Width multiplier_width(std::string_view text) { return family_and_width(parse_unit_spec(text)).second; }
 
 }  // namespace vitdse::arith

@@ -1,4 +1,6 @@
 // Recording the float model's GEMM inputs on calibration images.
+#include <algorithm>
+#include <limits>
 #include <mutex>
 
 #include <tbb/task_arena.h>
@@ -38,7 +40,14 @@ class Recorder final : public Datapath {
   void keep(const std::string& key, const M& m) const {
     const std::lock_guard lock(mutex_);
     auto& s = out_.samples[key];
+    auto& columns = out_.columns[key];
+    if (columns.low.size() == 0) {
+      columns.low = Eigen::RowVectorXf::Constant(m.cols(), std::numeric_limits<float>::infinity());
+      columns.high = -columns.low;
+    }
     for (Eigen::Index r = 0; r < m.rows(); ++r) {
+      columns.low = columns.low.cwiseMin(m.row(r));
+      columns.high = columns.high.cwiseMax(m.row(r));
       for (Eigen::Index c = 0; c < m.cols(); ++c) s.push_back(m(r, c));
     }
   }
@@ -56,11 +65,16 @@ ActivationSamples ActivationSamples::record(const VitEngine& engine, std::span<c
   recorder.act = engine.card().act;
   // One thread: the chunks then arrive in order, so the samples are the same on any machine.
   tbb::task_arena(1).execute([&] { (void)engine.forward(images, batch, &recorder); });
+  // Whole rows, so that per-column transforms of the samples stay possible.
   for (auto& [key, s] : result.samples) {
     if (s.size() <= cap) continue;
-    const std::size_t stride = (s.size() + cap - 1) / cap;
+    const auto width = static_cast<std::size_t>(result.columns.at(key).low.size());
+    const std::size_t rows = s.size() / width, keep = std::max<std::size_t>(1, cap / width);
+    const std::size_t stride = (rows + keep - 1) / keep;
     std::size_t n = 0;
-    for (std::size_t i = 0; i < s.size(); i += stride) s[n++] = s[i];
+    for (std::size_t r = 0; r < rows; r += stride, n += width) {
+      std::copy_n(s.begin() + static_cast<std::ptrdiff_t>(r * width), width, s.begin() + static_cast<std::ptrdiff_t>(n));
+    }
     s.resize(n);
   }
   return result;

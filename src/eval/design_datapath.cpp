@@ -2,8 +2,11 @@
 #include "vitdse/eval/design_datapath.hpp"
 
 #include <cmath>
+#include <numeric>
 
+#include "vitdse/arith/log2_quantiser.hpp"
 #include "vitdse/arith/metrics.hpp"
+#include "vitdse/arith/trio_transforms.hpp"
 #include "vitdse/arith/multiplier.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/eval/float_ops.hpp"
@@ -20,6 +23,9 @@ struct DesignDatapath::Gemm {
   QuantParams a, b;              ///< left operand; right operand of qk and av
   PackedOperand weights;         ///< linear sites: W^T as codes
   Eigen::RowVectorXf out_scale;  ///< linear sites: a's scale times each channel's weight scale
+  Eigen::RowVectorXf bias;       ///< linear sites: the float bias (with any shift folded in)
+  /// Linear sites with Trio-ViT transforms: the input becomes (x - shift) · gain per column.
+  Eigen::RowVectorXf shift, gain;
 };
 
 namespace {
@@ -60,17 +66,68 @@ std::shared_ptr<const LutGemm> make_gemm(const std::string& spec) {
   return std::make_shared<const LutGemm>(table, arith::Width{n, true});
 }
 
-QuantParams calibrated(const ActivationSamples& samples, const std::string& key, int bits, const QuantOptions& o) {
+const std::vector<float>& samples_of(const ActivationSamples& samples, const std::string& key) {
   const auto it = samples.samples.find(key);
   if (it == samples.samples.end() || it->second.empty()) {
     throw Error("no calibration samples for " + key + "; calibrate on images of this model");
   }
+  return it->second;
+}
+
+QuantParams calibrated(std::span<const float> values, int bits, const QuantOptions& o) {
   arith::CalibrationOptions c;
   c.bits = bits;
   c.scheme = QuantScheme::symmetric;
   c.method = o.method;
   c.percentile = o.percentile;
-  return arith::calibrate(std::span<const float>(it->second), c);
+  return arith::calibrate(values, c);
+}
+
+QuantParams calibrated(const ActivationSamples& samples, const std::string& key, int bits, const QuantOptions& o) {
+  return calibrated(samples_of(samples, key), bits, o);
+}
+
+/// Static FFN2 pruning: zeroes the input columns of fc2's weight [out x hidden] of smallest L2
+/// norm (ties to the later column), keeping ceil((1 - prune)·hidden) as the workload counts.
+void prune_columns(FloatMatrix& weight, double prune) {
+  const auto hidden = static_cast<std::size_t>(weight.cols());
+  const auto kept = static_cast<std::size_t>(std::ceil((1.0 - prune) * static_cast<double>(hidden)));
+  const Eigen::RowVectorXf norm = weight.colwise().norm();
+  std::vector<Eigen::Index> order(hidden);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return norm(a) > norm(b); });
+  for (std::size_t i = kept; i < hidden; ++i) weight.col(order[i]).setZero();
+}
+
+/// Trio-ViT's transforms of a linear layer's input (arith/trio_transforms.hpp), from the
+/// calibration set's per-column extremes: shifting by the column midpoints m, folded into the
+/// bias (b + W m); then migration by ratios r of the shifted ranges, folded into the weight
+/// columns (W r). The layer's output is unchanged in exact arithmetic; the input quantiser is
+/// calibrated on the transformed samples. Returns those samples.
+std::vector<float> fold_transform(model::InputTransform t, const ActivationSamples::Columns& columns,
+                                  std::vector<float> samples, FloatMatrix& weight, DesignDatapath::Gemm& g) {
+  const bool shift = t == model::InputTransform::shift || t == model::InputTransform::migrate_shift;
+  const bool migrate = t == model::InputTransform::migrate || t == model::InputTransform::migrate_shift;
+  const Eigen::Index width = columns.low.size();
+  FloatMatrix extremes(2, width);
+  extremes << columns.low, columns.high;
+  g.shift = Eigen::RowVectorXf::Zero(width);
+  if (shift) {
+    const auto m = arith::channel_midpoints(extremes);
+    g.shift = Eigen::Map<const Eigen::RowVectorXf>(m.data(), width);
+    const auto b = arith::fold_shift_into_bias(weight, std::span<const float>(g.bias.data(), g.bias.size()), m);
+    g.bias = Eigen::Map<const Eigen::RowVectorXf>(b.data(), static_cast<Eigen::Index>(b.size()));
+    extremes.rowwise() -= g.shift;
+  }
+  g.gain = Eigen::RowVectorXf::Ones(width);
+  if (migrate) {
+    const auto r = arith::migration_ratios(extremes);
+    arith::migrate_linear_weights(weight, r);
+    g.gain = Eigen::Map<const Eigen::RowVectorXf>(r.data(), width).cwiseInverse();
+  }
+  Eigen::Map<FloatMatrix> rows(samples.data(), static_cast<Eigen::Index>(samples.size()) / width, width);
+  rows = ((rows.rowwise() - g.shift).array().rowwise() * g.gain.array()).matrix();
+  return samples;
 }
 
 /// Codes of attention probabilities: abits-bit codes of step 1/qmax on [0, 1].
@@ -107,26 +164,40 @@ DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& w
     if (site.op == Op::av) {
       g->a = probability_params(c.abits);
       g->b = calibrated(calibration, g->name + ".b", c.abits, options);
-    } else {
+    } else if (layer == nullptr || c.transform == model::InputTransform::none) {
       g->a = calibrated(calibration, g->name + ".a", c.abits, options);
     }
     if (site.op == Op::qk || site.op == Op::kv || site.op == Op::qkv_out) {
       g->b = calibrated(calibration, g->name + ".b", c.abits, options);
     }
     if (layer != nullptr) {
+      FloatMatrix weight = layer->weight;
+      g->bias = layer->bias;
+      if (site.op == Op::fc2 && c.ffn2_mode == model::Ffn2Mode::static_columns && c.ffn2_prune > 0.0) {
+        prune_columns(weight, c.ffn2_prune);
+      }
+      if (c.transform != model::InputTransform::none) {
+        const std::string key = g->name + ".a";
+        const auto transformed =
+            fold_transform(c.transform, calibration.columns.at(key), samples_of(calibration, key), weight, *g);
+        g->a = calibrated(transformed, c.abits, options);
+      }
       arith::CalibrationOptions wo;
       wo.bits = c.wbits;
-      wo.granularity = arith::Granularity::per_row;
-      const QuantParams wp = arith::calibrate(layer->weight, wo);
-      const arith::CodeMatrix q = arith::quantise(layer->weight, wp);
+      wo.granularity =
+          c.wquant == model::WeightQuant::per_tensor ? arith::Granularity::per_tensor : arith::Granularity::per_row;
+      const QuantParams wp = arith::calibrate(weight, wo);
+      const arith::CodeMatrix q = arith::quantise(weight, wp);
       std::vector<std::uint8_t> codes(static_cast<std::size_t>(q.size()));
       for (Eigen::Index i = 0; i < q.size(); ++i)
         codes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(q.data()[i]);
-      g->weights = lut->pack_transposed(CodeView(codes.data(), static_cast<std::size_t>(layer->weight.rows()),
-                                                 static_cast<std::size_t>(layer->weight.cols())));
-      g->out_scale =
-          Eigen::Map<const Eigen::RowVectorXf>(wp.scales.data(), static_cast<Eigen::Index>(wp.scales.size())) *
-          g->a.scales[0];
+      g->weights = lut->pack_transposed(
+          CodeView(codes.data(), static_cast<std::size_t>(weight.rows()), static_cast<std::size_t>(weight.cols())));
+      // One scale per output channel (a per-tensor scale repeated).
+      g->out_scale = Eigen::RowVectorXf::Constant(weight.rows(), wp.scales[0] * g->a.scales[0]);
+      if (wp.scales.size() > 1) {
+        g->out_scale = Eigen::Map<const Eigen::RowVectorXf>(wp.scales.data(), weight.rows()) * g->a.scales[0];
+      }
     }
     gemms_.push_back(std::move(g));
   };
@@ -157,7 +228,13 @@ DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& w
                         ? arith::make_gelu(gelu)
                         : nullptr);
     softmax_.push_back(!soft.empty() && soft != "softmax:exact" ? arith::make_softmax(soft) : nullptr);
-    ffn2_prune_.push_back(choice({b, Op::fc2}).ffn2_prune);
+    shift_mix_.push_back(soft.starts_with("softmax:log2") ? 1 : 0);
+    const auto& fc2 = choice({b, Op::fc2});
+    ffn2_prune_.push_back(fc2.ffn2_mode == model::Ffn2Mode::dynamic ? fc2.ffn2_prune : 0.0);
+    log2_divide_.push_back(card.attention == model::Attention::linear_relu &&
+                                   choice({b, Op::qkv_out}).divide == model::Divide::log2
+                               ? 1
+                               : 0);
   }
   keep_ = design.keep_after_block(workload);
 }
@@ -177,13 +254,16 @@ const DesignDatapath::Gemm& DesignDatapath::gemm(Site site) const {
 
 void DesignDatapath::linear(Site site, const FloatMatrix& x, const Linear& layer, FloatMatrix& out) const {
   const Gemm& g = gemm(site);
-  const auto codes = codes_of(x, g.a);
+  const auto codes =
+      g.gain.size() == 0
+          ? codes_of(x, g.a)
+          : codes_of(FloatMatrix(((x.rowwise() - g.shift).array().rowwise() * g.gain.array()).matrix()), g.a);
   const auto m = static_cast<std::size_t>(x.rows()), n = static_cast<std::size_t>(layer.weight.rows());
   Int32Matrix acc(x.rows(), layer.weight.rows());
   g.lut->multiply(CodeView(codes.data(), m, static_cast<std::size_t>(x.cols())), g.weights,
                   Int32View(acc.data(), m, n));
   out = (acc.cast<float>().array().rowwise() * g.out_scale.array()).matrix();
-  out.rowwise() += layer.bias;
+  out.rowwise() += g.bias;
 }
 
 void DesignDatapath::scores(int block, MatrixRef q, MatrixRef k, FloatMatrix& out) const {
@@ -198,6 +278,18 @@ void DesignDatapath::scores(int block, MatrixRef q, MatrixRef k, FloatMatrix& ou
 
 void DesignDatapath::mix(int block, const FloatMatrix& p, MatrixRef v, MutableMatrixRef out) const {
   const Gemm& g = gemm({block, Op::av});
+  if (shift_mix_[static_cast<std::size_t>(block)] != 0) {
+    // Powers-of-two probabilities shift the value codes: sum_j v_j >> k_j, exact in double
+    // (products are scaled integers and every partial sum fits in 53 bits).
+    const auto vc = codes_of(v, g.b);
+    const auto tokens = static_cast<Eigen::Index>(v.rows()), hd = static_cast<Eigen::Index>(v.cols());
+    Eigen::MatrixXd values(tokens, hd);
+    for (Eigen::Index r = 0; r < tokens; ++r) {
+      for (Eigen::Index c = 0; c < hd; ++c) values(r, c) = static_cast<std::int8_t>(vc[static_cast<std::size_t>(r * hd + c)]);
+    }
+    out = ((p.cast<double>() * values) * static_cast<double>(g.b.scales[0])).cast<float>();
+    return;
+  }
   const auto pc = codes_of(p, g.a), vc = codes_of(v, g.b);
   const auto tokens = static_cast<std::size_t>(p.rows()), hd = static_cast<std::size_t>(v.cols());
   Int32Matrix acc(p.rows(), v.cols());
@@ -233,6 +325,12 @@ void DesignDatapath::activation(int block, FloatMatrix& hidden) const {
   const auto& unit = gelu_[static_cast<std::size_t>(block)];
   if (!unit) return Datapath::activation(block, hidden);
   for (Eigen::Index i = 0; i < hidden.size(); ++i) hidden.data()[i] = static_cast<float>(unit->apply(hidden.data()[i]));
+}
+
+void DesignDatapath::denominators(int block, Eigen::ArrayXf& den) const {
+  if (log2_divide_[static_cast<std::size_t>(block)] == 0) return;
+  static const auto quantiser = arith::Log2Quantiser::trio_vit_denominator();
+  for (float& d : den) d = quantiser.quantise(d);
 }
 
 double DesignDatapath::token_keep(int block) const { return keep_[static_cast<std::size_t>(block)]; }

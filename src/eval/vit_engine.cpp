@@ -89,14 +89,30 @@ void VitEngine::check_batch(std::span<const float> images, int batch) const {
 }
 
 FloatMatrix VitEngine::forward(std::span<const float> images, int batch, const Datapath* datapath) const {
+  return forward_chunks(images, batch, datapath != nullptr ? *datapath : float_datapath_, nullptr, 0);
+}
+
+FloatMatrix VitEngine::forward_resuming(std::span<const float> images, int batch, const Datapath& datapath,
+                                        StageStates& states, int resume) const {
+  return forward_chunks(images, batch, datapath, &states, resume);
+}
+
+FloatMatrix VitEngine::forward_chunks(std::span<const float> images, int batch, const Datapath& dp,
+                                      StageStates* states, int resume) const {
   check_batch(images, batch);
-  const Datapath& dp = datapath != nullptr ? *datapath : float_datapath_;
   FloatMatrix logits(batch, card_.num_classes);
   const int per_chunk = std::max(1, kChunkTokens / card_.tokens());
   const int chunks = (batch + per_chunk - 1) / per_chunk;
+  const auto stages = static_cast<std::size_t>(card_.depth) + 1;
+  if (states != nullptr && (resume <= 0 || states->chunks.size() != static_cast<std::size_t>(chunks))) {
+    states->chunks.assign(static_cast<std::size_t>(chunks), std::vector<FloatMatrix>(stages));
+    resume = 0;
+  }
   tbb::parallel_for(0, chunks, [&](int c) {
     const int first = c * per_chunk, count = std::min(per_chunk, batch - first);
-    forward_chunk(images.data() + image_size() * static_cast<std::size_t>(first), count, dp, logits, first, nullptr);
+    forward_chunk(images.data() + image_size() * static_cast<std::size_t>(first), count, dp, logits, first, nullptr,
+                  states != nullptr ? &states->chunks[static_cast<std::size_t>(c)] : nullptr,
+                  std::min(resume, static_cast<int>(stages)));
   });
   return logits;
 }
@@ -184,7 +200,8 @@ void VitEngine::linear_attention(int block, const FloatMatrix& qkv, int count, i
       v1.leftCols(hd) = qkv.block(base, 2 * d + h * hd, tokens, hd);
       dp.matmul(Site{block, Op::kv}, k_t, v1, kv);
       dp.matmul(Site{block, Op::qkv_out}, q, kv, o);
-      const Eigen::ArrayXf den = o.col(hd).array() + kLinearAttentionEps;
+      Eigen::ArrayXf den = o.col(hd).array() + kLinearAttentionEps;
+      dp.denominators(block, den);
       out.block(base, h * hd, tokens, hd) = (o.leftCols(hd).array().colwise() / den).matrix();
       // The class token's implied attention to each patch token ranks tokens for pruning.
       cls_attention.row(i) += (q.row(0) * k_t.rightCols(tokens - 1)) / (den(0) * static_cast<float>(card_.num_heads));
@@ -197,15 +214,23 @@ void VitEngine::linear_attention(int block, const FloatMatrix& qkv, int count, i
 }
 
 void VitEngine::forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first,
-                              ForwardTape* tape) const {
+                              ForwardTape* tape, std::vector<FloatMatrix>* states, int resume) const {
   int tokens = card_.tokens();
   FloatMatrix x, h, wide, mixed, delta, cls_attention;
   if (tape != nullptr) {
     tape->count = count;
     tape->blocks.resize(static_cast<std::size_t>(card_.depth));
   }
-  embed(images, count, dp, x, tape);
-  for (int b = 0; b < card_.depth; ++b) {
+  int start = 0;  // the first block computed
+  if (states != nullptr && resume > 0) {
+    x = (*states)[static_cast<std::size_t>(resume - 1)];
+    tokens = static_cast<int>(x.rows()) / count;
+    start = resume - 1;
+  } else {
+    embed(images, count, dp, x, tape);
+    if (states != nullptr) (*states)[0] = x;
+  }
+  for (int b = start; b < card_.depth; ++b) {
     const auto& block = weights_.blocks[static_cast<std::size_t>(b)];
     BlockTape* rec = tape != nullptr ? &tape->blocks[static_cast<std::size_t>(b)] : nullptr;
     if (rec != nullptr) {
@@ -249,6 +274,7 @@ void VitEngine::forward_chunk(const float* images, int count, const Datapath& dp
     } else if (rec != nullptr) {
       rec->kept_rows.clear();
     }
+    if (states != nullptr) (*states)[static_cast<std::size_t>(b) + 1] = x;
   }
   FloatMatrix cls(count, card_.embed_dim);
   for (int i = 0; i < count; ++i) cls.row(i) = x.row(static_cast<Eigen::Index>(i) * tokens);

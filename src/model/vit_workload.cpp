@@ -62,6 +62,7 @@ std::vector<Layer> build_vit_layers(const ModelCard& c) {
       layers.push_back(kv);
       Layer qkv_out = gemm(pre + "attn.qkv_out", OpKind::matmul, b, n, dh, dh + 1, 0, kTokM);
       qkv_out.groups = h;
+      qkv_out.fields |= kDivide;
       qkv_out.per_element = {
           .exp = 0, .erf = 0, .div = static_cast<double>(dh) / static_cast<double>(dh + 1), .sqrt = 0};
       layers.push_back(qkv_out);
@@ -78,7 +79,7 @@ std::vector<Layer> build_vit_layers(const ModelCard& c) {
     }
     layers.push_back(act);
     Layer fc2 = gemm(pre + "mlp.fc2", OpKind::linear, b, n, hidden, d, hidden * d + d, kTokM);
-    fc2.fields |= kFfn2Prune;
+    fc2.fields |= kFfn2Prune | kFfn2Mode;
     layers.push_back(fc2);
   }
   Layer norm = elementwise("norm", OpKind::norm, -1, 1, n, d, 2 * d);

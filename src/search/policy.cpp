@@ -62,6 +62,8 @@ std::string canonical_choice(model::Field field, const std::string& text) {
       if (!(prune >= 0 && prune < 1)) throw Error("ffn2_prune " + text + " must be in [0, 1)");
       return fmt::format("{}", prune);
     }
+    default:
+      break;  // fields policies do not vary (kFieldNames)
   }
   return text;
 }

@@ -3,34 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <mutex>
 
 #include "vitdse/arith/multiplier.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
 
 namespace vitdse::search {
-
-namespace {
-
-std::int16_t intern(std::vector<std::string>& table, const std::string& value) {
-  const auto it = std::find(table.begin(), table.end(), value);
-  if (it != table.end()) return static_cast<std::int16_t>(it - table.begin());
-  table.push_back(value);
-  return static_cast<std::int16_t>(table.size() - 1);
-}
-
-int multiplier_bits(const std::string& spec) {
-  static std::mutex mutex;
-  static std::map<std::string, int> cache;
-  const std::lock_guard lock(mutex);
-  auto it = cache.find(spec);
-  if (it == cache.end()) it = cache.emplace(spec, arith::make_multiplier(spec)->bits()).first;
-  return it->second;
-}
-
-}  // namespace
 
 DesignSpace::DesignSpace(const model::Workload& workload, const model::Design& base, std::vector<Variable> variables,
                          const std::string& source)
@@ -41,22 +19,12 @@ DesignSpace::DesignSpace(const model::Workload& workload, const model::Design& b
   }
   const auto& layers = workload.layers();
   base_.resize(layers.size());
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    const auto& c = base.layers[i];
-    auto& t = base_[i];
-    if (c.mult >= 0) t.mult = base.units[static_cast<std::size_t>(c.mult)];
-    if (c.gelu >= 0) t.gelu = base.nonlinear[static_cast<std::size_t>(c.gelu)];
-    if (c.softmax >= 0) t.softmax = base.nonlinear[static_cast<std::size_t>(c.softmax)];
-    t.wbits = c.wbits;
-    t.abits = c.abits;
-    t.token_keep = c.token_keep;
-    t.ffn2_prune = c.ffn2_prune;
-  }
+  for (std::size_t i = 0; i < layers.size(); ++i) base_[i] = model::layer_settings(base, i);
   // The widest operands and the narrowest multiplier any point may put on each layer.
   std::vector<int> widest(layers.size(), 0), narrowest(layers.size(), 1 << 20);
   for (std::size_t i = 0; i < layers.size(); ++i) {
     if ((layers[i].fields & model::kMult) == 0) continue;
-    narrowest[i] = multiplier_bits(base_[i].mult);
+    narrowest[i] = arith::multiplier_width(base_[i].mult).bits;
     widest[i] = std::max((layers[i].fields & model::kWbits) != 0 ? base_[i].wbits : 0, base_[i].abits);
   }
   for (const auto& v : variables_) {
@@ -68,7 +36,7 @@ DesignSpace::DesignSpace(const model::Workload& workload, const model::Design& b
                     "' does not have");
       }
       for (const auto& c : v.choices) {
-        if (v.field == model::kMult) narrowest[ui] = std::min(narrowest[ui], multiplier_bits(c));
+        if (v.field == model::kMult) narrowest[ui] = std::min(narrowest[ui], arith::multiplier_width(c).bits);
         if (v.field == model::kWbits || v.field == model::kAbits) {
           widest[ui] = std::max(widest[ui], static_cast<int>(parse_int(c, "bits")));
         }
@@ -104,12 +72,12 @@ void DesignSpace::check(const Point& point) const {
 
 model::Design DesignSpace::design(const Point& point) const {
   check(point);
-  std::vector<LayerText> text = base_;
+  std::vector<model::LayerSettings> text = base_;
   for (std::size_t v = 0; v < variables_.size(); ++v) {
     const Variable& var = variables_[v];
     const std::string& choice = var.choices[static_cast<std::size_t>(point[v])];
     for (const int i : var.layers) {
-      LayerText& t = text[static_cast<std::size_t>(i)];
+      model::LayerSettings& t = text[static_cast<std::size_t>(i)];
       switch (var.field) {
         case model::kMult:
           t.mult = choice;
@@ -132,26 +100,13 @@ model::Design DesignSpace::design(const Point& point) const {
         case model::kFfn2Prune:
           t.ffn2_prune = parse_double(choice, "ffn2_prune");
           break;
+        default:
+          throw Error("variable '" + var.name + "' sets a field that searches do not vary");
       }
     }
   }
-  // Intern afresh so the design lists only the units it uses (the cost model prices each).
-  const auto& layers = workload_.layers();
-  model::Design d;
-  d.layers.resize(layers.size());
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    const auto f = layers[i].fields;
-    auto& c = d.layers[i];
-    const auto& t = text[i];
-    if ((f & model::kMult) != 0) c.mult = intern(d.units, t.mult);
-    if ((f & model::kGelu) != 0) c.gelu = intern(d.nonlinear, t.gelu);
-    if ((f & model::kSoftmax) != 0) c.softmax = intern(d.nonlinear, t.softmax);
-    if ((f & model::kWbits) != 0) c.wbits = static_cast<std::int8_t>(t.wbits);
-    if ((f & model::kAbits) != 0) c.abits = static_cast<std::int8_t>(t.abits);
-    if ((f & model::kTokenKeep) != 0) c.token_keep = t.token_keep;
-    if ((f & model::kFfn2Prune) != 0) c.ffn2_prune = t.ffn2_prune;
-  }
-  return d;
+  // Interned afresh, so the design lists only the units it uses (the cost model prices each).
+  return model::make_design(workload_, text);
 }
 
 }  // namespace vitdse::search

@@ -54,5 +54,8 @@ class Multiplier {
 /// Builds a multiplier from its spec through the family registry. Unknown families, keys or
 /// out-of-range values throw one Error naming what is allowed.
 std::unique_ptr<Multiplier> make_multiplier(std::string_view spec);
+/// The operand width a spec names, read without building the unit (an SC unit simulates its
+/// table when built). Checks the family and the width, not the other parameters.
+Width multiplier_width(std::string_view spec);
 
 }  // namespace vitdse::arith

@@ -41,6 +41,8 @@ class Datapath {
   virtual void matmul(Site site, MatrixRef a, MatrixRef b, FloatMatrix& out) const;
   /// Softmax of each row of the scores, in place.
   virtual void softmax(int block, FloatMatrix& scores) const;
+  /// Linear attention's denominators of one head, in place before the division (kept exact).
+  virtual void denominators(int /*block*/, Eigen::ArrayXf& /*den*/) const {}
   /// The FFN activation, in place (GELU or ReLU, as the card says).
   virtual void activation(int block, FloatMatrix& hidden) const;
   /// Share of patch tokens kept after `block` (1: none dropped).

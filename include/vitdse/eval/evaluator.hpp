@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,13 @@ struct EvalOptions {
   std::size_t calibration_images = 64;  ///< from the train split, for activation scales
   std::uint64_t seed = 0;
   QuantOptions quant;
+  /// Resume each design from the last one's stage states where their leading stages agree,
+  /// if those states fit in kPrefixCacheBytes.
+  bool prefix_reuse = true;
 };
+
+/// The most memory the evaluator's stage states may take: above it, prefix reuse is off.
+constexpr std::size_t kPrefixCacheBytes = std::size_t{256} << 20;
 
 /// What a design scores on the evaluator's images.
 struct EvalReport {
@@ -49,8 +56,19 @@ class Evaluator {
   [[nodiscard]] EvalReport evaluate(const model::Design& design, const model::Workload& workload) const;
   /// Scores logits of the evaluator's images against the labels and the float model.
   [[nodiscard]] EvalReport score(const FloatMatrix& logits) const;
+  /// Stages (embedding, blocks) taken from the previous design so far, over all evaluations.
+  [[nodiscard]] std::size_t stages_reused() const;
 
  private:
+  /// The last evaluated design's stage states and what each stage's datapath was: the
+  /// canonical choices of its layers. One evaluation at a time uses it; others run without.
+  struct PrefixCache {
+    std::mutex mutex;
+    std::vector<std::string> keys;
+    StageStates states;
+    std::size_t reused = 0;
+  };
+
   VitEngine engine_;
   EvalOptions options_;
   std::vector<float> inputs_;
@@ -59,6 +77,8 @@ class Evaluator {
   FloatMatrix float_logits_;
   EvalReport float_report_;
   std::string fingerprint_;
+  bool prefix_fits_ = false;
+  mutable PrefixCache prefix_;
 };
 
 /// The Wilson score interval of `successes` in `n` at 95% (z = 1.96), in percent.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "vitdse/core/eigen.hpp"
 #include "vitdse/eval/datapath.hpp"
@@ -13,6 +14,12 @@ namespace vitdse::eval {
 
 /// EfficientViT's guard against a zero denominator in ReLU linear attention.
 constexpr float kLinearAttentionEps = 1e-15f;
+
+/// The residual stream of a forward pass at each stage boundary, per chunk of images: [chunk]
+/// [0] after the embedding, [b + 1] after block b (token pruning applied).
+struct StageStates {
+  std::vector<std::vector<FloatMatrix>> chunks;
+};
 
 /// timm's forward pass for a class-token ViT (or, for `attention: linear-relu` cards, the same
 /// with ReLU linear attention in place of softmax attention): patch embedding, class token prepended, then
@@ -46,6 +53,11 @@ class VitEngine {
   /// `images` holds `batch` images [C x H x W], normalised; the result is [batch x classes].
   /// Without a datapath, timm's float arithmetic.
   [[nodiscard]] FloatMatrix forward(std::span<const float> images, int batch, const Datapath* datapath = nullptr) const;
+  /// forward() that keeps its stage states in `states` and takes stages before `resume` (0:
+  /// the embedding, b + 1: block b) from them: they must come from a pass on the same images
+  /// whose datapath computed those stages identically. resume = 0 recomputes everything.
+  [[nodiscard]] FloatMatrix forward_resuming(std::span<const float> images, int batch, const Datapath& datapath,
+                                             StageStates& states, int resume) const;
   /// The same for `count` images on the calling thread, recording in `tape` what
   /// backpropagation needs (train/vit_backprop.hpp).
   FloatMatrix forward_recorded(std::span<const float> images, int count, const Datapath* datapath,
@@ -55,9 +67,13 @@ class VitEngine {
   /// Throws unless `images` holds `batch` images of the card's shape.
   void check_batch(std::span<const float> images, int batch) const;
   /// Logits of `count` consecutive images into rows of `out` starting at `first`; records in
-  /// `tape` unless it is null.
+  /// `tape` unless it is null; keeps stage states in `states` unless it is null, resuming at
+  /// stage `resume` from them.
   void forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first,
-                     ForwardTape* tape) const;
+                     ForwardTape* tape, std::vector<FloatMatrix>* states = nullptr, int resume = 0) const;
+  /// forward() over chunks, each with its stage states when `states` is not null.
+  FloatMatrix forward_chunks(std::span<const float> images, int batch, const Datapath& dp, StageStates* states,
+                             int resume) const;
   /// Patch embedding plus class token and positions: [count·N x D].
   void embed(const float* images, int count, const Datapath& dp, FloatMatrix& x, ForwardTape* tape) const;
   /// Multi-head self-attention of every image over its `tokens` rows, before the projection:

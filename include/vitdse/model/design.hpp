@@ -3,12 +3,29 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "vitdse/model/workload.hpp"
 
 namespace vitdse::model {
+
+/// How a layer's weights are quantised: one scale per output channel, or one for the tensor.
+enum class WeightQuant : std::uint8_t { per_channel, per_tensor };
+/// Trio-ViT's output-preserving transforms of a layer's input activations, folded into its
+/// weights (arith/trio_transforms.hpp): channel-wise migration, filter-wise shifting, or both.
+enum class InputTransform : std::uint8_t { none, migrate, shift, migrate_shift };
+/// Which FFN hidden units fc2 skips: per token by |activation| (dynamic), or the same weight
+/// columns for every token, those of smallest L2 norm (static, magnitude pruning).
+enum class Ffn2Mode : std::uint8_t { dynamic, static_columns };
+/// Linear attention's divider: exact, or by a log2-quantised denominator (a shift).
+enum class Divide : std::uint8_t { exact, log2 };
+
+std::string to_string(WeightQuant v);
+std::string to_string(InputTransform v);
+std::string to_string(Ffn2Mode v);
+std::string to_string(Divide v);
 
 /// One layer's resolved choices. Fields the layer does not accept keep their "absent" values
 /// (-1 for indices, 0 for bits) and are left out of the canonical form.
@@ -20,6 +37,22 @@ struct LayerChoice {
   std::int16_t softmax = -1;  ///< index into Design::nonlinear
   double token_keep = 1.0;    ///< tokens kept after this block (on its attention layer)
   double ffn2_prune = 0.0;    ///< fraction of FFN hidden units skipped by fc2
+  WeightQuant wquant = WeightQuant::per_channel;
+  InputTransform transform = InputTransform::none;
+  Ffn2Mode ffn2_mode = Ffn2Mode::dynamic;
+  Divide divide = Divide::exact;
+};
+
+/// One layer's choices with units named by canonical spec: what a design file or a search
+/// point sets, before the specs are interned into a Design.
+struct LayerSettings {
+  std::string mult, gelu, softmax;
+  int wbits = 0, abits = 0;
+  double token_keep = 1.0, ffn2_prune = 0.0;
+  WeightQuant wquant = WeightQuant::per_channel;
+  InputTransform transform = InputTransform::none;
+  Ffn2Mode ffn2_mode = Ffn2Mode::dynamic;
+  Divide divide = Divide::exact;
 };
 
 /// The fully resolved per-layer assignment; `layers` is aligned with Workload::layers().
@@ -32,20 +65,33 @@ struct Design {
   [[nodiscard]] std::vector<double> keep_after_block(const Workload& w) const;
 };
 
-/// The built-in defaults: exact:8s, W8A8, exact GELU and softmax, no pruning.
+/// The built-in defaults: exact:8s, W8A8 with per-channel weights, exact GELU and softmax, no
+/// transforms, no pruning.
 Design default_design(const Workload& workload);
+/// The design of per-layer settings (aligned with Workload::layers(); fields a layer does not
+/// accept are ignored). Throws Error where a layer's operands are wider than its multiplier;
+/// `where`, if given, names each layer's source in that message.
+Design make_design(const Workload& workload, std::span<const LayerSettings> settings,
+                   std::span<const std::string> where = {});
+/// Layer `i`'s settings in a design (the inverse of make_design for the fields it accepts).
+LayerSettings layer_settings(const Design& design, std::size_t i);
 /// Parses and validates a design file against the workload's model.
 Design load_design(const std::filesystem::path& path, const Workload& workload);
 Design parse_design(const std::string& yaml_text, const std::string& source, const Workload& workload);
 
 /// Sorted, whitespace-free JSON of the per-layer assignment ({"layers":{name:{field:value}}}).
+/// wquant, transform, ffn2_mode and divide appear only where they differ from their defaults
+/// (ffn2_mode only where the layer prunes), so designs that leave them alone hash as before
+/// they existed.
 std::string canonical_json(const Design& design, const Workload& workload);
+/// Layer `i`'s entry of canonical_json() ("{}" for a layer with no fields).
+std::string canonical_layer_json(const Design& design, const Workload& workload, std::size_t i);
 /// First 16 hex digits of SHA-256 over canonical_json().
 std::string design_hash(const Design& design, const Workload& workload);
 
 /// Counts of layer `i` under the design: tokens from `schedule` (Workload::token_schedule of
 /// keep_after_block()), FFN2 pruning, and the nonlinear implementation chosen (gelu:relu
-/// evaluates no erf).
+/// evaluates no erf; a log2 divider divides by shifting).
 LayerCounts design_counts(const Workload& workload, const Design& design, std::size_t i,
                           std::span<const std::int64_t> schedule);
 

@@ -14,14 +14,19 @@ enum class OpKind { linear, conv, matmul, norm, softmax, activation, pool, eleme
 std::string to_string(OpKind kind);
 
 /// Design fields a layer accepts (DESIGN.md "Design file"); a bit set.
-enum Field : std::uint8_t {
+enum Field : std::uint16_t {
   kMult = 1,
   kWbits = 2,
   kAbits = 4,
   kGelu = 8,
   kSoftmax = 16,
   kTokenKeep = 32,
-  kFfn2Prune = 64
+  kFfn2Prune = 64,
+  kWquant = 128,      ///< weight quantiser granularity (layers with weights)
+  kTransform = 256,   ///< Trio-ViT input transforms (layers with weights)
+  kFfn2Mode = 512,    ///< dynamic or static FFN2 pruning (fc2)
+  kDivide = 1024,     ///< linear attention's divider (attn.qkv_out)
+  kAllFields = 2047
 };
 
 /// Which GEMM dimensions follow the block's token count (bit set over m, k, n).
@@ -44,11 +49,11 @@ struct Layer {
   std::int64_t params = 0;      ///< weights + biases (+ cls/pos embeddings on patch_embed)
   Nonlinear per_element;        ///< nonlinear ops per output element
   Nonlinear per_row;            ///< nonlinear ops per output row (e.g. LayerNorm's sqrt)
-  std::uint8_t fields = 0;      ///< Field bits this layer accepts
+  std::uint16_t fields = 0;     ///< Field bits this layer accepts
 };
 
 /// A layer from its GEMM view. Linear, conv and matmul layers accept `mult` and `abits`, and
-/// `wbits` when their [k x n] operand is a weight tensor (linear, conv).
+/// `wbits`, `wquant` and `transform` when their [k x n] operand is a weight tensor (linear, conv).
 Layer make_layer(std::string name, OpKind kind, int block, std::int64_t groups, std::int64_t m, std::int64_t k,
                  std::int64_t n, std::int64_t params);
 

@@ -44,15 +44,8 @@ class DesignSpace {
   void check(const Point& point) const;
 
  private:
-  /// A layer's choices as text, before interning into a Design.
-  struct LayerText {
-    std::string mult, gelu, softmax;
-    int wbits = 0, abits = 0;
-    double token_keep = 1.0, ffn2_prune = 0.0;
-  };
-
   const model::Workload& workload_;
-  std::vector<LayerText> base_;
+  std::vector<model::LayerSettings> base_;
   std::vector<Variable> variables_;
 };
 
