@@ -3,11 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
 #include <map>
+#include <numeric>
 
 #include "test_util.hpp"
 #include "vitdse/arith/multiplier.hpp"
 #include "vitdse/core/error.hpp"
+#include "vitdse/eval/evaluator.hpp"
 #include "vitdse/model/safetensors.hpp"
 
 namespace vitdse::eval {
@@ -109,6 +114,105 @@ TEST(DesignDatapath, CoarserArithmeticMovesFurtherFromFloat) {
   for (const auto& [name, v] : series) {
     EXPECT_TRUE(decreasing(*v)) << name << ": " << (*v)[0] << " " << (*v)[1] << " " << (*v)[2];
   }
+}
+
+TEST(DesignDatapath, PerTensorWeightsMoveFurtherFromFloatThanPerChannel) {
+  // Random weights have rows of alike ranges, so this needs trained ones (and real images).
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) GTEST_SKIP() << "no dataset-fashion-mnist";
+  const auto card = model::load_model_card("vit-fmnist");
+  const model::Workload workload(card);
+  EvalOptions options;
+  options.images = 200;
+  options.calibration_images = 16;
+  const Evaluator evaluator(card, load_vit_weights(card), resolve_dataset(card, {}), options);
+  const auto mse = [&](const std::string& d) {
+    return evaluator.evaluate(model::parse_design("defaults: {" + d + "}", "d.yaml", workload), workload).logit_mse;
+  };
+  for (const int bits : {4, 6}) {
+    const std::string w = "wbits: " + std::to_string(bits);
+    EXPECT_GT(mse(w + ", wquant: per-tensor"), mse(w)) << bits;
+  }
+}
+
+TEST(DesignDatapath, TrioTransformsHelpLowBitInputs) {
+  const Bench& s = setup();
+  const double signal = s.reference.squaredNorm() / static_cast<double>(s.reference.size());
+  // Folded into bias and weights, the transforms leave the layer as it was: at 8 bits the
+  // design stays as close to float as without them.
+  EXPECT_LT(s.logit_mse("transform: migrate+shift"), 1e-3 * signal);
+  const double plain = s.logit_mse("abits: 4");
+  EXPECT_LT(s.logit_mse("abits: 4, transform: migrate"), plain);
+  EXPECT_LT(s.logit_mse("abits: 4, transform: migrate+shift"), plain);
+}
+
+TEST(DesignDatapath, StaticFfn2PruningDropsTheSameWeakestColumnsForEveryToken) {
+  const Bench& s = setup();
+  const DesignDatapath dp(s.engine, s.workload, s.design("ffn2_prune: 0.5, ffn2_mode: static"), s.samples);
+  EXPECT_EQ(dp.ffn2_prune(0), 0.0);  // nothing left for the engine to prune per token
+  const Linear& fc2 = s.engine.weights().blocks[0].fc2;
+  const auto hidden = static_cast<int>(fc2.weight.cols());
+  std::vector<int> order(static_cast<std::size_t>(hidden));
+  std::iota(order.begin(), order.end(), 0);
+  const Eigen::RowVectorXf norm = fc2.weight.colwise().norm();
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return norm(a) > norm(b); });
+  const int kept = (hidden + 1) / 2;
+  FloatMatrix weak = FloatMatrix::Zero(4, hidden), strong = weak;
+  for (int i = 0; i < hidden; ++i) {
+    (i < kept ? strong : weak).col(order[static_cast<std::size_t>(i)]).setConstant(0.5f);
+  }
+  FloatMatrix out;
+  dp.linear(Site{0, Op::fc2}, weak, fc2, out);
+  for (Eigen::Index r = 0; r < out.rows(); ++r) EXPECT_EQ(out.row(r), fc2.bias) << r;  // every product is 0
+  dp.linear(Site{0, Op::fc2}, strong, fc2, out);
+  EXPECT_GT((out.rowwise() - fc2.bias).norm(), 0.0f);
+  // Dynamic pruning, chosen per token by the activations, stays closer to float.
+  EXPECT_GT(s.logit_mse("ffn2_prune: 0.5, ffn2_mode: static"), s.logit_mse("ffn2_prune: 0.5"));
+}
+
+TEST(DesignDatapath, Log2ProbabilitiesShiftTheValueCodes) {
+  const Bench& s = setup();
+  const DesignDatapath dp(s.engine, s.workload, s.design("softmax: \"softmax:log2\", abits: 6"), s.samples);
+  const int tokens = 11, hd = 8;
+  FloatMatrix p = FloatMatrix::Random(tokens, tokens) * 4.0f;
+  dp.softmax(0, p);
+  const FloatMatrix v = FloatMatrix::Random(tokens, hd);
+  FloatMatrix out(tokens, hd);
+  dp.mix(0, p, v, out);
+  // Independently: the same value quantiser, then sum_j p_j * code_j, with every p_j a power of two.
+  arith::CalibrationOptions o;
+  o.bits = 6;
+  const auto q = arith::calibrate(std::span<const float>(s.samples.samples.at("blocks.0.attn.av.b")), o);
+  for (int i = 0; i < tokens; ++i) {
+    for (int c = 0; c < hd; ++c) {
+      double sum = 0;
+      for (int j = 0; j < tokens; ++j) {
+        int exponent = 0;
+        ASSERT_TRUE(p(i, j) == 0.0f || std::frexp(p(i, j), &exponent) == 0.5f) << p(i, j);
+        sum += static_cast<double>(p(i, j)) * static_cast<double>(arith::quantise_value(v(j, c), q));
+      }
+      EXPECT_EQ(out(i, c), static_cast<float>(sum * static_cast<double>(q.scales[0]))) << i << "," << c;
+    }
+  }
+}
+
+TEST(DesignDatapath, Log2DividerRoundsDenominatorsToClampedPowersOfTwo) {
+  const auto card = model::load_model_card("vit-fmnist-linear");
+  const model::Workload workload(card);
+  const VitEngine engine(card, load_vit_weights(card));
+  const Bench& s = setup();  // its input has this model's image shape
+  const auto samples = ActivationSamples::record(engine, s.input.data, s.batch);
+  const auto design = [&](const std::string& d) { return model::parse_design("defaults: {" + d + "}", "d", workload); };
+  const DesignDatapath exact(engine, workload, design("divide: exact"), samples);
+  const DesignDatapath shifted(engine, workload, design("divide: log2"), samples);
+  Eigen::ArrayXf den(5), same(5);
+  den << 1e-9f, 0.3f, 3.0f, 1000.0f, 0.0f;
+  same = den;
+  exact.denominators(0, same);
+  EXPECT_TRUE((same == den).all());
+  shifted.denominators(1, den);
+  Eigen::ArrayXf expected(5);
+  expected << 0.015625f, 0.25f, 4.0f, 512.0f, 0.015625f;  // 2^-6 .. 2^9
+  EXPECT_TRUE((den == expected).all()) << den.transpose();
 }
 
 TEST(DesignDatapath, OperandsWiderThanTheUnitAreRejected) {

@@ -129,6 +129,17 @@ TEST(Design, ValidationErrors) {
       {"version: 2\n", "'version' = 2 is out of range"},
       {"version: one\n", "'version'"},
       {"version: 1\ndefaults: {wbits: [4\n", "malformed YAML"},
+      {"version: 1\ndefaults: {wquant: per-row}\n",
+       "'wquant' is 'per-row'; allowed: per-channel, per-tensor"},
+      {"version: 1\ndefaults: {transform: migration}\n",
+       "'transform' is 'migration' (did you mean 'migrate'?); allowed: none, migrate, shift, migrate+shift"},
+      {"version: 1\ndefaults: {ffn2_mode: sometimes}\n", "allowed: dynamic, static"},
+      {"version: 1\ndefaults: {divide: 3}\n", "'divide' is '3'; allowed: exact, log2"},
+      {"version: 1\nlayers:\n  blocks.0.attn.qk: {transform: shift}\n",
+       "transform does not apply to layer 'blocks.0.attn.qk'"},
+      {"version: 1\nlayers:\n  blocks.0.attn.qkv: {ffn2_mode: static}\n",
+       "ffn2_mode does not apply to layer 'blocks.0.attn.qkv'"},
+      {"version: 1\nlayers:\n  blocks.0.attn.av: {divide: log2}\n", "divide does not apply to layer 'blocks.0.attn.av'"},
   };
   for (const auto& c : cases) {
     const std::string msg = error_of(c.text);
@@ -149,6 +160,71 @@ TEST(Design, NonlinearSpecsAreCanonical) {
       parse("version: 1\ndefaults: {softmax: \"softmax:iter:k=3\", gelu: \"gelu:ibert:range=4:bits=8\"}\n");
   EXPECT_EQ(layer(a, "blocks.0.attn.softmax")["softmax"], "softmax:iter:k=3");
   EXPECT_EQ(design_hash(a, tiny()), design_hash(b, tiny()));
+}
+
+TEST(Design, QuantisationTransformAndPruningModesResolvePerLayer) {
+  const Design d = parse(R"(version: 1
+defaults: {wquant: per-tensor, transform: migrate, ffn2_prune: 0.5}
+blocks:
+  "1": {ffn2_mode: static, transform: migrate+shift}
+layers:
+  blocks.0.mlp.fc2: {transform: shift}
+)");
+  EXPECT_EQ(layer(d, "blocks.0.attn.qkv")["wquant"], "per-tensor");
+  EXPECT_EQ(layer(d, "blocks.0.attn.qkv")["transform"], "migrate");
+  EXPECT_EQ(layer(d, "blocks.0.mlp.fc2")["transform"], "shift");
+  EXPECT_EQ(layer(d, "blocks.1.mlp.fc1")["transform"], "migrate+shift");
+  EXPECT_FALSE(layer(d, "blocks.0.mlp.fc2").contains("ffn2_mode"));  // dynamic, the default
+  EXPECT_EQ(layer(d, "blocks.1.mlp.fc2")["ffn2_mode"], "static");
+  EXPECT_FALSE(layer(d, "blocks.0.attn.qk").contains("wquant"));  // no weights
+  const auto fc2 = static_cast<std::size_t>(tiny().find("blocks.1.mlp.fc2"));
+  EXPECT_EQ(d.layers[fc2].ffn2_mode, Ffn2Mode::static_columns);
+  EXPECT_EQ(d.layers[fc2].transform, InputTransform::migrate_shift);
+  EXPECT_EQ(layer_settings(d, fc2).ffn2_prune, 0.5);
+}
+
+TEST(Design, FieldsAtTheirDefaultsHashAsIfUnwritten) {
+  // Caches key scores by design hash, so designs that leave the newer fields alone keep theirs.
+  const auto base = design_hash(default_design(tiny()), tiny());
+  EXPECT_EQ(design_hash(parse("version: 1\ndefaults: {wquant: per-channel, transform: none, ffn2_mode: dynamic}\n"),
+                        tiny()),
+            base);
+  // Static pruning of nothing is no pruning.
+  EXPECT_EQ(design_hash(parse("version: 1\ndefaults: {ffn2_mode: static}\n"), tiny()), base);
+  EXPECT_NE(design_hash(parse("version: 1\ndefaults: {wquant: per-tensor}\n"), tiny()), base);
+  EXPECT_NE(design_hash(parse("version: 1\ndefaults: {ffn2_prune: 0.5, ffn2_mode: static}\n"), tiny()),
+            design_hash(parse("version: 1\ndefaults: {ffn2_prune: 0.5}\n"), tiny()));
+}
+
+TEST(Design, SettingsRoundTripThroughMakeDesign) {
+  const Design d = parse(R"(version: 1
+defaults: {mult: "drum:8s:k=4", wquant: per-tensor}
+layers:
+  blocks.2.mlp.fc2: {ffn2_prune: 0.25, ffn2_mode: static, transform: shift, wbits: 6}
+  blocks.3.attn.softmax: {softmax: "softmax:log2", token_keep: 0.5}
+)");
+  std::vector<LayerSettings> settings;
+  for (std::size_t i = 0; i < d.layers.size(); ++i) settings.push_back(layer_settings(d, i));
+  EXPECT_EQ(canonical_json(make_design(tiny(), settings), tiny()), canonical_json(d, tiny()));
+  settings[static_cast<std::size_t>(tiny().find("head"))].wbits = 12;
+  try {
+    (void)make_design(tiny(), settings);
+    ADD_FAILURE() << "12-bit operands on an 8-bit multiplier were accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("layer 'head' uses 12-bit operands"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Design, LinearAttentionDividesByShiftingWithALog2Divider) {
+  const Workload w(load_model_card("vit-fmnist-linear"));
+  const auto i = static_cast<std::size_t>(w.find("blocks.0.attn.qkv_out"));
+  const Design exact = default_design(w);
+  const Design shifted = parse_design("version: 1\ndefaults: {divide: log2}\n", "d.yaml", w);
+  const auto schedule = w.token_schedule(exact.keep_after_block(w));
+  EXPECT_GT(design_counts(w, exact, i, schedule).nonlinear.div, 0.0);
+  EXPECT_EQ(design_counts(w, shifted, i, schedule).nonlinear.div, 0.0);
+  EXPECT_EQ(design_counts(w, shifted, i, schedule).macs, design_counts(w, exact, i, schedule).macs);
+  EXPECT_EQ(nlohmann::json::parse(canonical_json(shifted, w))["layers"]["blocks.0.attn.qkv_out"]["divide"], "log2");
 }
 
 TEST(Design, WiderMultiplierAcceptsWiderOperands) {
