@@ -5,6 +5,11 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <string_view>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "quantiser_grid.hpp"
 #include "vitdse/core/error.hpp"
@@ -18,11 +23,11 @@ void check_bits(int bits, const std::string& where) {
     throw Error(where + ": " + std::to_string(bits) + " bits is out of range; allowed 2..16");
 }
 
-void check_finite(std::span<const float> x, const std::string& where) {
-  if (x.empty()) throw Error(where + ": no data; need at least one value");
+void check_finite(std::span<const float> x, std::string_view where) {
+  if (x.empty()) throw Error(std::string(where) + ": no data; need at least one value");
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (!std::isfinite(x[i]))
-      throw Error(where + ": value " + std::to_string(x[i]) + " at index " + std::to_string(i) +
+      throw Error(std::string(where) + ": value " + std::to_string(x[i]) + " at index " + std::to_string(i) +
                   " is not finite; only finite values are allowed");
   }
 }
@@ -86,10 +91,10 @@ void check_shape(const QuantParams& p, Eigen::Index rows, Eigen::Index cols, con
                 std::to_string(wanted) + " " + what);
 }
 
-void check_per_tensor(const QuantParams& p, const std::string& where) {
+void check_per_tensor(const QuantParams& p, std::string_view where) {
   p.validate();
   if (p.granularity != Granularity::per_tensor)
-    throw Error(where + ": a span takes per-tensor parameters; use the matrix form for per-row or per-column ones");
+    throw Error(std::string(where) + ": a span takes per-tensor parameters; use the matrix form for per-row or per-column ones");
 }
 
 void check_code(std::int32_t q, const QuantParams& p, const std::string& where) {
@@ -187,8 +192,25 @@ void quantise_to_bytes(std::span<const float> x, const QuantParams& p, std::span
   if (out.size() != x.size()) throw Error("quantise_to_bytes: output size differs from the input's");
   if (x.empty()) return;
   detail::check_finite(x, "quantise_to_bytes");
+  // The evaluator quantises every GEMM operand through here. With AVX-512, 16 values at a time:
+  // the same double division, rounding to nearest even encoded in the instruction (not taken
+  // from the floating-point environment), zero point, clamp and low byte as ChannelGrid::code().
   const auto g = grid_of(p, 0);
-  std::transform(x.begin(), x.end(), out.begin(), [&](float v) { return static_cast<std::uint8_t>(g.code(v)); });
+  std::size_t i = 0;
+#if defined(__AVX512F__)
+  const __m512d scale = _mm512_set1_pd(g.scale), zero = _mm512_set1_pd(g.zero), lo = _mm512_set1_pd(g.qmin),
+                hi = _mm512_set1_pd(g.qmax);
+  const auto codes8 = [&](const float* v) {
+    __m512d q = _mm512_div_pd(_mm512_cvtps_pd(_mm256_loadu_ps(v)), scale);
+    q = _mm512_roundscale_pd(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm512_cvttpd_epi32(_mm512_min_pd(_mm512_max_pd(_mm512_add_pd(q, zero), lo), hi));
+  };
+  for (; i + 16 <= x.size(); i += 16) {
+    const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(codes8(x.data() + i)), codes8(x.data() + i + 8), 1);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out.data() + i), _mm512_cvtepi32_epi8(q));
+  }
+#endif
+  for (; i < x.size(); ++i) out[i] = static_cast<std::uint8_t>(g.code(x[i]));
 }
 
 std::vector<float> dequantise(std::span<const std::int32_t> q, const QuantParams& p) {

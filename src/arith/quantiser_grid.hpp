@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "vitdse/arith/quantiser.hpp"
 
@@ -45,7 +46,7 @@ struct ChannelGrid {
 /// Throws Error unless 2 <= bits <= 16.
 void check_bits(int bits, const std::string& where);
 /// Throws Error on empty data or any NaN / infinity.
-void check_finite(std::span<const float> x, const std::string& where);
+void check_finite(std::span<const float> x, std::string_view where);
 /// The grid params_from_range builds for [lo, hi] (widened to include 0).
 ChannelGrid grid_for_range(double lo, double hi, int bits, QuantScheme scheme);
 /// Channel `channel` of validated parameters.

@@ -37,6 +37,10 @@ template <class M>
 std::vector<std::uint8_t> codes_of(const M& x, const QuantParams& p) {
   const auto cols = static_cast<std::size_t>(x.cols());
   std::vector<std::uint8_t> codes(static_cast<std::size_t>(x.rows()) * cols);
+  if (x.rows() > 1 && static_cast<std::size_t>(x.outerStride()) == cols) {  // one contiguous run
+    arith::quantise_to_bytes(std::span<const float>(x.data(), codes.size()), p, codes);
+    return codes;
+  }
   for (Eigen::Index r = 0; r < x.rows(); ++r) {
     arith::quantise_to_bytes(std::span<const float>(x.row(r).data(), cols), p,
                              std::span<std::uint8_t>(codes).subspan(static_cast<std::size_t>(r) * cols, cols));

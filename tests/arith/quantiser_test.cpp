@@ -258,4 +258,22 @@ TEST(QuantUniform, BytesAreTheCodesLowBytes) {
                      "do not fit a byte");
 }
 
+TEST(QuantUniform, ByteKernelAgreesWithTheElementQuantiserOnTiesAndRandomValues) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> wide(-3.0f, 3.0f);
+  for (const auto scheme : {QuantScheme::symmetric, QuantScheme::asymmetric}) {
+    for (int bits = 2; bits <= 8; ++bits) {
+      const auto p = params_from_range(-1.3f, 2.1f, bits, scheme);
+      std::vector<float> x;
+      for (int k = -300; k <= 300; ++k) x.push_back((static_cast<float>(k) + 0.5f) * p.scales[0]);  // ties
+      for (int i = 0; i < 1000; ++i) x.push_back(wide(rng));
+      std::vector<std::uint8_t> bytes(x.size());
+      quantise_to_bytes(x, p, bytes);
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        ASSERT_EQ(bytes[i], static_cast<std::uint8_t>(quantise_value(x[i], p) & 0xff)) << bits << " " << x[i];
+      }
+    }
+  }
+}
+
 }  // namespace vitdse::arith
