@@ -157,8 +157,8 @@ LfsrGenerator decorrelated_lfsr(int bits, std::uint32_t seed, bool reciprocal) {
 
 // ---- Sobol ------------------------------------------------------------------------------
 
-SobolGenerator::SobolGenerator(int bits, int dimension, std::uint32_t digital_shift)
-    : NumberGenerator(bits), dimension_(dimension), shift_(digital_shift) {
+SobolGenerator::SobolGenerator(int bits, int dimension, std::uint32_t digital_shift, SobolOrder order)
+    : NumberGenerator(bits), dimension_(dimension), shift_(digital_shift), order_(order) {
   check_range(dimension, 1, 4, "SC Sobol dimension");
   check_range(digital_shift, 0, (1LL << bits) - 1, "SC Sobol digital shift");
   struct Init {
@@ -191,7 +191,8 @@ SobolGenerator::SobolGenerator(int bits, int dimension, std::uint32_t digital_sh
 void SobolGenerator::generate(std::span<std::uint32_t> out) const {
   const std::uint32_t mask = (std::uint32_t{1} << bits()) - 1;
   for (std::size_t t = 0; t < out.size(); ++t) {
-    const std::uint32_t i = static_cast<std::uint32_t>(t) & mask;
+    const std::uint32_t j = static_cast<std::uint32_t>(t) & mask;
+    const std::uint32_t i = order_ == SobolOrder::gray ? j ^ (j >> 1) : j;
     std::uint32_t x = shift_;
     for (std::size_t k = 0; k < directions_.size(); ++k) {
       if ((i >> k) & 1U) x ^= directions_[k];
@@ -201,21 +202,33 @@ void SobolGenerator::generate(std::span<std::uint32_t> out) const {
 }
 
 Hardware SobolGenerator::hardware() const {
-  Hardware h = counter_cells(bits());
+  const int n = bits();
+  Hardware h = counter_cells(n);
+  // Per output bit, the direction numbers that have it set: natural order XORs the matching
+  // index bits, Gray order ORs the matching select lines (one-hot, so OR is XOR).
+  double tree_gates = 0;
   int widest = 1;
-  for (int j = 0; j < bits(); ++j) {
+  for (int j = 0; j < n; ++j) {
     int ones = 0;
     for (const std::uint32_t v : directions_) ones += static_cast<int>((v >> j) & 1U);
-    h.xor2 += ones > 1 ? ones - 1 : 0;
+    tree_gates += ones > 1 ? ones - 1 : 0;
     widest = std::max(widest, ones);
   }
-  h.depth = 0.5 * ceil_log2(static_cast<std::uint64_t>(widest));  // an XOR is about half an FA
+  if (order_ == SobolOrder::natural) {
+    h.xor2 += tree_gates;
+    h.depth = 0.5 * ceil_log2(static_cast<std::uint64_t>(widest));  // an XOR is about half an FA
+    return h;
+  }
+  h.and2 += std::max(0, 2 * n - 4) + tree_gates;  // least-significant-zero select lines, then the ORs
+  h.xor2 += n;
+  h.dff += n;   // the output register
+  h.depth = 0;  // the output is the register itself
   return h;
 }
 
 std::string SobolGenerator::describe() const {
-  return "sobol dim " + std::to_string(dimension_) + (shift_ != 0 ? " ^" + hex(shift_) : std::string()) + " -> " +
-         std::to_string(bits()) + " bits";
+  return "sobol dim " + std::to_string(dimension_) + (order_ == SobolOrder::gray ? " gray" : "") +
+         (shift_ != 0 ? " ^" + hex(shift_) : std::string()) + " -> " + std::to_string(bits()) + " bits";
 }
 
 // ---- Halton -----------------------------------------------------------------------------

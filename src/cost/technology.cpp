@@ -14,8 +14,14 @@ namespace vitdse::cost {
 
 namespace {
 
+double raw_combinational_area(const Technology::Table& t, const arith::Hardware& hw) {
+  return hw.and2 * t.and2 + hw.xor2 * t.xor2 + hw.ha * t.ha + hw.fa * t.fa + hw.mux2 * t.mux2;
+}
+
+double raw_sequential_area(const Technology::Table& t, const arith::Hardware& hw) { return hw.dff * t.dff; }
+
 double raw_cell_area(const Technology::Table& t, const arith::Hardware& hw) {
-  return hw.and2 * t.and2 + hw.xor2 * t.xor2 + hw.ha * t.ha + hw.fa * t.fa + hw.mux2 * t.mux2 + hw.dff * t.dff;
+  return raw_combinational_area(t, hw) + raw_sequential_area(t, hw);
 }
 
 }  // namespace
@@ -26,8 +32,15 @@ Technology::Technology(Table table, NodeScaling scaling, double node_nm)
     : table_(std::move(table)), scaling_(std::move(scaling)), node_nm_(node_nm), scale_(scaling_.at(node_nm)) {
   const arith::Hardware anchor = anchor_hardware();
   const double raw = raw_cell_area(table_, anchor);
-  if (!(raw > 0)) throw Error("technology '" + table_.name + "': cell areas must be positive");
-  area_per_cell_um2_ = table_.anchor_area_um2 / raw;
+  const double combinational = raw_combinational_area(table_, anchor);
+  if (!(raw > 0) || !(combinational > 0)) throw Error("technology '" + table_.name + "': cell areas must be positive");
+  // The anchor's flops (none in the exact multiplier) are priced at the sequential factor; its
+  // combinational cells take the rest of the anchor's area.
+  const double anchor_flops_um2 = raw_sequential_area(table_, anchor) * table_.sequential_area_factor;
+  area_per_cell_um2_ = (table_.anchor_area_um2 - anchor_flops_um2) / combinational;
+  if (!(area_per_cell_um2_ > 0)) {
+    throw Error("technology '" + table_.name + "': the anchor's flip-flops alone exceed its area");
+  }
   energy_per_cell_um2_ = table_.anchor_energy_pJ / raw;
   delay_per_fa_ns_ = table_.anchor_delay_ns / anchor.depth;
 }
@@ -35,7 +48,9 @@ Technology::Technology(Table table, NodeScaling scaling, double node_nm)
 UnitCost Technology::price(const arith::Hardware& hw) const {
   const double raw = raw_cell_area(table_, hw);
   UnitCost c;
-  c.area_um2 = raw * area_per_cell_um2_ * scale_.area;
+  c.area_um2 = (raw_combinational_area(table_, hw) * area_per_cell_um2_ +
+                raw_sequential_area(table_, hw) * table_.sequential_area_factor) *
+               scale_.area;
   // A multi-cycle unit (serial SC) switches its cells once per cycle.
   c.energy_pJ = raw * energy_per_cell_um2_ * scale_.energy * hw.cycles;
   c.delay_ns = hw.depth * delay_per_fa_ns_ * scale_.delay * hw.cycles;
@@ -103,6 +118,12 @@ Technology load_technology(const std::string& name_or_path, std::optional<double
   anchor.allow("unit");
   anchor.allow("source");
   anchor.finish();
+  if (cells.has("sequential")) {
+    YamlMap sequential = cells.child("sequential", "sequential cells");
+    t.sequential_area_factor = sequential.get_double("area_factor", 0.1, 10);
+    sequential.allow("source");
+    sequential.finish();
+  }
   t.unit_power_GHz = cells.get_double_or("unit_power_GHz", 1.0, 1e-3, 100);
   cells.allow("source");
   cells.finish();

@@ -149,6 +149,66 @@ TEST(ScGenerator, SobolDimensionsFollowTheirDefinitions) {
   }
 }
 
+TEST(ScGenerator, SobolGrayOrderVisitsTheSamePointsPerBlock) {
+  constexpr int n = 8;
+  for (int d = 1; d <= 4; ++d) {
+    const auto natural = SobolGenerator(n, d).sequence(512);
+    const SobolGenerator gray(n, d, 0, SobolOrder::gray);
+    const auto seq = gray.sequence(512);
+    for (std::uint32_t t = 0; t < 512; ++t) {
+      const std::uint32_t j = t % 256;
+      ASSERT_EQ(seq[t], natural[j ^ (j >> 1)]) << "dimension " << d << " t=" << t;
+      // The circuit: each step XORs the direction number of the counter's least significant
+      // zero (the last one also on the wrap from all ones).
+      if (t > 0) {
+        const std::uint32_t c = (t - 1) % 256;
+        const int k = std::min(std::countr_one(c), n - 1);
+        ASSERT_EQ(seq[t], seq[t - 1] ^ gray.direction_numbers()[static_cast<std::size_t>(k)]) << t;
+      }
+    }
+  }
+  EXPECT_EQ(SobolGenerator(3, 1, 0, SobolOrder::gray).sequence(4), (std::vector<std::uint32_t>{0, 4, 6, 2}));
+  // Over L = 2^m cycles, dimensions 1 and 2 on one counter give the same SC count in both orders.
+  const auto x = SobolGenerator(n, 1).sequence(256), y = SobolGenerator(n, 2).sequence(256);
+  const auto gx = SobolGenerator(n, 1, 0, SobolOrder::gray).sequence(256);
+  const auto gy = SobolGenerator(n, 2, 0, SobolOrder::gray).sequence(256);
+  for (int length = 1; length <= 256; length *= 2) {
+    for (std::uint32_t a = 0; a < 256; a += 7) {
+      for (std::uint32_t b = 0; b < 256; b += 5) {
+        int natural = 0, gray = 0;
+        for (int t = 0; t < length; ++t) {
+          const auto i = static_cast<std::size_t>(t);
+          natural += static_cast<int>(x[i] < a && y[i] < b);
+          gray += static_cast<int>(gx[i] < a && gy[i] < b);
+        }
+        ASSERT_EQ(gray, natural) << "L=" << length << " a=" << a << " b=" << b;
+      }
+    }
+  }
+  // Not at other lengths: the first three points differ.
+  EXPECT_NE(std::vector(gx.begin(), gx.begin() + 3), std::vector(x.begin(), x.begin() + 3));
+}
+
+TEST(ScGenerator, SobolCellAccountsOfBothOrders) {
+  // Natural order: a counter; dimension 2's XOR trees have 27 - 8 = 19 gates (Pascal mod 2).
+  const Hardware d1 = SobolGenerator(8, 1).hardware(), d2 = SobolGenerator(8, 2).hardware();
+  EXPECT_DOUBLE_EQ(d1.dff, 8);
+  EXPECT_DOUBLE_EQ(d1.ha, 8);
+  EXPECT_DOUBLE_EQ(d1.xor2 + d1.and2, 0);
+  EXPECT_DOUBLE_EQ(d2.xor2, 19);
+  // Gray order: counter, 12 select-line gates, an 8-bit XOR into an 8-bit register; dimension 2
+  // ORs its select lines into 19 gates.
+  const Hardware g1 = SobolGenerator(8, 1, 0, SobolOrder::gray).hardware();
+  const Hardware g2 = SobolGenerator(8, 2, 0, SobolOrder::gray).hardware();
+  EXPECT_DOUBLE_EQ(g1.dff, 16);
+  EXPECT_DOUBLE_EQ(g1.ha, 8);
+  EXPECT_DOUBLE_EQ(g1.and2, 12);
+  EXPECT_DOUBLE_EQ(g1.xor2, 8);
+  EXPECT_DOUBLE_EQ(g2.and2, 12 + 19);
+  EXPECT_DOUBLE_EQ(SobolGenerator(2, 1, 0, SobolOrder::gray).hardware().and2, 0);
+  EXPECT_EQ(SobolGenerator(8, 2, 0, SobolOrder::gray).describe(), "sobol dim 2 gray -> 8 bits");
+}
+
 TEST(ScGenerator, HaltonIsTheRadicalInverse) {
   EXPECT_EQ(HaltonGenerator(8, 2).sequence(600), SobolGenerator(8, 1).sequence(600));
   for (const int base : {3, 5, 7}) {

@@ -26,6 +26,54 @@ TEST(Technology, ExactMultipliersLandInTheEvoApproxBand) {
   EXPECT_NEAR(tech.price(arith::adder_hardware(32)).energy_pJ, 0.1, 0.05);
 }
 
+TEST(Technology, FlipFlopsCostTheirCellAreaAndGatesTheAnchorFactor) {
+  const auto tech = load_technology("cmos45");
+  EXPECT_DOUBLE_EQ(tech.table().sequential_area_factor, 1.0);
+  // Flops: NanGate DFF_X1, 4.522 um^2 each, not the anchor's 2.415x.
+  EXPECT_NEAR(tech.price(arith::register_hardware(8)).area_um2, 8 * 4.522, 1e-9);
+  // Combinational cells keep the anchor's calibration: 729.8 um^2 over its 302.2 um^2 raw.
+  const arith::Hardware anchor = anchor_hardware();
+  EXPECT_DOUBLE_EQ(anchor.dff, 0);
+  const double raw = 64 * 1.064 + 50 * 4.256 + 8 * 2.660;
+  EXPECT_NEAR(tech.price(arith::adder_hardware(8)).area_um2, 8 * 4.256 * 729.8 / raw, 1e-9);
+  // A mixed account adds the two; energy stays proportional to raw cell area, flops included.
+  arith::Hardware mixed = arith::adder_hardware(8);
+  mixed += arith::register_hardware(8);
+  EXPECT_NEAR(tech.price(mixed).area_um2, 8 * 4.256 * 729.8 / raw + 8 * 4.522, 1e-9);
+  EXPECT_NEAR(tech.price(arith::register_hardware(8)).energy_pJ, 8 * 4.522 * 0.2 / raw, 1e-12);
+  // At 40 nm a flop is 3.46 um^2; UnarySim's reset flop in TSMC 40 nm LP is 4.057 um^2, and
+  // NanGate's DFFR_X1 (5.32 um^2) scales to the same within 1%.
+  const auto t40 = load_technology("cmos45", 40);
+  EXPECT_NEAR(t40.price(arith::register_hardware(1)).area_um2, 4.522 * 0.765, 0.01);
+  EXPECT_NEAR(5.32 * t40.scale().area / 4.0572, 1.0, 0.01);
+}
+
+TEST(Technology, SequentialFactorIsOptionalAndChecked) {
+  test::TempDir dir;
+  const std::string head =
+      "version: 1\nname: t\nnode_nm: 45\nvdd_V: 0.9\n"
+      "cells:\n"
+      "  area_um2: {and2: 1.064, xor2: 1.596, ha: 2.660, fa: 4.256, mux2: 1.862, dff: 4.522}\n"
+      "  anchor: {area_um2: 729.8, energy_pJ: 0.2, delay_ns: 1.48}\n";
+  const std::string tail =
+      "fp16: {mult_pJ: 1.1, add_pJ: 0.4, mult_um2: 1640, add_um2: 1360}\n"
+      "sram:\n  access_pJ_per_64b: [{kib: 8, pJ: 10}, {kib: 32, pJ: 20}]\n  area_um2_per_bit: 0.528\n"
+      "dram: {pJ_per_bit: 20.3}\nstatic: {mW_per_mm2: 15}\n"
+      "scaling:\n  nodes: [{node_nm: 45, energy: 1.0, area: 1.0, delay: 1.0}, "
+      "{node_nm: 32, energy: 0.643, area: 0.46, delay: 0.92}]\n";
+  const auto plain = load_technology(dir.write("plain.yaml", head + tail));
+  EXPECT_DOUBLE_EQ(plain.table().sequential_area_factor, 1.0);
+  const auto doubled = load_technology(dir.write("x2.yaml", head + "  sequential: {area_factor: 2.0}\n" + tail));
+  EXPECT_NEAR(doubled.price(arith::register_hardware(1)).area_um2, 2 * 4.522, 1e-9);
+  EXPECT_NEAR(doubled.price(arith::adder_hardware(8)).area_um2, plain.price(arith::adder_hardware(8)).area_um2, 1e-9);
+  try {
+    (void)load_technology(dir.write("bad.yaml", head + "  sequential: {area_factor: 0}\n" + tail));
+    ADD_FAILURE() << "a zero sequential factor was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("area_factor"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Technology, SramReproducesHorowitzPoints) {
   const auto tech = load_technology("cmos45");
   EXPECT_NEAR(tech.sram_access_pJ(8, 64), 10, 1e-9);

@@ -95,6 +95,9 @@ class LfsrGenerator final : public NumberGenerator {
 /// product is up to ~2x the binomial p(1-p)/L (tests/arith/sc_test.cpp measures both).
 [[nodiscard]] LfsrGenerator decorrelated_lfsr(int bits, std::uint32_t seed, bool reciprocal);
 
+/// The order in which a Sobol generator visits its points (see SobolGenerator).
+enum class SobolOrder { natural, gray };
+
 /// Dimension 1..4 of the Sobol sequence at `bits` bits, point i (i from 0, modulo 2^bits) in
 /// natural order: x_i = XOR of the direction numbers V_k for the set bits k of i.
 /// Dimension 1 is the van der Corput sequence in base 2 (V_k = 2^(bits-k): the bit-reversed
@@ -105,18 +108,35 @@ class LfsrGenerator final : public NumberGenerator {
 /// `digital_shift` XORs every output with a constant: the standard randomisation that keeps the
 /// net structure and makes each point uniform (used for variance estimates).
 ///
+/// SobolOrder::gray visits them in Gray-code order (Antonov & Saleev): output t is the natural
+/// point of index g = j ^ (j >> 1), j = t mod 2^bits. Each step then XORs one direction number
+/// into the previous output, the one picked by the least significant zero of the step counter:
+/// the circuit of UnarySim's SobolRNG (and of Liu & Han, TVLSI 26(7), 2018). Gray code maps
+/// indices 0..2^m-1 onto themselves, so the first 2^m outputs are the same points in another
+/// order, and an SC count over L = 2^m cycles from dimensions sharing one counter is the same
+/// in both orders (tested); at other lengths the prefixes differ. The sc multipliers use
+/// natural order, which is also the cheaper circuit.
+///
 ///     SobolGenerator dim2(8, 2);  // direction numbers m = 1, 3, 5, 15, 17, 51, 85, 255
+///     SobolGenerator(3, 1, 0, SobolOrder::gray).sequence(4) == {0, 4, 6, 2}
 class SobolGenerator final : public NumberGenerator {
  public:
-  SobolGenerator(int bits, int dimension, std::uint32_t digital_shift = 0);
+  SobolGenerator(int bits, int dimension, std::uint32_t digital_shift = 0, SobolOrder order = SobolOrder::natural);
 
   [[nodiscard]] int dimension() const { return dimension_; }
+  [[nodiscard]] SobolOrder order() const { return order_; }
   /// V_1..V_bits as bits-bit integers.
   [[nodiscard]] const std::vector<std::uint32_t>& direction_numbers() const { return directions_; }
 
-  /// An index counter (bits DFF + bits HA) and, per output bit, an XOR tree over the index bits
-  /// whose direction numbers have that bit set (none for dimension 1, which is wiring). The
-  /// digital shift is constant inversion, free.
+  /// Natural order: an index counter (bits DFF + bits HA) and, per output bit, an XOR tree over
+  /// the index bits whose direction numbers have that bit set (none for dimension 1, which is
+  /// wiring).
+  /// Gray order: the step counter (bits DFF + bits HA); its least-significant-zero detector,
+  /// one select line per direction number, 2·bits - 4 AND2 (a prefix-AND chain and a gate per
+  /// line; the last line also takes the counter's wrap from all ones); per output bit an OR
+  /// over the select lines whose direction numbers have that bit set (counted as AND2; none for
+  /// dimension 1); bits XOR2 into a bits-DFF output register.
+  /// The digital shift is constant inversion (natural) or the register's reset value (gray), free.
   [[nodiscard]] Hardware hardware() const override;
   [[nodiscard]] std::string describe() const override;
 
@@ -125,6 +145,7 @@ class SobolGenerator final : public NumberGenerator {
 
   int dimension_;
   std::uint32_t shift_;
+  SobolOrder order_;
   std::vector<std::uint32_t> directions_;
 };
 

@@ -36,6 +36,9 @@ class Technology {
     double and2 = 0, xor2 = 0, ha = 0, fa = 0, mux2 = 0, dff = 0;
     // The anchor unit (an exact 8x8 signed multiplier) calibrates area, energy and delay.
     double anchor_area_um2 = 0, anchor_energy_pJ = 0, anchor_delay_ns = 0;
+    // Placed area of a flip-flop per um^2 of its cell (cells.sequential.area_factor): flops are
+    // not priced through the anchor, whose factor is fitted on a combinational array multiplier.
+    double sequential_area_factor = 1.0;
     double unit_power_GHz = 1.0;
     double fp16_mult_pJ = 0, fp16_add_pJ = 0, fp16_mult_um2 = 0, fp16_add_um2 = 0;
     std::vector<SramPoint> sram;
@@ -52,7 +55,9 @@ class Technology {
   [[nodiscard]] const NodeScaling& scaling() const { return scaling_; }
   [[nodiscard]] const Table& table() const { return table_; }
 
-  /// Prices a standard-cell account at this node.
+  /// Prices a standard-cell account at this node. Area: combinational cells at the anchor's
+  /// calibration, flip-flops at their cell area times the sequential factor. Energy and delay
+  /// are calibrated on the anchor alone.
   [[nodiscard]] UnitCost price(const arith::Hardware& hw) const;
   /// Prices a multiplier: its declared cost scaled from its node, else its cell account.
   [[nodiscard]] UnitCost price(const arith::Multiplier& unit) const;
@@ -67,7 +72,7 @@ class Technology {
   NodeScaling scaling_;
   double node_nm_;
   ScaleFactors scale_;
-  double area_per_cell_um2_ = 0;    ///< calibrated um^2 per um^2 of raw cell area
+  double area_per_cell_um2_ = 0;    ///< calibrated um^2 per um^2 of raw combinational cell area
   double energy_per_cell_um2_ = 0;  ///< pJ per um^2 of raw cell area
   double delay_per_fa_ns_ = 0;
 };

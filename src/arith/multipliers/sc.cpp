@@ -222,38 +222,69 @@ Accumulator parse_accumulator(std::string_view text, const std::string& where) {
 
 }  // namespace
 
-// Calibration against UnarySim's synthesis (TSMC 40 nm); see tests/arith/sc_test.cpp, which
-// checks the first two rows. The cost layer prices a cell account at NanGate45 cell areas times
-// the anchor calibration 2.415 at 45 nm and scales area by 0.765 to 40 nm (log-log between the
-// 45 and 32 nm points), i.e. 1.847 um^2 per um^2 of raw NanGate45 area.
+// Calibration against UnarySim's synthesis: Design Compiler reports, TSMC 40 nm LP, 1.1 V,
+// cell area (the wire-load model adds none), in hw/scu of github.com/diwu1990/UnarySim. Each
+// row prices at 40 nm the account of the RTL UnarySim synthesised, built from our cells;
+// tests/arith/sc_multiplier_test.cpp (CellAccountAgainstUnarySimSynthesis) checks every ratio.
+// Combinational cells cost NanGate45 area x 2.415 (the exact-multiplier anchor) x 0.765 (45 to
+// 40 nm), 1.847 um^2 per raw um^2; a flip-flop costs its cell area x 0.765, 3.46 um^2 (the
+// sequential factor 1.0 of models/tech/cmos45.yaml). Where the report has it, Design
+// Compiler's split into combinational / noncombinational area is compared too.
 //
-//   UnarySim circuit (40 nm)                  this account (40 nm)
-//   AND-gate multiplier       5.1 um^2        AND2: 1.97 um^2 (0.39x; a bare gate cannot
-//                                             reach 5.1 without padding the account)
-//   Sobol RNG, 8-bit          175.3 um^2      106.1 um^2: 8 DFF + 8 HA. Ours is Sobol in
-//                                             natural order (dimension 1 is the bit-reversed
-//                                             counter, no logic); UnarySim's is the Gray-code
-//                                             form (counter, least-significant-zero detector,
-//                                             direction-vector lookup, 8-bit output register)
-//   unipolar mul incl. RNG    207.6 um^2      237.8 um^2 (+15%): Sobol RNG + 8-bit operand
-//                                             register + 8-bit comparator (8 FA) + AND2, the
-//                                             parts of UnarySim's uMUL_uni. With the default
-//                                             decorrelated LFSR (16 DFF + 24 XOR2) instead of
-//                                             Sobol it is 336 um^2 (+62%).
-//   8-input MUX / APC / OR    32.3 / 55.9 /   27.5 / 46.2 / 13.8 um^2 (7 MUX2 / 4 FA + 3 HA /
-//   adder                     11.8 um^2       7 OR2), without select generators
-//   16-lane unipolar MAC      3361 um^2       16 x (2 operand registers + 2 comparators + AND2)
-//                                             + one shared Sobol pair + 16-input OR adder:
-//                                             4364 um^2 (+30%): flops price at 8.35 um^2 here
-//   16-lane bipolar MAC       5945 um^2       XNOR instead of AND: +0.5 um^2 a lane. UnarySim's
-//                                             bipolar multiplier is a different, larger circuit
-//                                             (1.77x); that gap is not modelled.
-//   power 0.898 / 1.62 mW                     not compared: the clock behind UnarySim's figures
-//                                             is not stated, and the cost layer's energy is
-//                                             calibrated per operation, not per cycle.
-// Flops dominate SC lanes, and the single calibration factor (fitted on a combinational array
-// multiplier, where wiring inflates full adders) over-prices them; that, not the cell counts,
-// is most of the +15..30% above.
+//   UnarySim circuit (40 nm)           um^2   ours   ratio  comb  seq
+//   AND-gate multiplier                5.1    2.0    0.39               a bare AND2
+//     with a registered output         5.1    5.4    1.06               (see the notes)
+//   Sobol RNG 8-bit, Gray code         175.3  157.5  0.90               8-bit counter (8 DFF +
+//     3-bit / 10-bit                   59.3 / 230.6  0.91 / 0.86        8 HA), 12 select gates,
+//                                                                       8 enable AND2, 8 XOR2,
+//                                                                       8-bit register
+//   unipolar mul incl. RNG, uMUL_uni   207.6  250.0  1.20   1.98  0.67  the RNG, 8-bit operand
+//                                                                       register, comparator
+//                                                                       (8 FA), AND2
+//   MUX adder, 16 inputs               32.3   55.0   1.71   1.83  0.85  15 MUX2, output flop
+//   APC adder, 16 inputs               55.9   92.4   1.65   1.98  0.85  UnarySim's approximate
+//                                                                       APC: 8 OR2, 4 FA, 4-bit
+//                                                                       register and comparator
+//   OR adder, 8 inputs                 11.8   17.2   1.46   1.77  0.85  7 OR2, output flop
+//   uSADD16, the MACs' adder           104.3  153.4  1.47   1.59  0.85  16-input parallel
+//                                                                       counter, 4-bit
+//                                                                       accumulator
+//   16-lane unipolar MAC               3361   4154   1.24   2.08  0.67  16 uMUL_uni + uSADD16
+//   16-lane bipolar MAC                5945   7704   1.30   2.02  0.69  16 uMUL_bi (two RNGs,
+//                                                                       two comparators, a MUX)
+//                                                                       + uSADD16
+//   8-bit binary multiplier, bMUL      513.7  653.0  1.27   1.42  0.84  exact:8u + 32 flops
+//
+// Notes.
+//  - UnarySim's MACs are 16 copies of its multiplier, each with its own Sobol RNGs and one
+//    operand arriving as a stream (the reports count 388 = 16 x 24 + 4 and 644 = 16 x 40 + 4
+//    flops). The sc lanes here share one generator pair among 16 lanes and convert both
+//    operands: a different circuit, not compared.
+//  - The MUX and APC reports have 23 ports, 16 data inputs and a 4-bit select, so they are
+//    16-input adders (the reference table says 8). UnarySim's stand-alone kernels register their
+//    output (orADD.sv; one 4.057 um^2 sequential cell in the OR and MUX reports, four in the
+//    APC's). The AND-gate report is not public; 5.1 - 4.057 leaves 1.04 um^2, one small
+//    2-input gate, so it most likely holds the same output flop. Without it the row is 0.39x.
+//  - UnarySim's Sobol RNG is the Gray-code circuit (SobolOrder::gray). The sc family's
+//    sng=sobol is natural order: dimension 1 is the bit-reversed counter (67.0 um^2, 0.38x of
+//    UnarySim's RNG) and dimension 2 adds 19 XOR2. For two dimensions it is the cheaper
+//    circuit, and at L = 2^m its products are those of the Gray-code pair
+//    (tests/arith/sc_test.cpp), so the units keep it.
+//  - Flops price at 0.67-0.85x. UnarySim's output registers are 4.057 um^2 reset flops (0.85x;
+//    NanGate's DFFR_X1 at 40 nm is 4.07 um^2); uMUL_uni's 123.3036 um^2 of flops is exactly 21
+//    of 5.292 um^2 (the JKFF report's flop) and 3 of 4.0572; ours is a plain DFF_X1.
+//  - The rest of every gap is combinational: 1.6-2.1x Design Compiler's area in these circuits
+//    and 1.42x in the binary multiplier. The 2.415 factor is fitted on EvoApproxLib's 8x8
+//    multiplier, and UnarySim's synthesis of an 8x8 multiplier is 1.42x smaller (library and
+//    flow); circuits of simple gates (the OR and MUX adders: 1.77x, 1.83x) are over-priced
+//    further, because the factor also carries the decomposition of full adders into gates. A
+//    comparator is counted as n full adders though it needs only their carry chain.
+//  - So the rows within +-25% (the registered AND, uMUL_uni, the unipolar MAC and, as far as
+//    can be told without their split, the Sobol RNGs) are within because the combinational
+//    excess and the sequential shortfall offset; the adders, almost all gates, are
+//    1.46-1.71x, and the bipolar MAC 1.30x.
+//  - Power (0.898 / 1.62 mW for the MACs) is not compared: the clock behind UnarySim's figures
+//    is not stated, and the cost layer's energy is calibrated per operation, not per cycle.
 
 MultiplierFamily sc_family() {
   MultiplierFamily f;
