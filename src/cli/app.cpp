@@ -110,6 +110,8 @@ const std::vector<Command>& commands() {
       {"pareto", "export the Pareto front of a run, or of several runs merged, from the database", pareto_command},
       {"compare", "run search algorithms on the same seeds and compare hypervolume against evaluations",
        compare_command},
+      {"reproduce", "rebuild the four source papers' trade-off tables, figure by figure against the published ones",
+       reproduce_command},
       {"units", "list arithmetic-unit families, or one unit's error metrics and cost", units_command},
       {"list", "list the shipped models, accelerator templates and technology tables", list_command},
   };

@@ -8,10 +8,14 @@
 namespace vitdse::cli {
 
 bool parse_options(Context& ctx, const std::string& command, const std::string& synopsis,
-                   po::options_description& options, po::variables_map& vm) {
+                   po::options_description& options, po::variables_map& vm,
+                   const po::positional_options_description* positional) {
   options.add_options()("help,h", "show this help");
   try {
-    po::store(po::command_line_parser(ctx.args).options(options).run(), vm);
+    po::command_line_parser parser(ctx.args);
+    parser.options(options);
+    if (positional != nullptr) parser.positional(*positional);
+    po::store(parser.run(), vm);
     if (vm.count("help") != 0) {
       ctx.out << "usage: vitdse " << command << " " << synopsis << "\n\n" << options << '\n';
       return false;

@@ -12,9 +12,11 @@ namespace vitdse::cli {
 namespace po = boost::program_options;
 
 /// Parses `ctx.args` against `options` for `command`. Returns false after printing help when
-/// --help is given. Bad options throw a usage Error naming the command.
+/// --help is given. Bad options throw a usage Error naming the command. `positional`, if given,
+/// maps bare arguments to options.
 bool parse_options(Context& ctx, const std::string& command, const std::string& synopsis,
-                   po::options_description& options, po::variables_map& vm);
+                   po::options_description& options, po::variables_map& vm,
+                   const po::positional_options_description* positional = nullptr);
 
 /// Output format chosen by --csv/--json (mutually exclusive).
 enum class Format { text, csv, json };

@@ -9,6 +9,17 @@
 
 namespace vitdse::report {
 
+/// One nonlinear unit's error against the exact function and its cost per element.
+struct NonlinearFigures {
+  std::string kind, spec;  ///< "gelu", "softmax" or "layernorm"; the canonical spec
+  double mae = 0, max_error = 0;
+  double area_um2 = 0, delay_ns = 0, energy_pJ = 0;
+  [[nodiscard]] double adp_um2_ns() const { return area_um2 * delay_ns; }
+};
+
+/// The figures of one spec at `tech`'s node; row work amortised over `row_length` elements.
+NonlinearFigures nonlinear_figures(const std::string& spec, const cost::Technology& tech, int row_length = 64);
+
 /// For each spec: kind, spec, MAE and max error against the exact function on the inputs of
 /// arith/nonlinear_error.hpp, and area, delay, energy and ADP per element at `tech`'s node.
 /// Row work (softmax's normalisation, LayerNorm's statistics) is amortised over `row_length`

@@ -29,6 +29,8 @@ class Table {
 
   void add(std::vector<Cell> row);
   [[nodiscard]] std::size_t rows() const { return rows_.size(); }
+  [[nodiscard]] const std::vector<Column>& columns() const { return columns_; }
+  [[nodiscard]] const std::vector<std::vector<Cell>>& cells() const { return rows_; }
 
   [[nodiscard]] std::string to_text() const;
   /// One header row of keys; doubles in full precision (%.17g).

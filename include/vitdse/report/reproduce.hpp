@@ -1,0 +1,83 @@
+// `vitdse reproduce`: the four source papers' trade-off tables, rebuilt with vitdse's models and
+// set side by side with the published figures.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vitdse/report/svg_plot.hpp"
+#include "vitdse/report/table.hpp"
+
+namespace vitdse::report {
+
+/// One published figure against vitdse's. `tolerance` (a fraction: 0.1 is ±10%) marks the
+/// figures vitdse must match; the others are shown for context.
+struct Comparison {
+  std::string figure;
+  std::string unit;
+  std::optional<double> paper;  ///< absent where the paper gives no such figure
+  double vitdse = 0;
+  std::optional<double> tolerance;
+  std::string note;  ///< where the figure comes from, or why it differs
+
+  /// vitdse / paper, where the paper has the figure.
+  [[nodiscard]] std::optional<double> ratio() const;
+  /// Within tolerance (true where no tolerance applies).
+  [[nodiscard]] bool within() const;
+};
+
+/// Comparisons as a table: figure, unit, paper, vitdse, ratio, tolerance, within, note.
+Table comparison_table(const std::vector<Comparison>& rows);
+
+/// One table of a paper's report, with the paragraph that says how it was made.
+struct ReproducedTable {
+  std::string name;   ///< file stem of its CSV, e.g. "ops-reduction"
+  std::string title;  ///< heading in the report
+  std::string method;  ///< method, stand-ins and deviations, in Markdown
+  Table table{{}};
+  std::vector<Comparison> comparisons;  ///< the rows of `table` when it is a comparison table
+};
+
+/// An SVG plot of the report.
+struct ReproducedPlot {
+  std::string name;  ///< file stem
+  std::string caption;
+  std::vector<Series> series;
+  PlotOptions options;
+};
+
+struct PaperReport {
+  std::string paper;  ///< "ascend", "transaxx", "trio-vit", "lowpower"
+  std::string title;
+  std::string citation;
+  std::string summary;  ///< what is reproduced exactly, what on a stand-in, in Markdown
+  std::vector<ReproducedTable> tables;
+  std::vector<ReproducedPlot> plots;
+};
+
+struct ReproduceOptions {
+  /// Only the analytical tables and small functional samples (the CI form, minutes at most).
+  bool fast = false;
+  std::string data;  ///< dataset override for the functional tables ("" = each card's own)
+  std::uint64_t seed = 0;
+};
+
+/// The papers `reproduce` knows, in report order.
+const std::vector<std::string>& reproducible_papers();
+/// Rebuilds one paper's tables. Unknown names throw Error listing the known ones.
+PaperReport reproduce_paper(const std::string& paper, const ReproduceOptions& options);
+
+PaperReport reproduce_lowpower(const ReproduceOptions& options);
+PaperReport reproduce_ascend(const ReproduceOptions& options);
+
+/// Writes `dir`/README.md (the tables with their paragraphs and the plots), one CSV per table
+/// and one SVG per plot, creating `dir`. Returns the files written.
+std::vector<std::filesystem::path> write_paper_report(const PaperReport& report, const std::filesystem::path& dir,
+                                                      const std::string& command_line);
+
+/// Table rows as a Markdown table (numbers to 4 significant digits).
+std::string markdown_table(const Table& table);
+
+}  // namespace vitdse::report

@@ -1,0 +1,129 @@
+// `vitdse reproduce`: the paper registry, comparison tables, and the report writer.
+#include "vitdse/report/reproduce.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
+
+namespace vitdse::report {
+
+namespace {
+
+using Builder = std::function<PaperReport(const ReproduceOptions&)>;
+
+const std::map<std::string, Builder>& builders() {
+  static const std::map<std::string, Builder> all{{"ascend", reproduce_ascend}, {"lowpower", reproduce_lowpower}};
+  return all;
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw Error("cannot write '" + path.string() + "'");
+}
+
+std::string markdown_cell(const Cell& cell) {
+  if (const auto* s = std::get_if<std::string>(&cell)) return *s;
+  if (const auto* i = std::get_if<std::int64_t>(&cell)) return std::to_string(*i);
+  return format_number(std::get<double>(cell), 4);
+}
+
+}  // namespace
+
+std::optional<double> Comparison::ratio() const {
+  if (!paper || *paper == 0.0) return std::nullopt;
+  return vitdse / *paper;
+}
+
+bool Comparison::within() const {
+  const auto r = ratio();
+  return !tolerance || !r || std::abs(*r - 1.0) <= *tolerance;
+}
+
+Table comparison_table(const std::vector<Comparison>& rows) {
+  Table t({{"figure", "figure"},
+           {"unit", "unit"},
+           {"paper", "paper"},
+           {"vitdse", "vitdse"},
+           {"ratio", "vitdse / paper"},
+           {"tolerance_pct", "tolerance"},
+           {"within", "within"},
+           {"note", "note"}});
+  for (const auto& c : rows) {
+    const auto r = c.ratio();
+    t.add({c.figure, c.unit, c.paper ? Cell(*c.paper) : Cell(std::string("-")), c.vitdse,
+           r ? Cell(*r) : Cell(std::string("-")),
+           c.tolerance ? Cell(fmt::format("±{}%", format_number(100.0 * *c.tolerance, 3))) : Cell(std::string("-")),
+           std::string(!c.tolerance || !r ? "-" : c.within() ? "yes" : "no"), c.note});
+  }
+  return t;
+}
+
+std::string markdown_table(const Table& table) {
+  const auto& columns = table.columns();
+  std::string out = "|";
+  for (const auto& c : columns) out.append(" ").append(c.label).append(" |");
+  out += "\n|";
+  for (std::size_t i = 0; i < columns.size(); ++i) out += "---|";
+  out += "\n";
+  for (const auto& row : table.cells()) {
+    out += "|";
+    for (const auto& cell : row) out.append(" ").append(markdown_cell(cell)).append(" |");
+    out += "\n";
+  }
+  return out;
+}
+
+const std::vector<std::string>& reproducible_papers() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const auto& [name, builder] : builders()) n.push_back(name);
+    return n;
+  }();
+  return names;
+}
+
+PaperReport reproduce_paper(const std::string& paper, const ReproduceOptions& options) {
+  const auto it = builders().find(paper);
+  if (it == builders().end()) {
+    throw Error("unknown paper '" + paper + "'" + did_you_mean(paper, reproducible_papers()) +
+                "; reproducible: " + join(reproducible_papers()) + ", or all");
+  }
+  return it->second(options);
+}
+
+std::vector<std::filesystem::path> write_paper_report(const PaperReport& report, const std::filesystem::path& dir,
+                                                      const std::string& command_line) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error("cannot create '" + dir.string() + "': " + ec.message());
+  std::vector<std::filesystem::path> written;
+  std::string md = "# " + report.title + "\n\n" + report.citation + "\n\n" + report.summary + "\n\nMade by `" +
+                   command_line + "`. Ratios are vitdse / paper; rows with a tolerance are checked by the tests.\n";
+  for (const auto& t : report.tables) {
+    const auto csv = dir / (t.name + ".csv");
+    write_text(csv, t.table.to_csv());
+    written.push_back(csv);
+    md += "\n## " + t.title + "\n\n" + t.method + "\n\n" + markdown_table(t.table) + "\n[" + t.name + ".csv](" +
+          t.name + ".csv)\n";
+  }
+  for (const auto& p : report.plots) {
+    const auto svg = dir / (p.name + ".svg");
+    write_text(svg, svg_plot(p.series, p.options));
+    written.push_back(svg);
+    md += "\n## " + p.options.title + "\n\n![" + p.options.title + "](" + p.name + ".svg)\n\n" + p.caption + "\n";
+  }
+  const auto readme = dir / "README.md";
+  write_text(readme, md);
+  written.insert(written.begin(), readme);
+  return written;
+}
+
+}  // namespace vitdse::report

@@ -1,0 +1,172 @@
+// vitdse reproduce: each analytical figure against the paper and an independent computation,
+// the report's files, and the command's errors.
+#include "vitdse/report/reproduce.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include "test_util.hpp"
+#include "vitdse/core/error.hpp"
+
+namespace vitdse::report {
+namespace {
+
+bool have_fashion_mnist() { return std::filesystem::exists("/usr/share/datasets/fashion-mnist"); }
+
+const PaperReport& lowpower() {
+  static const PaperReport r = [] {
+    ReproduceOptions o;
+    o.fast = true;
+    return reproduce_lowpower(o);
+  }();
+  return r;
+}
+
+const PaperReport& ascend() {
+  static const PaperReport r = [] {
+    ReproduceOptions o;
+    o.fast = true;
+    return reproduce_ascend(o);
+  }();
+  return r;
+}
+
+std::map<std::string, Comparison> comparisons(const PaperReport& report, const std::string& table) {
+  std::map<std::string, Comparison> out;
+  for (const auto& t : report.tables) {
+    if (t.name != table) continue;
+    for (const auto& c : t.comparisons) out[c.figure] = c;
+  }
+  return out;
+}
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(Comparison, RatioAndTolerance) {
+  const Comparison c{"x", "%", 50.0, 54.0, 0.10, ""};
+  EXPECT_DOUBLE_EQ(*c.ratio(), 1.08);
+  EXPECT_TRUE(c.within());
+  EXPECT_FALSE((Comparison{"x", "%", 50.0, 56.0, 0.10, ""}).within());
+  EXPECT_FALSE((Comparison{"x", "%", std::nullopt, 56.0, 0.10, ""}).ratio());
+  EXPECT_TRUE((Comparison{"x", "%", 50.0, 90.0, std::nullopt, ""}).within());  // context rows are not checked
+}
+
+TEST(ReproduceLowpower, FfnShareIsTheLayerShapesArithmetic) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
+  const auto rows = comparisons(lowpower(), "ffn-share");
+  // 8ND^2 / (12ND^2 + 2N^2D) at N = 197, computed here; the paper rounds to whole percent.
+  for (const auto& [name, d, paper] : {std::tuple{"deit-tiny", 192.0, 57.0}, std::tuple{"deit-small", 384.0, 61.0},
+                                       std::tuple{"deit-base", 768.0, 64.0}}) {
+    const double n = 197, share = 100.0 * 8 * n * d * d / (12 * n * d * d + 2 * n * n * d);
+    const auto& c = rows.at(std::string(name) + " FFN share");
+    EXPECT_NEAR(c.vitdse, share, 1e-9) << name;
+    EXPECT_EQ(*c.paper, paper);
+    EXPECT_TRUE(c.within()) << name;
+  }
+}
+
+TEST(ReproduceLowpower, OperationCountsMatchPublishedOnesAndTheGapIsExplained) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
+  const auto rows = comparisons(lowpower(), "ops-reduction");
+  EXPECT_TRUE(rows.at("DeiT-S MACs").within());
+  EXPECT_TRUE(rows.at("DeiT-S with DynamicViT's pruning (keep 0.7 after blocks 3, 6, 9)").within());
+  EXPECT_NEAR(rows.at("FFN2 weights skipped").vitdse, 59.3, 0.1);
+  // With DynamicViT's schedule the paper's 61.5% is not reached (48.5%): outside ±10%, and the
+  // report solves for the keep ratio that would reach it.
+  const auto& removed = rows.at("operations removed: DynamicViT schedule + ReLU + FFN2 pruning");
+  EXPECT_NEAR(removed.vitdse, 48.5, 0.5);
+  EXPECT_FALSE(removed.within());
+  const double keep = rows.at("keep ratio at blocks 3, 6, 9 that removes 61.5% with this FFN2 pruning").vitdse;
+  EXPECT_GT(keep, 0.3);
+  EXPECT_LT(keep, 0.7);  // harder than DynamicViT's 0.7, as the explanation says
+}
+
+TEST(ReproduceLowpower, HardwareFiguresOfTheTemplate) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
+  const auto rows = comparisons(lowpower(), "hardware");
+  for (const char* within : {"peak throughput", "energy efficiency", "power at peak throughput"}) {
+    EXPECT_TRUE(rows.at(within).within()) << within << ": " << *rows.at(within).ratio();
+  }
+  // Area: below the paper's by more than 10% since flops are priced at their cell area; priced
+  // like gates the same chip is within 10%, which is the report's measured explanation.
+  for (const char* outside : {"core area", "peak area efficiency"}) {
+    EXPECT_FALSE(rows.at(outside).within()) << outside;
+    const auto& as_gates = rows.at(std::string(outside) + ", flip-flops priced as gates");
+    EXPECT_LT(std::abs(*as_gates.ratio() - 1.0), 0.10) << outside;
+  }
+}
+
+TEST(ReproduceAscend, HeadlineFiguresAggregateThePerLengthTables) {
+  const auto& report = ascend();
+  const auto rows = comparisons(report, "summary");
+  ASSERT_EQ(rows.size(), 4u);
+  // The GELU ADP advantage is within ±30% of the paper's 5.29x; the rest are not, and the
+  // summary says which and why.
+  EXPECT_TRUE(rows.at("GELU ADP reduction against SC baselines").within());
+  std::string method;
+  for (const auto& t : report.tables) {
+    if (t.name == "summary") method = t.method;
+  }
+  for (const auto& [figure, c] : rows) {
+    if (!c.within()) EXPECT_NE(method.find(figure), std::string::npos) << figure;
+  }
+  // Every SC GELU length: vitdse's block is more accurate than both baselines.
+  for (const auto& t : report.tables) {
+    if (t.name != "gelu") continue;
+    ASSERT_EQ(t.table.rows(), 5u);
+    for (const auto& row : t.table.cells()) EXPECT_GT(std::get<double>(row[4]), 0.0);
+  }
+}
+
+TEST(Reproduce, WritesAReportWithEveryTableAndPlot) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
+  const test::TempDir dir;
+  const auto files = write_paper_report(lowpower(), dir.path() / "lowpower", "vitdse reproduce lowpower --fast");
+  const std::string readme = read(dir.path() / "lowpower" / "README.md");
+  EXPECT_EQ(files.front(), dir.path() / "lowpower" / "README.md");
+  for (const auto& t : lowpower().tables) {
+    const auto csv = read(dir.path() / "lowpower" / (t.name + ".csv"));
+    EXPECT_EQ(csv.substr(0, csv.find(',')), t.table.columns().front().key) << t.name;
+    EXPECT_NE(readme.find("## " + t.title), std::string::npos) << t.name;
+    EXPECT_NE(readme.find("(" + t.name + ".csv)"), std::string::npos) << t.name;
+  }
+  for (const auto& p : lowpower().plots) {
+    EXPECT_EQ(read(dir.path() / "lowpower" / (p.name + ".svg")).rfind("<svg", 0), 0u) << p.name;
+    EXPECT_NE(readme.find("(" + p.name + ".svg)"), std::string::npos) << p.name;
+  }
+}
+
+TEST(Reproduce, BadInputIsAOneLineError) {
+  try {
+    (void)reproduce_paper("ascnd", {});
+    ADD_FAILURE() << "an unknown paper was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown paper 'ascnd' (did you mean 'ascend'?)"), std::string::npos)
+        << e.what();
+  }
+  const auto none = test::run_cli({"reproduce"});
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("name a paper"), std::string::npos) << none.err;
+  const auto unknown = test::run_cli({"reproduce", "transax", "--fast"});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_EQ(std::count(unknown.err.begin(), unknown.err.end(), '\n'), 1) << unknown.err;
+  const test::TempDir dir;
+  const auto blocked = dir.write("file", "x");
+  const auto bad_out = test::run_cli({"reproduce", "ascend", "--fast", "--out", blocked + "/sub"});
+  EXPECT_EQ(bad_out.code, 1);
+  EXPECT_NE(bad_out.err.find("cannot create"), std::string::npos) << bad_out.err;
+}
+
+}  // namespace
+}  // namespace vitdse::report
