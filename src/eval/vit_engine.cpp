@@ -104,7 +104,8 @@ FloatMatrix VitEngine::forward_chunks(std::span<const float> images, int batch, 
   const int per_chunk = std::max(1, kChunkTokens / card_.tokens());
   const int chunks = (batch + per_chunk - 1) / per_chunk;
   const auto stages = static_cast<std::size_t>(card_.depth) + 1;
-  if (states != nullptr && (resume <= 0 || states->chunks.size() != static_cast<std::size_t>(chunks))) {
+  // Kept buffers are overwritten in place (same shapes), not reallocated and faulted in again.
+  if (states != nullptr && states->chunks.size() != static_cast<std::size_t>(chunks)) {
     states->chunks.assign(static_cast<std::size_t>(chunks), std::vector<FloatMatrix>(stages));
     resume = 0;
   }
