@@ -18,7 +18,7 @@ int reproduce_command(Context& ctx) {
   std::string paper, out;
   int threads = 0;
   report::ReproduceOptions ro;
-  options.add_options()("paper", po::value(&paper), "ascend|lowpower|all (positional)")(
+  options.add_options()("paper", po::value(&paper), "a paper (ascend, lowpower, trio-vit) or all; positional")(
       "fast", po::bool_switch(&ro.fast), "analytical tables, and functional ones on 1,000 images (the CI form)")(
       "out", po::value(&out)->default_value("results"), "output directory; each paper writes <out>/<paper>/")(
       "data", po::value(&ro.data), "dataset for the functional tables: a path or kind:path (default: each card's)")(

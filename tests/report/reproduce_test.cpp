@@ -129,6 +129,20 @@ TEST(ReproduceAscend, HeadlineFiguresAggregateThePerLengthTables) {
   }
 }
 
+TEST(ReproduceTrio, WorkloadMacsMatchPublishedCounts) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
+  ReproduceOptions o;
+  o.fast = true;
+  const auto report = reproduce_trio(o);
+  const auto rows = comparisons(report, "gmacs");
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& [figure, c] : rows) EXPECT_TRUE(c.within()) << figure << ": " << *c.ratio();
+  // The PTQ ladder: three schemes asked for plus the ablations, at four bit widths.
+  ASSERT_EQ(report.tables.front().name, "ptq");
+  EXPECT_EQ(report.tables.front().table.rows(), 7u);
+  EXPECT_EQ(report.tables.front().table.columns().size(), 5u);
+}
+
 TEST(Reproduce, WritesAReportWithEveryTableAndPlot) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
   const test::TempDir dir;
