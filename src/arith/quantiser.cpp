@@ -94,7 +94,8 @@ void check_shape(const QuantParams& p, Eigen::Index rows, Eigen::Index cols, con
 void check_per_tensor(const QuantParams& p, std::string_view where) {
   p.validate();
   if (p.granularity != Granularity::per_tensor)
-    throw Error(std::string(where) + ": a span takes per-tensor parameters; use the matrix form for per-row or per-column ones");
+    throw Error(std::string(where) +
+                ": a span takes per-tensor parameters; use the matrix form for per-row or per-column ones");
 }
 
 void check_code(std::int32_t q, const QuantParams& p, const std::string& where) {

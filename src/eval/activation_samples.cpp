@@ -73,7 +73,8 @@ ActivationSamples ActivationSamples::record(const VitEngine& engine, std::span<c
     const std::size_t stride = (rows + keep - 1) / keep;
     std::size_t n = 0;
     for (std::size_t r = 0; r < rows; r += stride, n += width) {
-      std::copy_n(s.begin() + static_cast<std::ptrdiff_t>(r * width), width, s.begin() + static_cast<std::ptrdiff_t>(n));
+      std::copy_n(s.begin() + static_cast<std::ptrdiff_t>(r * width), width,
+                  s.begin() + static_cast<std::ptrdiff_t>(n));
     }
     s.resize(n);
   }

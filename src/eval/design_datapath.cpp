@@ -6,8 +6,8 @@
 
 #include "vitdse/arith/log2_quantiser.hpp"
 #include "vitdse/arith/metrics.hpp"
-#include "vitdse/arith/trio_transforms.hpp"
 #include "vitdse/arith/multiplier.hpp"
+#include "vitdse/arith/trio_transforms.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/eval/float_ops.hpp"
 
@@ -235,10 +235,9 @@ DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& w
     shift_mix_.push_back(soft.starts_with("softmax:log2") ? 1 : 0);
     const auto& fc2 = choice({b, Op::fc2});
     ffn2_prune_.push_back(fc2.ffn2_mode == model::Ffn2Mode::dynamic ? fc2.ffn2_prune : 0.0);
-    log2_divide_.push_back(card.attention == model::Attention::linear_relu &&
-                                   choice({b, Op::qkv_out}).divide == model::Divide::log2
-                               ? 1
-                               : 0);
+    log2_divide_.push_back(
+        card.attention == model::Attention::linear_relu && choice({b, Op::qkv_out}).divide == model::Divide::log2 ? 1
+                                                                                                                  : 0);
   }
   keep_ = design.keep_after_block(workload);
 }
@@ -289,7 +288,8 @@ void DesignDatapath::mix(int block, const FloatMatrix& p, MatrixRef v, MutableMa
     const auto tokens = static_cast<Eigen::Index>(v.rows()), hd = static_cast<Eigen::Index>(v.cols());
     Eigen::MatrixXd values(tokens, hd);
     for (Eigen::Index r = 0; r < tokens; ++r) {
-      for (Eigen::Index c = 0; c < hd; ++c) values(r, c) = static_cast<std::int8_t>(vc[static_cast<std::size_t>(r * hd + c)]);
+      for (Eigen::Index c = 0; c < hd; ++c)
+        values(r, c) = static_cast<std::int8_t>(vc[static_cast<std::size_t>(r * hd + c)]);
     }
     out = ((p.cast<double>() * values) * static_cast<double>(g.b.scales[0])).cast<float>();
     return;

@@ -97,8 +97,8 @@ FloatMatrix VitEngine::forward_resuming(std::span<const float> images, int batch
   return forward_chunks(images, batch, datapath, &states, resume);
 }
 
-FloatMatrix VitEngine::forward_chunks(std::span<const float> images, int batch, const Datapath& dp,
-                                      StageStates* states, int resume) const {
+FloatMatrix VitEngine::forward_chunks(std::span<const float> images, int batch, const Datapath& dp, StageStates* states,
+                                      int resume) const {
   check_batch(images, batch);
   FloatMatrix logits(batch, card_.num_classes);
   const int per_chunk = std::max(1, kChunkTokens / card_.tokens());

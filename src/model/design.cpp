@@ -48,8 +48,8 @@ E parse_enum(YamlMap& map, const std::string& key, const std::array<const char*,
     if (text == names[i]) return static_cast<E>(i);
   }
   const std::vector<std::string> allowed(names.begin(), names.end());
-  throw map.error_at(key, "'" + key + "' is '" + text + "'" + did_you_mean(text, allowed) + "; allowed: " +
-                              join(allowed));
+  throw map.error_at(key,
+                     "'" + key + "' is '" + text + "'" + did_you_mean(text, allowed) + "; allowed: " + join(allowed));
 }
 
 /// One level of the design file (defaults, a block entry or a layer entry).

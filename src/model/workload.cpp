@@ -41,7 +41,8 @@ Layer make_layer(std::string name, OpKind kind, int block, std::int64_t groups, 
   l.n = n;
   l.params = params;
   l.weighted = kind == OpKind::linear || kind == OpKind::conv;
-  if (l.weighted || kind == OpKind::matmul) l.fields = kMult | kAbits | (l.weighted ? kWbits | kWquant | kTransform : 0);
+  if (l.weighted || kind == OpKind::matmul)
+    l.fields = kMult | kAbits | (l.weighted ? kWbits | kWquant | kTransform : 0);
   return l;
 }
 

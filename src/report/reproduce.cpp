@@ -62,7 +62,10 @@ Table comparison_table(const std::vector<Comparison>& rows) {
     t.add({c.figure, c.unit, c.paper ? Cell(*c.paper) : Cell(std::string("-")), c.vitdse,
            r ? Cell(*r) : Cell(std::string("-")),
            c.tolerance ? Cell(fmt::format("±{}%", format_number(100.0 * *c.tolerance, 3))) : Cell(std::string("-")),
-           std::string(!c.tolerance || !r ? "-" : c.within() ? "yes" : "no"), c.note});
+           std::string(!c.tolerance || !r ? "-"
+                       : c.within()       ? "yes"
+                                          : "no"),
+           c.note});
   }
   return t;
 }

@@ -58,10 +58,10 @@ ReproducedTable gelu_table(const cost::Technology& tech, Versus& versus, Reprodu
     const double ratio = std::min(f.adp_um2_ns(), b.adp_um2_ns()) / a.adp_um2_ns();
     versus.mae_reduction_pct.push_back(reduction);
     versus.adp_ratio.push_back(ratio);
-    t.table.add({std::int64_t{l}, a.mae, f.mae, b.mae, reduction, a.adp_um2_ns(), f.adp_um2_ns(), b.adp_um2_ns(),
-                 ratio});
-    for (const auto& [series, unit] : std::initializer_list<std::pair<Series*, const NonlinearFigures*>>{
-             {&ours, &a}, {&fsm, &f}, {&bern, &b}}) {
+    t.table.add(
+        {std::int64_t{l}, a.mae, f.mae, b.mae, reduction, a.adp_um2_ns(), f.adp_um2_ns(), b.adp_um2_ns(), ratio});
+    for (const auto& [series, unit] :
+         std::initializer_list<std::pair<Series*, const NonlinearFigures*>>{{&ours, &a}, {&fsm, &f}, {&bern, &b}}) {
       series->x.push_back(l);
       series->y.push_back(unit->mae);
     }

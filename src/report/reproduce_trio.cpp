@@ -104,8 +104,8 @@ std::vector<ReproducedTable> workload_tables() {
     const auto c = cost::CostModel(w, arch).evaluate(model::default_design(w));
     t.table.add({r.name, c.macs / 1e9, c.fps, 100.0 * c.utilisation, c.energy.total_uJ(), c.tops_per_W});
     if (r.paper_gmacs) {
-      checks.comparisons.push_back({r.name + " MACs", "GMACs", *r.paper_gmacs, c.macs / 1e9, 0.10,
-                                    "REFERENCE.md (attention matmuls included)"});
+      checks.comparisons.push_back(
+          {r.name + " MACs", "GMACs", *r.paper_gmacs, c.macs / 1e9, 0.10, "REFERENCE.md (attention matmuls included)"});
     }
   }
   t.method =

@@ -129,8 +129,7 @@ TEST(Design, ValidationErrors) {
       {"version: 2\n", "'version' = 2 is out of range"},
       {"version: one\n", "'version'"},
       {"version: 1\ndefaults: {wbits: [4\n", "malformed YAML"},
-      {"version: 1\ndefaults: {wquant: per-row}\n",
-       "'wquant' is 'per-row'; allowed: per-channel, per-tensor"},
+      {"version: 1\ndefaults: {wquant: per-row}\n", "'wquant' is 'per-row'; allowed: per-channel, per-tensor"},
       {"version: 1\ndefaults: {transform: migration}\n",
        "'transform' is 'migration' (did you mean 'migrate'?); allowed: none, migrate, shift, migrate+shift"},
       {"version: 1\ndefaults: {ffn2_mode: sometimes}\n", "allowed: dynamic, static"},
@@ -139,7 +138,8 @@ TEST(Design, ValidationErrors) {
        "transform does not apply to layer 'blocks.0.attn.qk'"},
       {"version: 1\nlayers:\n  blocks.0.attn.qkv: {ffn2_mode: static}\n",
        "ffn2_mode does not apply to layer 'blocks.0.attn.qkv'"},
-      {"version: 1\nlayers:\n  blocks.0.attn.av: {divide: log2}\n", "divide does not apply to layer 'blocks.0.attn.av'"},
+      {"version: 1\nlayers:\n  blocks.0.attn.av: {divide: log2}\n",
+       "divide does not apply to layer 'blocks.0.attn.av'"},
   };
   for (const auto& c : cases) {
     const std::string msg = error_of(c.text);
@@ -186,9 +186,9 @@ layers:
 TEST(Design, FieldsAtTheirDefaultsHashAsIfUnwritten) {
   // Caches key scores by design hash, so designs that leave the newer fields alone keep theirs.
   const auto base = design_hash(default_design(tiny()), tiny());
-  EXPECT_EQ(design_hash(parse("version: 1\ndefaults: {wquant: per-channel, transform: none, ffn2_mode: dynamic}\n"),
-                        tiny()),
-            base);
+  EXPECT_EQ(
+      design_hash(parse("version: 1\ndefaults: {wquant: per-channel, transform: none, ffn2_mode: dynamic}\n"), tiny()),
+      base);
   // Static pruning of nothing is no pruning.
   EXPECT_EQ(design_hash(parse("version: 1\ndefaults: {ffn2_mode: static}\n"), tiny()), base);
   EXPECT_NE(design_hash(parse("version: 1\ndefaults: {wquant: per-tensor}\n"), tiny()), base);

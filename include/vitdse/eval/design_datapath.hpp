@@ -80,7 +80,7 @@ class DesignDatapath final : public Datapath {
   std::vector<std::unique_ptr<Gemm>> gemms_;                  ///< patch_embed, head, then 6 per block
   std::vector<std::unique_ptr<arith::GeluUnit>> gelu_;        ///< per block; null: exact
   std::vector<std::unique_ptr<arith::SoftmaxUnit>> softmax_;  ///< per block; null: exact
-  std::vector<double> keep_, ffn2_prune_;  ///< per block; ffn2_prune_ is the dynamic share
+  std::vector<double> keep_, ffn2_prune_;                     ///< per block; ffn2_prune_ is the dynamic share
   std::vector<char> shift_mix_;    ///< per block: softmax:log2, so attn.av shifts instead of multiplying
   std::vector<char> log2_divide_;  ///< per block: linear attention divides by log2-quantised denominators
 };

@@ -69,8 +69,8 @@ class VitEngine {
   /// Logits of `count` consecutive images into rows of `out` starting at `first`; records in
   /// `tape` unless it is null; keeps stage states in `states` unless it is null, resuming at
   /// stage `resume` from them.
-  void forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first,
-                     ForwardTape* tape, std::vector<FloatMatrix>* states = nullptr, int resume = 0) const;
+  void forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first, ForwardTape* tape,
+                     std::vector<FloatMatrix>* states = nullptr, int resume = 0) const;
   /// forward() over chunks, each with its stage states when `states` is not null.
   FloatMatrix forward_chunks(std::span<const float> images, int batch, const Datapath& dp, StageStates* states,
                              int resume) const;

@@ -22,10 +22,10 @@ enum Field : std::uint16_t {
   kSoftmax = 16,
   kTokenKeep = 32,
   kFfn2Prune = 64,
-  kWquant = 128,      ///< weight quantiser granularity (layers with weights)
-  kTransform = 256,   ///< Trio-ViT input transforms (layers with weights)
-  kFfn2Mode = 512,    ///< dynamic or static FFN2 pruning (fc2)
-  kDivide = 1024,     ///< linear attention's divider (attn.qkv_out)
+  kWquant = 128,     ///< weight quantiser granularity (layers with weights)
+  kTransform = 256,  ///< Trio-ViT input transforms (layers with weights)
+  kFfn2Mode = 512,   ///< dynamic or static FFN2 pruning (fc2)
+  kDivide = 1024,    ///< linear attention's divider (attn.qkv_out)
   kAllFields = 2047
 };
 

@@ -33,8 +33,8 @@ Table comparison_table(const std::vector<Comparison>& rows);
 
 /// One table of a paper's report, with the paragraph that says how it was made.
 struct ReproducedTable {
-  std::string name;   ///< file stem of its CSV, e.g. "ops-reduction"
-  std::string title;  ///< heading in the report
+  std::string name;    ///< file stem of its CSV, e.g. "ops-reduction"
+  std::string title;   ///< heading in the report
   std::string method;  ///< method, stand-ins and deviations, in Markdown
   Table table{{}};
   std::vector<Comparison> comparisons;  ///< the rows of `table` when it is a comparison table
