@@ -38,6 +38,20 @@ std::string markdown_cell(const Cell& cell) {
 
 }  // namespace
 
+StandIn::StandIn(const std::string& model, const ReproduceOptions& options)
+    : card(model::load_model_card(model)), workload(card) {
+  eval::EvalOptions eo;
+  eo.images = options.fast ? 1000 : 10000;
+  eo.seed = options.seed;
+  const auto source =
+      eval::resolve_dataset(card, options.data.empty() ? std::nullopt : std::optional<std::string>(options.data));
+  evaluator = std::make_unique<eval::Evaluator>(card, eval::load_vit_weights(card), source, eo);
+}
+
+double StandIn::top1(const std::string& design_yaml) const {
+  return evaluator->evaluate(model::parse_design(design_yaml, "reproduce", workload), workload).top1_pct;
+}
+
 std::optional<double> Comparison::ratio() const {
   if (!paper || *paper == 0.0) return std::nullopt;
   return vitdse / *paper;

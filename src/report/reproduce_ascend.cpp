@@ -138,18 +138,12 @@ ReproducedTable accuracy_table(const ReproduceOptions& o) {
   ReproducedTable t;
   t.name = "accuracy";
   t.title = "A low-precision ViT with SC baseline blocks or ASCEND-style blocks (stand-in: vit-fmnist)";
-  const auto card = model::load_model_card("vit-fmnist");
-  const model::Workload w(card);
-  eval::EvalOptions eo;
-  eo.images = o.fast ? 1000 : 10000;
-  eo.seed = o.seed;
-  const auto source = eval::resolve_dataset(card, o.data.empty() ? std::nullopt : std::optional<std::string>(o.data));
-  const eval::Evaluator evaluator(card, eval::load_vit_weights(card), source, eo);
+  const StandIn stand_in("vit-fmnist", o);
   t.table = Table({{"precision", "GEMM precision"},
                    {"blocks", "GELU and softmax"},
                    {"top1_pct", "top-1 (%)"},
                    {"top1_drop_pp", "drop from float (pp)"}});
-  const double float_top1 = evaluator.float_report().top1_pct;
+  const double float_top1 = stand_in.evaluator->float_report().top1_pct;
   t.table.add({std::string("float"), std::string("exact"), float_top1, 0.0});
   const std::vector<std::pair<std::string, std::string>> blocks{
       {"exact", "gelu: \"gelu:exact\", softmax: \"softmax:exact\""},
@@ -158,8 +152,8 @@ ReproducedTable accuracy_table(const ReproduceOptions& o) {
   for (const int bits : {8, 6}) {
     for (const auto& [name, fields] : blocks) {
       const auto yaml = fmt::format("defaults: {{wbits: {0}, abits: {0}, {1}}}", bits, fields);
-      const auto score = evaluator.evaluate(model::parse_design(yaml, "reproduce", w), w);
-      t.table.add({fmt::format("W{0}A{0}", bits), name, score.top1_pct, float_top1 - score.top1_pct});
+      const double top1 = stand_in.top1(yaml);
+      t.table.add({fmt::format("W{0}A{0}", bits), name, top1, float_top1 - top1});
     }
   }
   t.method = fmt::format(
@@ -167,7 +161,7 @@ ReproducedTable accuracy_table(const ReproduceOptions& o) {
       "fine-tuning. No CIFAR copy can be had here, so the stand-in is the shipped `vit-fmnist` on {} Fashion-MNIST "
       "test images, post-training, with every GELU and softmax replaced. Not yet reproduced: the two-stage "
       "fine-tuning (`vitdse finetune` has progressive quantisation, the first stage), and SC GEMMs.",
-      eo.images);
+      stand_in.images());
   return t;
 }
 

@@ -172,13 +172,9 @@ ReproducedTable accuracy_table(const ReproduceOptions& o, std::vector<Reproduced
   ReproducedTable t;
   t.name = "accuracy";
   t.title = "Accuracy cost on the stand-in (vit-fmnist-relu on Fashion-MNIST)";
-  const auto card = model::load_model_card("vit-fmnist-relu");
-  const model::Workload w(card);
-  eval::EvalOptions eo;
-  eo.images = o.fast ? 1000 : 10000;
-  eo.seed = o.seed;
-  const auto source = eval::resolve_dataset(card, o.data.empty() ? std::nullopt : std::optional<std::string>(o.data));
-  const eval::Evaluator evaluator(card, eval::load_vit_weights(card), source, eo);
+  const StandIn stand_in("vit-fmnist-relu", o);
+  const model::Workload& w = stand_in.workload;
+  const eval::Evaluator& evaluator = *stand_in.evaluator;
   const cost::CostModel model(w, cost::load_arch(kArch));
   const std::vector<int> after{0, 1, 2};  // DynamicViT's relative points (3/12, 6/12, 9/12) on 4 blocks
   struct Row {
@@ -215,7 +211,7 @@ ReproducedTable accuracy_table(const ReproduceOptions& o, std::vector<Reproduced
       "trained without pruning and its 49 patch tokens leave less redundancy than DeiT's 196, while the paper and "
       "DynamicViT train with pruning in the loop. That fine-tuning (`vitdse finetune --design` with the pruning "
       "design) is not yet part of this reproduction.",
-      eo.images);
+      stand_in.images());
 
   // Accuracy against energy as the pruning deepens: the trade-off the paper's co-design picks from.
   Series ffn2{"FFN2 pruning", {}, {}, {}, {}, false}, tokens{"token pruning", {}, {}, {}, {}, false};
@@ -238,7 +234,7 @@ ReproducedTable accuracy_table(const ReproduceOptions& o, std::vector<Reproduced
   plot.caption = fmt::format(
       "FFN2 skip shares 0, 0.3, 0.5, 0.593, 0.7, 0.8, 0.9 (dynamic); token keep 1, 0.9, 0.7, 0.5, 0.3 after blocks "
       "1-3. {} test images.",
-      eo.images);
+      stand_in.images());
   plots.push_back(plot);
   return t;
 }

@@ -19,14 +19,8 @@ ReproducedTable ptq_table(const ReproduceOptions& o) {
   ReproducedTable t;
   t.name = "ptq";
   t.title = "Post-training quantisation of a softmax-free ViT (stand-in: vit-fmnist-linear)";
-  const auto card = model::load_model_card("vit-fmnist-linear");
-  const model::Workload w(card);
-  eval::EvalOptions eo;
-  eo.images = o.fast ? 1000 : 10000;
-  eo.seed = o.seed;
-  const auto source = eval::resolve_dataset(card, o.data.empty() ? std::nullopt : std::optional<std::string>(o.data));
-  const eval::Evaluator evaluator(card, eval::load_vit_weights(card), source, eo);
-  const double float_top1 = evaluator.float_report().top1_pct;
+  const StandIn stand_in("vit-fmnist-linear", o);
+  const double float_top1 = stand_in.evaluator->float_report().top1_pct;
   const std::vector<std::pair<std::string, std::string>> schemes{
       {"per-tensor", "wquant: per-tensor"},
       {"per-channel", "wquant: per-channel"},
@@ -45,7 +39,7 @@ ReproducedTable ptq_table(const ReproduceOptions& o) {
     std::vector<Cell> row{name};
     for (const auto& [wb, ab] : widths) {
       const auto yaml = fmt::format("defaults: {{wbits: {}, abits: {}, {}}}", wb, ab, fields);
-      row.emplace_back(evaluator.evaluate(model::parse_design(yaml, "reproduce", w), w).top1_pct);
+      row.emplace_back(stand_in.top1(yaml));
     }
     t.table.add(std::move(row));
   }
@@ -63,7 +57,7 @@ ReproducedTable ptq_table(const ReproduceOptions& o) {
       "layer quantises a weight row across all its input channels, so at 4-bit weights the rows lose more than "
       "the activations gain (Trio-ViT migrates depthwise-convolution inputs, whose weights are per channel; "
       "SmoothQuant splits the range between the two); the log2 divider rounds each denominator by up to ±41%.",
-      float_top1, eo.images);
+      float_top1, stand_in.images());
   return t;
 }
 

@@ -119,7 +119,9 @@ TEST(ReproduceAscend, HeadlineFiguresAggregateThePerLengthTables) {
     if (t.name == "summary") method = t.method;
   }
   for (const auto& [figure, c] : rows) {
-    if (!c.within()) EXPECT_NE(method.find(figure), std::string::npos) << figure;
+    if (!c.within()) {
+      EXPECT_NE(method.find(figure), std::string::npos) << figure;
+    }
   }
   // Every SC GELU length: vitdse's block is more accurate than both baselines.
   for (const auto& t : report.tables) {

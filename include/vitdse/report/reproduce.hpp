@@ -3,10 +3,13 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "vitdse/eval/evaluator.hpp"
+#include "vitdse/model/workload.hpp"
 #include "vitdse/report/svg_plot.hpp"
 #include "vitdse/report/table.hpp"
 
@@ -62,6 +65,18 @@ struct ReproduceOptions {
   bool fast = false;
   std::string data;  ///< dataset override for the functional tables ("" = each card's own)
   std::uint64_t seed = 0;
+};
+
+/// A stand-in model scored on real images: the shipped `model` on its dataset (or
+/// `options.data`), 1,000 test images with --fast and 10,000 without.
+struct StandIn {
+  explicit StandIn(const std::string& model, const ReproduceOptions& options);
+  model::ModelCard card;
+  model::Workload workload;
+  std::unique_ptr<eval::Evaluator> evaluator;
+  [[nodiscard]] std::size_t images() const { return evaluator->float_report().images; }
+  /// Top-1 (%) of a design given as design-file YAML.
+  [[nodiscard]] double top1(const std::string& design_yaml) const;
 };
 
 /// The papers `reproduce` knows, in report order.
