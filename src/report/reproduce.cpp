@@ -18,8 +18,10 @@ namespace {
 using Builder = std::function<PaperReport(const ReproduceOptions&)>;
 
 const std::map<std::string, Builder>& builders() {
-  static const std::map<std::string, Builder> all{
-      {"ascend", reproduce_ascend}, {"lowpower", reproduce_lowpower}, {"trio-vit", reproduce_trio}};
+  static const std::map<std::string, Builder> all{{"ascend", reproduce_ascend},
+                                                  {"lowpower", reproduce_lowpower},
+                                                  {"transaxx", reproduce_transaxx},
+                                                  {"trio-vit", reproduce_trio}};
   return all;
 }
 

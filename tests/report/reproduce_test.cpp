@@ -13,6 +13,7 @@
 
 #include "test_util.hpp"
 #include "vitdse/core/error.hpp"
+#include "vitdse/cost/cost_model.hpp"
 
 namespace vitdse::report {
 namespace {
@@ -143,6 +144,37 @@ TEST(ReproduceTrio, WorkloadMacsMatchPublishedCounts) {
   ASSERT_EQ(report.tables.front().name, "ptq");
   EXPECT_EQ(report.tables.front().table.rows(), 7u);
   EXPECT_EQ(report.tables.front().table.columns().size(), 5u);
+}
+
+TEST(ReproduceTransaxx, RelativePowerIsTransaxxsFormula) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
+  ReproduceOptions o;
+  o.fast = true;
+  const auto report = reproduce_transaxx(o);
+  ASSERT_EQ(report.tables.size(), 3u);
+  const auto& uniform = report.tables[0].table;
+  ASSERT_EQ(uniform.rows(), 7u);
+  // Independently: linear layers (not qk, av or head) on the unit, weighted by their MACs.
+  const model::Workload w(model::load_model_card("vit-fmnist"));
+  const cost::CostModel model(w, cost::load_arch("lowpower-vit-28nm-pipelined"));
+  const auto d = model::default_design(w);
+  const auto schedule = w.token_schedule(d.keep_after_block(w));
+  double linear = 0, all = 0;
+  for (std::size_t i = 0; i < w.layers().size(); ++i) {
+    if (d.layers[i].mult < 0) continue;
+    const auto& name = w.layers()[i].name;
+    const double macs = model::design_counts(w, d, i, schedule).macs;
+    all += macs;
+    if (!name.ends_with("attn.qk") && !name.ends_with("attn.av") && name != "head") linear += macs;
+  }
+  const double exact = model.pe_cost("exact:8s").mult.power_mW;
+  for (const auto& row : uniform.cells()) {
+    const auto unit = std::get<std::string>(row[0]);
+    const double expected = (linear * model.pe_cost(unit).mult.power_mW / exact + (all - linear)) / all;
+    EXPECT_NEAR(std::get<double>(row[1]), expected, 1e-12) << unit;
+  }
+  EXPECT_EQ(std::get<double>(uniform.cells()[0][1]), 1.0);  // exact:8s
+  EXPECT_EQ(report.tables[2].table.rows(), 7u);              // one equal-power row per uniform unit
 }
 
 TEST(Reproduce, WritesAReportWithEveryTableAndPlot) {

@@ -87,6 +87,7 @@ PaperReport reproduce_paper(const std::string& paper, const ReproduceOptions& op
 PaperReport reproduce_lowpower(const ReproduceOptions& options);
 PaperReport reproduce_ascend(const ReproduceOptions& options);
 PaperReport reproduce_trio(const ReproduceOptions& options);
+PaperReport reproduce_transaxx(const ReproduceOptions& options);
 
 /// Writes `dir`/README.md (the tables with their paragraphs and the plots), one CSV per table
 /// and one SVG per plot, creating `dir`. Returns the files written.
