@@ -191,6 +191,10 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     for (const std::size_t id : run.archive().ids()) batch.push_back(run.evaluations()[id].candidate);
     const auto scored = full_cached.evaluate(batch);
     for (std::size_t i = 0; i < rows.size(); ++i) rows[i].full_test = scored[i].score;
+    // So that `vitdse pareto` finds these scores in the cache again.
+    record.config = config + "final_scoring_context: " + full_scorer.context() + "\n";
+    db.set_run_config(record.id, record.config);
+    write_file(out / "run.yaml", "id: " + record.id + "\n" + record.config);
   }
   const double float_top1 = evaluator.float_report().top1_pct;
   const auto front = pareto_front(rows, metrics, constraints, float_top1);

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "vitdse/core/error.hpp"
+#include "vitdse/search/scorer.hpp"
 
 namespace vitdse::report {
 
@@ -47,9 +48,12 @@ StoredFront stored_front(const store::Database& db, std::vector<std::string> run
                   "' were scored in different contexts (model, test images or template), so their fronts cannot be "
                   "merged");
     }
+    const auto final_context = config["final_scoring_context"].as<std::string>("");
     for (const auto& p : db.run_points(id)) {
       if (!seen.insert(p.key).second) continue;
-      f.rows.push_back({p.design_hash, p.canonical, p.score, std::nullopt});
+      std::optional<search::Score> full_test;
+      if (!final_context.empty()) full_test = db.lookup(search::cache_key(final_context, p.canonical));
+      f.rows.push_back({p.design_hash, p.canonical, p.score, full_test});
     }
   }
   f.front = pareto_front(f.rows, f.metrics, f.constraints, f.float_top1_pct);

@@ -42,6 +42,10 @@ Candidate Scorer::candidate(model::Design design) const {
   return c;
 }
 
-std::string Scorer::key(const Candidate& candidate) const { return sha256_hex(context_ + '\n' + candidate.canonical); }
+std::string cache_key(const std::string& context, const std::string& canonical) {
+  return sha256_hex(context + '\n' + canonical);
+}
+
+std::string Scorer::key(const Candidate& candidate) const { return cache_key(context_, candidate.canonical); }
 
 }  // namespace vitdse::search

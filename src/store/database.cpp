@@ -339,6 +339,16 @@ void Database::record_points(const std::string& run_id, std::int64_t first_seq, 
   }
 }
 
+void Database::set_run_config(const std::string& run_id, const std::string& config) {
+  std::lock_guard lock(mutex_);
+  const std::string what = "updating the configuration of run '" + run_id + "'";
+  Statement st(db_, path_, "UPDATE runs SET config = ?2 WHERE id = ?1", what);
+  st.bind_text(1, run_id);
+  st.bind_text(2, config);
+  st.run();
+  if (sqlite3_changes(db_) == 0) throw Error(path_.string() + ": " + what + ": no such run; begin_run was not called");
+}
+
 void Database::finish_run(const std::string& run_id, const std::string& status, std::int64_t evaluations,
                           std::int64_t cache_hits) {
   std::lock_guard lock(mutex_);

@@ -9,6 +9,9 @@
 
 namespace vitdse::search {
 
+/// The cache key of a design (canonical JSON) scored in a context (Scorer::context()).
+std::string cache_key(const std::string& context, const std::string& canonical);
+
 /// Scores designs of one workload; thread-safe. Holds references, so the evaluator, cost model
 /// and workload must outlive it.
 ///

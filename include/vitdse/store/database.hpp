@@ -72,6 +72,8 @@ class Database {
   void record_points(const std::string& run_id, std::int64_t first_seq, const std::vector<std::string>& keys);
   void finish_run(const std::string& run_id, const std::string& status, std::int64_t evaluations,
                   std::int64_t cache_hits);
+  /// Replaces a run's recorded configuration (a search adds its final re-scoring's context).
+  void set_run_config(const std::string& run_id, const std::string& config);
   /// All runs, oldest first.
   [[nodiscard]] std::vector<RunRecord> runs() const;
   [[nodiscard]] std::optional<RunRecord> run(const std::string& id) const;
