@@ -174,7 +174,7 @@ TEST(ReproduceTransaxx, RelativePowerIsTransaxxsFormula) {
     EXPECT_NEAR(std::get<double>(row[1]), expected, 1e-12) << unit;
   }
   EXPECT_EQ(std::get<double>(uniform.cells()[0][1]), 1.0);  // exact:8s
-  EXPECT_EQ(report.tables[2].table.rows(), 7u);              // one equal-power row per uniform unit
+  EXPECT_EQ(report.tables[2].table.rows(), 7u);             // one equal-power row per uniform unit
 }
 
 TEST(Reproduce, WritesAReportWithEveryTableAndPlot) {
