@@ -43,7 +43,7 @@ std::string markdown_cell(const Cell& cell) {
 StandIn::StandIn(const std::string& model, const ReproduceOptions& options)
     : card(model::load_model_card(model)), workload(card) {
   eval::EvalOptions eo;
-  eo.images = options.fast ? 1000 : 10000;
+  eo.images = options.images > 0 ? options.images : options.fast ? 1000 : 10000;
   eo.seed = options.seed;
   const auto source =
       eval::resolve_dataset(card, options.data.empty() ? std::nullopt : std::optional<std::string>(options.data));

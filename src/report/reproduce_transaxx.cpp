@@ -132,7 +132,7 @@ PaperReport reproduce_transaxx(const ReproduceOptions& options) {
   SearchJobOptions job;
   job.policy = kPolicy;
   job.budget = options.fast ? 40 : 300;
-  job.images = options.fast ? 200 : 500;
+  job.images = std::min<std::size_t>(options.fast ? 200 : 500, s.images());
   job.final_images = 0;
   job.data = options.data;
   job.progress = false;

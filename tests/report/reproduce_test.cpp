@@ -20,21 +20,22 @@ namespace {
 
 bool have_fashion_mnist() { return std::filesystem::exists("/usr/share/datasets/fashion-mnist"); }
 
+/// The fast form on 100 images: the analytical rows are the same, the functional ones a sample
+/// (the sanitizer build runs every test in its own process).
+ReproduceOptions quick() {
+  ReproduceOptions o;
+  o.fast = true;
+  o.images = 100;
+  return o;
+}
+
 const PaperReport& lowpower() {
-  static const PaperReport r = [] {
-    ReproduceOptions o;
-    o.fast = true;
-    return reproduce_lowpower(o);
-  }();
+  static const PaperReport r = reproduce_lowpower(quick());
   return r;
 }
 
 const PaperReport& ascend() {
-  static const PaperReport r = [] {
-    ReproduceOptions o;
-    o.fast = true;
-    return reproduce_ascend(o);
-  }();
+  static const PaperReport r = reproduce_ascend(quick());
   return r;
 }
 
@@ -134,9 +135,7 @@ TEST(ReproduceAscend, HeadlineFiguresAggregateThePerLengthTables) {
 
 TEST(ReproduceTrio, WorkloadMacsMatchPublishedCounts) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
-  ReproduceOptions o;
-  o.fast = true;
-  const auto report = reproduce_trio(o);
+  const auto report = reproduce_trio(quick());
   const auto rows = comparisons(report, "gmacs");
   ASSERT_EQ(rows.size(), 3u);
   for (const auto& [figure, c] : rows) EXPECT_TRUE(c.within()) << figure << ": " << *c.ratio();
@@ -148,9 +147,7 @@ TEST(ReproduceTrio, WorkloadMacsMatchPublishedCounts) {
 
 TEST(ReproduceTransaxx, RelativePowerIsTransaxxsFormula) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
-  ReproduceOptions o;
-  o.fast = true;
-  const auto report = reproduce_transaxx(o);
+  const auto report = reproduce_transaxx(quick());
   ASSERT_EQ(report.tables.size(), 3u);
   const auto& uniform = report.tables[0].table;
   ASSERT_EQ(uniform.rows(), 7u);
@@ -206,12 +203,12 @@ TEST(Reproduce, BadInputIsAOneLineError) {
   const auto none = test::run_cli({"reproduce"});
   EXPECT_EQ(none.code, 2);
   EXPECT_NE(none.err.find("name a paper"), std::string::npos) << none.err;
-  const auto unknown = test::run_cli({"reproduce", "transax", "--fast"});
+  const auto unknown = test::run_cli({"reproduce", "transax", "--fast", "--images", "100"});
   EXPECT_EQ(unknown.code, 1);
   EXPECT_EQ(std::count(unknown.err.begin(), unknown.err.end(), '\n'), 1) << unknown.err;
   const test::TempDir dir;
   const auto blocked = dir.write("file", "x");
-  const auto bad_out = test::run_cli({"reproduce", "ascend", "--fast", "--out", blocked + "/sub"});
+  const auto bad_out = test::run_cli({"reproduce", "ascend", "--fast", "--images", "100", "--out", blocked + "/sub"});
   EXPECT_EQ(bad_out.code, 1);
   EXPECT_NE(bad_out.err.find("cannot create"), std::string::npos) << bad_out.err;
 }

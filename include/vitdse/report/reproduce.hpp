@@ -63,12 +63,13 @@ struct PaperReport {
 struct ReproduceOptions {
   /// Only the analytical tables and small functional samples (the CI form, minutes at most).
   bool fast = false;
-  std::string data;  ///< dataset override for the functional tables ("" = each card's own)
+  std::size_t images = 0;  ///< test images for the functional tables; 0: 1,000 with `fast`, else 10,000
+  std::string data;        ///< dataset override for the functional tables ("" = each card's own)
   std::uint64_t seed = 0;
 };
 
 /// A stand-in model scored on real images: the shipped `model` on its dataset (or
-/// `options.data`), 1,000 test images with --fast and 10,000 without.
+/// `options.data`), on `options.images` test images (default 1,000 with --fast, else 10,000).
 struct StandIn {
   explicit StandIn(const std::string& model, const ReproduceOptions& options);
   model::ModelCard card;
