@@ -61,9 +61,10 @@ std::vector<std::string> stage_keys(const model::Design& design, const model::Wo
   std::vector<std::string> keys(static_cast<std::size_t>(workload.block_count()) + 1);
   const auto& layers = workload.layers();
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    const int stage = layers[i].name == "patch_embed" ? 0 : layers[i].block + 1;
-    if (stage > 0 || layers[i].name == "patch_embed") {
-      keys[static_cast<std::size_t>(stage)] += model::canonical_layer_json(design, workload, i);
+    if (layers[i].name == "patch_embed") {
+      keys[0] += model::canonical_layer_json(design, workload, i);
+    } else if (layers[i].block >= 0) {  // the final norm and the head are always recomputed
+      keys[static_cast<std::size_t>(layers[i].block) + 1] += model::canonical_layer_json(design, workload, i);
     }
   }
   return keys;

@@ -20,10 +20,6 @@ const std::vector<int> kLengths{8, 16, 32, 64, 128};
 /// The iteration count of vitdse's iterative softmax compared (the design-file example's).
 constexpr int kSoftmaxIterations = 3;
 
-NonlinearFigures figures(const std::string& spec, const cost::Technology& tech) {
-  return nonlinear_figures(spec, tech);
-}
-
 std::string at(const std::string& base, int length) { return base + ":L=" + std::to_string(length); }
 
 /// One unit's MAE reduction (%) and ADP ratio against the better of its baselines at each L.
@@ -52,8 +48,8 @@ ReproducedTable gelu_table(const cost::Technology& tech, Versus& versus, Reprodu
   Series ours{"gelu:sc (ASCEND-style)", {}, {}, {}, {}, false}, fsm{"gelu:sc-fsm", {}, {}, {}, {}, false},
       bern{"gelu:bernstein", {}, {}, {}, {}, false};
   for (const int l : kLengths) {
-    const auto a = figures(at("gelu:sc", l), tech), f = figures(at("gelu:sc-fsm", l), tech),
-               b = figures(at("gelu:bernstein", l), tech);
+    const auto a = nonlinear_figures(at("gelu:sc", l), tech), f = nonlinear_figures(at("gelu:sc-fsm", l), tech),
+               b = nonlinear_figures(at("gelu:bernstein", l), tech);
     const double reduction = 100.0 * (1.0 - a.mae / std::min(f.mae, b.mae));
     const double ratio = std::min(f.adp_um2_ns(), b.adp_um2_ns()) / a.adp_um2_ns();
     versus.mae_reduction_pct.push_back(reduction);
@@ -81,7 +77,7 @@ ReproducedTable softmax_table(const cost::Technology& tech, Versus& versus) {
   ReproducedTable t;
   t.name = "softmax";
   t.title = "Softmax: vitdse's iterative approximate softmax against the SC baseline";
-  const auto iter = figures("softmax:iter:k=" + std::to_string(kSoftmaxIterations), tech);
+  const auto iter = nonlinear_figures("softmax:iter:k=" + std::to_string(kSoftmaxIterations), tech);
   t.table = Table({{"L", "L of softmax:sc"},
                    {"mae_iter", "MAE " + iter.spec},
                    {"mae_sc", "MAE softmax:sc"},
@@ -90,7 +86,7 @@ ReproducedTable softmax_table(const cost::Technology& tech, Versus& versus) {
                    {"adp_sc_um2_ns", "ADP softmax:sc"},
                    {"adp_ratio", "ADP softmax:sc / iter"}});
   for (const int l : kLengths) {
-    const auto s = figures(at("softmax:sc", l), tech);
+    const auto s = nonlinear_figures(at("softmax:sc", l), tech);
     const double reduction = 100.0 * (1.0 - iter.mae / s.mae), ratio = s.adp_um2_ns() / iter.adp_um2_ns();
     versus.mae_reduction_pct.push_back(reduction);
     versus.adp_ratio.push_back(ratio);

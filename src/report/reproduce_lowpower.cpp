@@ -84,7 +84,8 @@ ReproducedTable ops_table() {
     (removed > 0.615 ? lo : hi) = mid;
   }
   const double full_fc2 = static_cast<double>(w.layers()[static_cast<std::size_t>(w.find("blocks.0.mlp.fc2"))].k);
-  const double kept_fc2 = static_cast<double>(model::Workload::ffn2_kept(w.card().embed_dim * 4, kPaperFfn2Prune));
+  const double kept_fc2 =
+      static_cast<double>(model::Workload::ffn2_kept(static_cast<std::int64_t>(full_fc2), kPaperFfn2Prune));
   t.comparisons = {
       {"DeiT-S MACs", "GMACs", 4.60, base / 1e9, 0.10, "REFERENCE.md; attention matmuls included"},
       {"DeiT-S with DynamicViT's pruning (keep 0.7 after blocks 3, 6, 9)", "GMACs", 2.9, dynamicvit / 1e9, 0.10,
