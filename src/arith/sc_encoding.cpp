@@ -96,7 +96,8 @@ double decode(ScEncoding encoding, const Bitstream& stream) {
 
 Hardware comparator_hardware(int bits) {
   Hardware h;
-  h.fa = bits;
+  h.xor2 = bits;
+  h.mux2 = bits;
   h.depth = bits;
   return h;
 }

@@ -47,9 +47,9 @@ enum class ScEncoding { unipolar, bipolar, thermometer };
 /// for bipolar (in [-1, 1]).
 [[nodiscard]] double decode(ScEncoding encoding, const Bitstream& stream);
 
-/// An n-bit magnitude comparator (operand < random), counted as n FA-equivalents: the carry
-/// chain of operand - random. Only the carries are needed, so synthesis typically needs about
-/// half of this (see the calibration notes in src/arith/multipliers/sc.cpp); depth n.
+/// An n-bit magnitude comparator (operand < random) as a ripple of selects: from the least
+/// significant bit up, lt_i = (a_i XOR b_i) ? b_i : lt_(i-1), one XOR2 and one MUX2 per bit.
+/// Depth n.
 [[nodiscard]] Hardware comparator_hardware(int bits);
 
 /// The multiplying gate of an encoding: AND2 (unipolar, thermometer) or XNOR2 (bipolar).
