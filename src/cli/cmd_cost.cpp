@@ -41,6 +41,7 @@ int cost_command(Context& ctx) {
     nlohmann::json j{{"model", md.workload->card().name},
                      {"arch", a.name},
                      {"tech", cost_model.tech().name()},
+                     {"target", cost::to_string(a.target)},
                      {"node_nm", a.node_nm},
                      {"design_hash", hash},
                      {"metrics", report::metrics_json(metrics)}};
@@ -48,9 +49,12 @@ int cost_command(Context& ctx) {
   } else if (format == Format::csv) {
     ctx.out << report::metrics_csv(metrics);
   } else {
-    ctx.out << "model " << md.workload->card().name << " on " << a.name << " (" << cost_model.tech().name() << " at "
-            << format_number(a.node_nm) << " nm, " << format_number(a.clock_GHz) << " GHz, " << a.pes() << " MACs, "
-            << cost::to_string(a.mapping) << " mapping), design " << hash << "\n\n"
+    const std::string target = a.target == cost::Target::fpga
+                                   ? a.fpga.device
+                                   : cost_model.tech().name() + " at " + format_number(a.node_nm) + " nm";
+    ctx.out << "model " << md.workload->card().name << " on " << a.name << " (" << target << ", "
+            << format_number(a.clock_GHz) << " GHz, " << a.pes() << " MACs, " << cost::to_string(a.mapping)
+            << " mapping), design " << hash << "\n\n"
             << report::metrics_text(metrics);
   }
   return 0;

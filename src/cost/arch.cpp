@@ -25,6 +25,29 @@ const Buffer& ArchTemplate::buffer_for(Buffer::Holds holds) const {
 }
 
 std::string to_string(Mapping m) { return m == Mapping::shared ? "shared" : "pipelined"; }
+std::string to_string(Target t) { return t == Target::asic ? "asic" : "fpga"; }
+
+namespace {
+
+/// The `fpga` block: the device's resources, the DSP packing and the measured power.
+FpgaDevice load_fpga_device(YamlMap& top) {
+  YamlMap f = top.child("fpga", "FPGA device");
+  FpgaDevice d;
+  d.device = f.get<std::string>("device");
+  d.dsp = f.get_double("dsp", 1, 1e6);
+  d.bram36 = f.get_double("bram36", 0, 1e6);
+  d.luts = f.get_double("luts", 1, 1e8);
+  d.ffs = f.get_double("ffs", 1, 1e8);
+  d.macs_per_dsp = static_cast<int>(f.get_int_or("macs_per_dsp", 1, 1, 4));
+  d.packed_bits = static_cast<int>(f.get_int_or("packed_bits", 8, 2, 16));
+  d.power_W = f.get_double("power_W", 1e-3, 1e3);
+  f.allow("source");
+  f.allow("power_source");
+  f.finish();
+  return d;
+}
+
+}  // namespace
 
 ArchTemplate load_arch(const std::string& name_or_path) {
   const auto path = resolve_resource(name_or_path, "models/arch", "accelerator template");
@@ -35,6 +58,15 @@ ArchTemplate load_arch(const std::string& name_or_path) {
   a.fingerprint = sha256_hex(doc.text);
   a.name = top.get<std::string>("name");
   a.source = top.get_or<std::string>("source", "");
+  const auto target = top.get_or<std::string>("target", "asic");
+  if (target == "asic") {
+    a.target = Target::asic;
+  } else if (target == "fpga") {
+    a.target = Target::fpga;
+    a.fpga = load_fpga_device(top);
+  } else {
+    throw top.error_at("target", "'target' = '" + target + "' is not one of: asic, fpga");
+  }
   a.tech = top.get_or<std::string>("tech", "cmos45");
   a.node_nm = top.get_double("node_nm", 1, 1000);
   a.clock_GHz = top.get_double("clock_GHz", 1e-3, 20);
@@ -51,6 +83,14 @@ ArchTemplate load_arch(const std::string& name_or_path) {
   a.pk = static_cast<int>(array.get_int("k", 1, 1 << 16));
   a.pn = static_cast<int>(array.get_int("n", 1, 1 << 16));
   a.acc_bits = static_cast<int>(array.get_int_or("acc_bits", 24, 8, 64));
+  const auto grouped = array.get_or<std::string>("grouped", "serial");
+  if (grouped == "serial") {
+    a.grouped = GroupedMapping::serial;
+  } else if (grouped == "parallel") {
+    a.grouped = GroupedMapping::parallel;
+  } else {
+    throw array.error_at("grouped", "'grouped' = '" + grouped + "' is not one of: serial, parallel");
+  }
   array.allow("dataflow");
   array.finish();
   a.nonlinear_lanes = static_cast<int>(top.get_int_or("nonlinear_lanes", 16, 1, 1 << 16));

@@ -37,6 +37,7 @@ CostModel::PeCost CostModel::pe_cost(const std::string& unit_spec) const {
   pe.mac_pJ = pe.mult.energy_pJ + acc.energy_pJ + regs.energy_pJ;
   pe.area_um2 = pe.mult.area_um2 + acc.area_um2 + regs.area_um2;
   pe.cycles = mult->hardware().cycles;
+  if (arch_.target == Target::fpga) pe.fpga = fpga_pe(arch_.fpga, *mult, arch_.acc_bits);
   std::lock_guard lock(mutex_);
   pe_cache_.emplace(unit_spec, pe);
   return pe;
@@ -147,7 +148,11 @@ CostReport CostModel::evaluate(const model::Design& design) const {
       const auto u = static_cast<std::size_t>(choice.mult);
       mac_pJ += c.macs * pe[u].mac_pJ;
       const double g = static_cast<double>(c.groups);
-      compute = g * ceil_div(c.m, arch_.pm) * ceil_div(c.k, arch_.pk) * ceil_div(c.n, engine_pn[u]) * pe[u].cycles;
+      // Grouped GEMMs run one group after another, or side by side across the n columns.
+      const double column_tiles = arch_.grouped == GroupedMapping::parallel
+                                      ? ceil_div(c.groups * c.n, engine_pn[u])
+                                      : g * ceil_div(c.n, engine_pn[u]);
+      compute = ceil_div(c.m, arch_.pm) * ceil_div(c.k, arch_.pk) * column_tiles * pe[u].cycles;
       const double abits = choice.abits;
       const double bbits = layer.weighted ? choice.wbits : abits;  // the [k x n] operand
       // Output-stationary tiling: the [k x n] operand is re-read for every tile of pm rows,
@@ -176,8 +181,21 @@ CostReport CostModel::evaluate(const model::Design& design) const {
     if (c.macs > 0) engine_busy[static_cast<std::size_t>(choice.mult)] += layer_cycles - nonlinear;
   }
 
-  // Area.
+  // Area (a chip), or resources (an FPGA).
   AreaBreakdown& area = r.area;
+  const bool fpga = arch_.target == Target::fpga;
+  if (fpga) {
+    FpgaUsage usage;
+    usage.available = {arch_.fpga.dsp, arch_.fpga.bram36, arch_.fpga.luts, arch_.fpga.ffs};
+    for (std::size_t u = 0; u < kinds; ++u) {
+      usage.used.dsp += engine_pes[u] * pe[u].fpga.dsp;
+      usage.used.luts += engine_pes[u] * pe[u].fpga.luts;
+      usage.used.ffs += engine_pes[u] * pe[u].fpga.ffs;
+    }
+    usage.used.dsp = std::ceil(usage.used.dsp);
+    for (const auto& b : arch_.buffers) usage.used.bram36 += fpga_bram36(b);
+    r.fpga = usage;
+  } else {
   for (std::size_t u = 0; u < kinds; ++u) area.pe_array_mm2 += engine_pes[u] * pe[u].area_um2 * 1e-6;
   // Each nonlinear lane holds every unit the design uses; fp16 operators are shared.
   arith::Hardware lane;
@@ -185,6 +203,7 @@ CostReport CostModel::evaluate(const model::Design& design) const {
   area.nonlinear_mm2 = arch_.nonlinear_lanes * tech_.price(lane).area_um2 * 1e-6;
   for (const auto& b : arch_.buffers) area.sram_mm2 += tech_.sram_area_um2(b.kib) * 1e-6;
   area.other_mm2 = (area.pe_array_mm2 + area.nonlinear_mm2 + area.sram_mm2) * (1.0 / arch_.utilisation - 1.0);
+  }
 
   // Time. Pipelined engines overlap frames, so throughput follows the busiest engine.
   const double hz = arch_.clock_GHz * 1e9;
@@ -197,15 +216,19 @@ CostReport CostModel::evaluate(const model::Design& design) const {
   }
   r.fps = period_cycles > 0 ? hz / period_cycles : 0;
 
-  // Energy.
+  // Energy. An FPGA's is its measured power over the frame period; a chip's is counted.
   r.macs = total_macs;
   r.ops = 2 * total_macs;
-  r.energy.mac_uJ = mac_pJ * kPico;
-  r.energy.nonlinear_uJ = nl_pJ * kPico;
-  r.energy.sram_uJ = sram_pJ * kPico;
-  r.energy.dram_uJ = dram_bits * tech_.dram_pJ_per_bit() * kPico;
   const double period_ms = r.fps > 0 ? 1e3 / r.fps : 0;
-  r.energy.static_uJ = tech_.static_mW_per_mm2() * area.total_mm2() * period_ms;  // mW x ms = uJ
+  r.energy.dram_uJ = dram_bits * tech_.dram_pJ_per_bit() * kPico;
+  if (fpga) {
+    r.energy.device_uJ = arch_.fpga.power_W * period_ms * 1e3;  // W x ms = mJ
+  } else {
+    r.energy.mac_uJ = mac_pJ * kPico;
+    r.energy.nonlinear_uJ = nl_pJ * kPico;
+    r.energy.sram_uJ = sram_pJ * kPico;
+    r.energy.static_uJ = tech_.static_mW_per_mm2() * area.total_mm2() * period_ms;  // mW x ms = uJ
+  }
 
   // Figures of merit.
   r.chip_power_mW = r.energy.chip_uJ() * r.fps * 1e-3;
@@ -215,8 +238,14 @@ CostReport CostModel::evaluate(const model::Design& design) const {
   r.utilisation = r.peak_gops > 0 ? r.gops / r.peak_gops : 0;
   r.tops_per_W = r.energy.chip_uJ() > 0 ? r.ops / (r.energy.chip_uJ() * 1e-6) * 1e-12 : 0;
   r.system_tops_per_W = r.energy.total_uJ() > 0 ? r.ops / (r.energy.total_uJ() * 1e-6) * 1e-12 : 0;
-  r.gops_per_mm2 = r.gops / area.total_mm2();
-  r.peak_gops_per_mm2 = r.peak_gops / area.total_mm2();
+  if (area.total_mm2() > 0) {
+    r.gops_per_mm2 = r.gops / area.total_mm2();
+    r.peak_gops_per_mm2 = r.peak_gops / area.total_mm2();
+  }
+  if (r.fpga && r.fpga->used.dsp > 0) {
+    r.fpga->gops_per_dsp = r.gops / r.fpga->used.dsp;
+    r.fpga->peak_gops_per_dsp = r.peak_gops / r.fpga->used.dsp;
+  }
   r.adp_mm2_ms = area.total_mm2() * r.latency_ms;
   r.edp_uJ_ms = r.energy.chip_uJ() * r.latency_ms;
   return r;

@@ -1,6 +1,7 @@
 // A whole search: policy -> space and prior -> run (cached) -> front re-scored -> run directory.
 #include "vitdse/report/search_job.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -98,6 +99,15 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   auto constraints = policy.constraints;
   constraints.insert(constraints.end(), o.constraints.begin(), o.constraints.end());
   const std::size_t images = o.images > 0 ? o.images : policy.images;
+  if (cost.arch().target == cost::Target::fpga) {
+    // An FPGA template has resources, not area: an area objective would see 0 for every design.
+    bool uses_area = std::find(metrics.begin(), metrics.end(), search::Metric::area_mm2) != metrics.end();
+    for (const auto& c : constraints) uses_area = uses_area || c.metric == search::Metric::area_mm2;
+    if (uses_area) {
+      throw Error("template '" + cost.arch().name +
+                  "' is an FPGA and has no area; use energy, latency or power objectives and constraints");
+    }
+  }
 
   const auto source = eval::resolve_dataset(card, o.data.empty() ? std::nullopt : std::optional<std::string>(o.data));
   const std::string dataset = source.kind + ":" + source.path.string();

@@ -119,6 +119,23 @@ TEST(Cli, CostJsonAndCsvCarryTheSameFields) {
   }
 }
 
+TEST(Cli, CostOnAnFpgaTemplateReportsResourcesNotArea) {
+  const auto text = run_cli({"cost", "--model", "efficientvit-b1", "--arch", "efficientvit-zcu102"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("(Xilinx XCZU9EG (ZCU102), 0.2 GHz, 2048 MACs"), std::string::npos) << text.out;
+  const auto json = run_cli({"cost", "--model", "efficientvit-b1", "--arch", "efficientvit-zcu102", "--json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["target"], "fpga");
+  const auto& metrics = j["metrics"];
+  EXPECT_DOUBLE_EQ(metrics["dsp_used"].get<double>(), 1024);
+  EXPECT_DOUBLE_EQ(metrics["peak_gops"].get<double>(), 819.2);
+  for (const char* key : {"gops_per_dsp", "bram36_used", "luts_used", "ffs_used", "fits", "fps"}) {
+    EXPECT_TRUE(metrics.contains(key)) << key;
+  }
+  for (const char* key : {"area_mm2", "gops_per_mm2", "energy_mac_uJ"}) EXPECT_FALSE(metrics.contains(key)) << key;
+}
+
 TEST(Cli, DesignPrintsCanonicalFormAndHash) {
   test::TempDir dir;
   const auto a = dir.write("a.yaml", "version: 1\nblocks: {\"0-1\": {wbits: 6}}\n");

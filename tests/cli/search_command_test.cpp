@@ -305,6 +305,9 @@ TEST(SearchCommand, BadInputIsAOneLineError) {
       {{"runs", "--db", garbage}, 1},
       {{"runs", "--db", (dir.path() / "missing.sqlite").string()}, 1},
       {{"pareto", "--db", garbage}, 1},
+      {{"search", "--budget", "2", "--arch", "efficientvit-zcu102", "--objectives", "top1,area", "--db",
+        (dir.path() / "fpga.sqlite").string()},
+       1},  // an FPGA has no area
       {{"compare", "--seeds", "0"}, 2},
       {{"compare", "--budget", "2", "--seeds", "1", "--out", text}, 1},  // a file, not a directory
       {{"search", "--budget", "2", "--images", "10", "--data", kFashionMnist, "--db",

@@ -174,11 +174,21 @@ dram: {GBps: 10}
   fails(edit("holds: weights", "holds: activations"), "no buffer holding weights");
   fails(edit("node_nm: 28", "node_nm: 28\nmapping: spread"), "'mapping' = 'spread'");
   fails(edit("array: {m: 1, k: 8, n: 64}", "array: {m: 1, k: 8, n: 64"), "bad.yaml:");
+  fails(edit("n: 64}", "n: 64, grouped: diagonal}"), "'grouped' = 'diagonal' is not one of: serial, parallel");
+  fails(edit("node_nm: 28", "node_nm: 28\ntarget: gpu"), "'target' = 'gpu' is not one of: asic, fpga");
+  fails(edit("node_nm: 28", "node_nm: 28\ntarget: fpga"), "lacks required key 'fpga'");
+  const std::string device = "fpga: {device: d, dsp: 100, bram36: 10, luts: 1000, ffs: 2000, power_W: 1}";
+  EXPECT_NO_THROW(load_arch(dir.write("fpga.yaml", edit("node_nm: 28", "node_nm: 28\ntarget: fpga\n" + device))));
+  fails(edit("node_nm: 28", "node_nm: 28\n" + device), "fpga");  // a device on a chip template
+  fails(edit("node_nm: 28", "node_nm: 28\ntarget: fpga\n" + device.substr(0, device.find(", power_W")) + "}"),
+        "lacks required key 'power_W'");
+  fails(edit("node_nm: 28", "node_nm: 28\ntarget: fpga\n" + std::string(device).replace(device.find("dsp: 100"), 8, "dsp: 0")),
+        "'dsp' = 0 is out of range");
   try {
     load_arch("lowpower");
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("available: edge-256-45nm, lowpower-vit-28nm"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("available: edge-256-45nm, efficientvit-zcu102, lowpower-vit-28nm"), std::string::npos) << e.what();
   }
 }
 

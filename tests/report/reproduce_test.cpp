@@ -143,6 +143,13 @@ TEST(ReproduceTrio, WorkloadMacsMatchPublishedCounts) {
   ASSERT_EQ(report.tables.front().name, "ptq");
   EXPECT_EQ(report.tables.front().table.rows(), 7u);
   EXPECT_EQ(report.tables.front().table.columns().size(), 5u);
+  // The ZCU102 template: its peak is within 10% of the predecessor's 780.2 GOPS; on
+  // EfficientViT-B1 as a whole it is below, as the report explains.
+  const auto fpga = comparisons(report, "fpga-checks");
+  ASSERT_EQ(fpga.size(), 3u);
+  EXPECT_TRUE(fpga.at("peak throughput").within());
+  EXPECT_NEAR(fpga.at("peak throughput").vitdse, 819.2, 1e-9);
+  EXPECT_LT(*fpga.at("throughput on EfficientViT-B1").ratio(), 1.0);
 }
 
 TEST(ReproduceTransaxx, RelativePowerIsTransaxxsFormula) {

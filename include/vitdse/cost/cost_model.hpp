@@ -3,11 +3,13 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "vitdse/cost/arch.hpp"
+#include "vitdse/cost/fpga.hpp"
 #include "vitdse/cost/technology.hpp"
 #include "vitdse/model/design.hpp"
 #include "vitdse/model/workload.hpp"
@@ -15,7 +17,7 @@
 namespace vitdse::cost {
 
 /// Bumped whenever the model's equations change what a design costs (cache keys include it).
-inline constexpr const char* kCostModelVersion = "cost-1";
+inline constexpr const char* kCostModelVersion = "cost-2";
 
 /// Energy per inference by where it is spent, in microjoules.
 struct EnergyBreakdown {
@@ -24,7 +26,8 @@ struct EnergyBreakdown {
   double sram_uJ = 0;       ///< on-chip buffer reads and writes
   double dram_uJ = 0;       ///< off-chip weight fetches and activation spills
   double static_uJ = 0;     ///< leakage over the inference's latency
-  [[nodiscard]] double chip_uJ() const { return mac_uJ + nonlinear_uJ + sram_uJ + static_uJ; }
+  double device_uJ = 0;     ///< an FPGA: its measured power over the frame period (the rest are 0)
+  [[nodiscard]] double chip_uJ() const { return mac_uJ + nonlinear_uJ + sram_uJ + static_uJ + device_uJ; }
   [[nodiscard]] double total_uJ() const { return chip_uJ() + dram_uJ; }
 };
 
@@ -35,6 +38,17 @@ struct AreaBreakdown {
   double sram_mm2 = 0;
   double other_mm2 = 0;  ///< placement and routing overhead from the template's utilisation
   [[nodiscard]] double total_mm2() const { return pe_array_mm2 + nonlinear_mm2 + sram_mm2 + other_mm2; }
+};
+
+/// What a design takes of an FPGA (PE array and buffers; nonlinear lanes are not counted).
+struct FpgaUsage {
+  FpgaResources used, available;
+  double gops_per_dsp = 0;       ///< achieved GOPS over the DSP slices used
+  double peak_gops_per_dsp = 0;  ///< peak GOPS over the DSP slices used
+  [[nodiscard]] bool fits() const {
+    return used.dsp <= available.dsp && used.bram36 <= available.bram36 && used.luts <= available.luts &&
+           used.ffs <= available.ffs;
+  }
 };
 
 /// Everything `vitdse cost` reports. "Chip" figures exclude DRAM; "system" ones include it.
@@ -58,6 +72,7 @@ struct CostReport {
   double adp_mm2_ms = 0;          ///< area x latency
   double edp_uJ_ms = 0;           ///< chip energy x latency
   bool weights_resident = false;  ///< all weights fit on chip, so none are fetched per inference
+  std::optional<FpgaUsage> fpga;  ///< FPGA templates only; their area figures are 0
 };
 
 /// Prices designs for one (workload, template, technology). Thread-safe; cheap per call.
@@ -79,6 +94,7 @@ class CostModel {
     double mac_pJ = 0;    ///< multiply + accumulate + register energy per MAC
     double area_um2 = 0;  ///< multiplier + accumulator + registers
     double cycles = 1;    ///< array cycles per MAC (a serial SC stream: its length)
+    FpgaResources fpga;   ///< on an FPGA template: the PE's DSP share, LUTs and flip-flops
   };
   [[nodiscard]] PeCost pe_cost(const std::string& unit_spec) const;
 
