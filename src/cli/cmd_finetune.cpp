@@ -9,7 +9,6 @@
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
 #include "vitdse/eval/evaluator.hpp"
-#include "vitdse/eval/normalise.hpp"
 #include "vitdse/train/finetune.hpp"
 
 namespace vitdse::cli {
@@ -51,11 +50,8 @@ int finetune_command(Context& ctx) {
   run.initial = eval::load_vit_weights(run.card);
 
   const auto source = eval::resolve_dataset(run.card, flags.data.empty() ? std::nullopt : std::optional(flags.data));
-  const auto calibration = eval::load_calibration_set(source, calibration_images, run.options.seed);
-  std::vector<std::size_t> all(calibration.size());
-  std::iota(all.begin(), all.end(), 0);
-  run.datapath = train::design_in_the_loop(workload, design, eval::normalised_batch(calibration, run.card, all),
-                                           static_cast<int>(calibration.size()), run.options.epochs, fo);
+  run.datapath = train::design_in_the_loop(run.card, workload, design, source, calibration_images, run.options.seed,
+                                           run.options.epochs, fo);
   run.top1 = [&](const eval::VitWeights& weights, std::size_t images) {
     eval::EvalOptions eo;
     eo.images = images;

@@ -18,11 +18,14 @@ int reproduce_command(Context& ctx) {
   std::string paper, out;
   int threads = 0;
   report::ReproduceOptions ro;
-  options.add_options()("paper", po::value(&paper), "a paper (ascend, lowpower, trio-vit) or all; positional")(
+  options.add_options()("paper", po::value(&paper),
+                        "a paper (ascend, lowpower, transaxx, trio-vit) or all; positional")(
       "fast", po::bool_switch(&ro.fast), "analytical tables, and functional ones on 1,000 images (the CI form)")(
       "out", po::value(&out)->default_value("results"), "output directory; each paper writes <out>/<paper>/")(
       "images", po::value(&ro.images)->default_value(0),
       "test images for the functional tables (0: 1,000 with --fast, else 10,000)")(
+      "finetune-images", po::value(&ro.finetune_images)->default_value(0),
+      "training images of each fine-tuning, one epoch (0: 2,000 with --fast, else 10,000)")(
       "data", po::value(&ro.data), "dataset for the functional tables: a path or kind:path (default: each card's)")(
       "seed", po::value(&ro.seed)->default_value(0), "seed for the image samples")(
       "threads", po::value(&threads)->default_value(0), "worker threads (0: all cores)");

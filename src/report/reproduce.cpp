@@ -41,17 +41,36 @@ std::string markdown_cell(const Cell& cell) {
 }  // namespace
 
 StandIn::StandIn(const std::string& model, const ReproduceOptions& options)
-    : card(model::load_model_card(model)), workload(card) {
-  eval::EvalOptions eo;
-  eo.images = options.images > 0 ? options.images : options.fast ? 1000 : 10000;
-  eo.seed = options.seed;
-  const auto source =
-      eval::resolve_dataset(card, options.data.empty() ? std::nullopt : std::optional<std::string>(options.data));
-  evaluator = std::make_unique<eval::Evaluator>(card, eval::load_vit_weights(card), source, eo);
+    : card(model::load_model_card(model)),
+      workload(card),
+      source(
+          eval::resolve_dataset(card, options.data.empty() ? std::nullopt : std::optional<std::string>(options.data))) {
+  eval_options.images = options.images > 0 ? options.images : options.fast ? 1000 : 10000;
+  eval_options.seed = options.seed;
+  finetune_images = options.finetune_images > 0 ? options.finetune_images : options.fast ? 2000 : 10000;
+  weights = eval::load_vit_weights(card);
+  evaluator = std::make_unique<eval::Evaluator>(card, weights, source, eval_options);
 }
 
 double StandIn::top1(const std::string& design_yaml) const {
-  return evaluator->evaluate(model::parse_design(design_yaml, "reproduce", workload), workload).top1_pct;
+  return top1(model::parse_design(design_yaml, "reproduce", workload));
+}
+
+double StandIn::top1(const model::Design& design) const { return evaluator->evaluate(design, workload).top1_pct; }
+
+double StandIn::top1(const eval::VitWeights& weights, const model::Design& design) const {
+  return eval::Evaluator(card, weights, source, eval_options).evaluate(design, workload).top1_pct;
+}
+
+eval::VitWeights StandIn::finetuned(const eval::VitWeights& from, const model::Design& design,
+                                    const train::FinetuneOptions& finetune) const {
+  train::TrainOptions o;
+  o.epochs = 1;
+  o.lr = 2e-4;
+  o.warmup_epochs = 0.2;
+  o.augmentation.pad = 0;
+  o.seed = eval_options.seed;
+  return train::finetune_weights(card, from, workload, design, source, o, finetune_images, finetune);
 }
 
 std::optional<double> Comparison::ratio() const {

@@ -2,8 +2,11 @@
 #include "vitdse/train/finetune.hpp"
 
 #include <memory>
+#include <numeric>
+#include <optional>
 
 #include "vitdse/core/error.hpp"
+#include "vitdse/eval/normalise.hpp"
 
 namespace vitdse::train {
 
@@ -42,6 +45,31 @@ DatapathFactory design_in_the_loop(const model::Workload& workload, const model:
     return std::make_unique<eval::DesignDatapath>(
         engine, workload, with_bits(design, stages[std::min(stage, stages.size() - 1)]), state->samples, options.quant);
   };
+}
+
+DatapathFactory design_in_the_loop(const model::ModelCard& card, const model::Workload& workload,
+                                   const model::Design& design, const eval::DatasetSource& source,
+                                   std::size_t calibration_images, std::uint64_t seed, int epochs,
+                                   const FinetuneOptions& options) {
+  const auto calibration = eval::load_calibration_set(source, calibration_images, seed);
+  std::vector<std::size_t> all(calibration.size());
+  std::iota(all.begin(), all.end(), 0);
+  return design_in_the_loop(workload, design, eval::normalised_batch(calibration, card, all),
+                            static_cast<int>(calibration.size()), epochs, options);
+}
+
+eval::VitWeights finetune_weights(const model::ModelCard& card, const eval::VitWeights& initial,
+                                  const model::Workload& workload, const model::Design& design,
+                                  const eval::DatasetSource& source, const TrainOptions& options,
+                                  std::size_t train_images, const FinetuneOptions& finetune,
+                                  std::size_t calibration_images) {
+  const auto train_data = eval::load_dataset(
+      source, eval::Split::train, train_images > 0 ? std::optional<std::size_t>(train_images) : std::nullopt);
+  const auto datapath =
+      design_in_the_loop(card, workload, design, source, calibration_images, options.seed, options.epochs, finetune);
+  Trainer trainer(card, initial, train_data, options);
+  for (int epoch = 0; epoch < options.epochs; ++epoch) trainer.train_epoch(epoch, {}, datapath);
+  return trainer.engine().weights();
 }
 
 }  // namespace vitdse::train

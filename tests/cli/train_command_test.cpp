@@ -8,6 +8,7 @@
 #include "test_util.hpp"
 #include "vitdse/eval/vit_weights.hpp"
 #include "vitdse/model/safetensors.hpp"
+#include "vitdse/train/finetune.hpp"
 
 namespace vitdse::test {
 namespace {
@@ -76,6 +77,23 @@ TEST(FinetuneCommand, FastRunWritesWeightsAndACardRecordingTheDesign) {
   const std::string yaml((std::istreambuf_iterator<char>(text)), std::istreambuf_iterator<char>());
   EXPECT_NE(yaml.find("design_hash:"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("progressive_bits: \"8,6\""), std::string::npos) << yaml;
+
+  // The quiet library loop the reproductions use gives the command's weights, bit for bit.
+  const auto source_card = model::load_model_card(test_data("vit-28x28-random.yaml"));
+  const model::Workload workload(source_card);
+  train::TrainOptions o;  // finetune's defaults under --fast
+  o.epochs = 3;
+  o.batch = 32;
+  o.lr = 2e-4;
+  o.warmup_epochs = 0.2;
+  o.augmentation.pad = 0;
+  train::FinetuneOptions fo;
+  fo.progressive_bits = {8, 6};
+  const auto quiet = train::finetune_weights(source_card, original, workload, model::load_design(design, workload),
+                                             eval::resolve_dataset(source_card, std::string(kFashionMnist)), o,
+                                             kSanitized ? 160 : 600, fo);
+  EXPECT_EQ(quiet.head.weight, tuned.head.weight);
+  EXPECT_EQ(quiet.blocks.front().fc1.weight, tuned.blocks.front().fc1.weight);
 }
 
 TEST(TrainCommand, BadOptionsAreOneLineErrors) {

@@ -26,6 +26,7 @@ ReproduceOptions quick() {
   ReproduceOptions o;
   o.fast = true;
   o.images = 100;
+  o.finetune_images = 128;  // one step of batch 128: the tables' structure, not their accuracy
   return o;
 }
 
@@ -109,6 +110,18 @@ TEST(ReproduceLowpower, HardwareFiguresOfTheTemplate) {
   }
 }
 
+TEST(ReproduceLowpower, PruningDesignsAreAlsoScoredAfterFineTuning) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
+  for (const auto& t : lowpower().tables) {
+    if (t.name != "accuracy") continue;
+    ASSERT_EQ(t.table.columns()[3].key, "top1_finetuned_pct");
+    ASSERT_EQ(t.table.rows(), 5u);
+    for (std::size_t row = 0; row < 5; ++row) {  // float and unpruned W8A8 have nothing to recover
+      EXPECT_EQ(std::holds_alternative<double>(t.table.cells()[row][3]), row >= 2) << row;
+    }
+  }
+}
+
 TEST(ReproduceAscend, HeadlineFiguresAggregateThePerLengthTables) {
   const auto& report = ascend();
   const auto rows = comparisons(report, "summary");
@@ -124,6 +137,14 @@ TEST(ReproduceAscend, HeadlineFiguresAggregateThePerLengthTables) {
     if (!c.within()) {
       EXPECT_NE(method.find(figure), std::string::npos) << figure;
     }
+  }
+  // The accuracy table ends with ASCEND's two fine-tuning stages at W4A4.
+  for (const auto& t : report.tables) {
+    if (t.name != "accuracy") continue;
+    ASSERT_EQ(t.table.rows(), 12u);
+    EXPECT_EQ(std::get<std::string>(t.table.cells()[10][2]), "stage 1: progressive quantisation");
+    EXPECT_EQ(std::get<std::string>(t.table.cells()[11][2]), "stage 2: softmax-aware fine-tuning");
+    for (std::size_t row = 1; row < 12; ++row) EXPECT_TRUE(std::holds_alternative<double>(t.table.cells()[row][3]));
   }
   // Every SC GELU length: vitdse's block is more accurate than both baselines.
   for (const auto& t : report.tables) {
@@ -158,6 +179,10 @@ TEST(ReproduceTransaxx, RelativePowerIsTransaxxsFormula) {
   ASSERT_EQ(report.tables.size(), 3u);
   const auto& uniform = report.tables[0].table;
   ASSERT_EQ(uniform.rows(), 7u);
+  // Each uniform assignment is also scored after approximation-aware fine-tuning.
+  ASSERT_EQ(uniform.columns().size(), 6u);
+  EXPECT_EQ(uniform.columns()[5].key, "top1_finetuned_pct");
+  for (const auto& row : uniform.cells()) EXPECT_TRUE(std::holds_alternative<double>(row[5]));
   // Independently: linear layers (not qk, av or head) on the unit, weighted by their MACs.
   const model::Workload w(model::load_model_card("vit-fmnist"));
   const cost::CostModel model(w, cost::load_arch("lowpower-vit-28nm-pipelined"));

@@ -12,6 +12,7 @@
 #include "vitdse/model/workload.hpp"
 #include "vitdse/report/svg_plot.hpp"
 #include "vitdse/report/table.hpp"
+#include "vitdse/train/finetune.hpp"
 
 namespace vitdse::report {
 
@@ -66,6 +67,8 @@ struct ReproduceOptions {
   std::size_t images = 0;  ///< test images for the functional tables; 0: 1,000 with `fast`, else 10,000
   std::string data;        ///< dataset override for the functional tables ("" = each card's own)
   std::uint64_t seed = 0;
+  /// Training images of each fine-tuning (one epoch); 0: 2,000 with `fast`, else 10,000.
+  std::size_t finetune_images = 0;
 };
 
 /// A stand-in model scored on real images: the shipped `model` on its dataset (or
@@ -74,10 +77,22 @@ struct StandIn {
   explicit StandIn(const std::string& model, const ReproduceOptions& options);
   model::ModelCard card;
   model::Workload workload;
+  eval::DatasetSource source;
+  eval::EvalOptions eval_options;
+  eval::VitWeights weights;  ///< the shipped, trained weights
+  std::size_t finetune_images = 0;
   std::unique_ptr<eval::Evaluator> evaluator;
   [[nodiscard]] std::size_t images() const { return evaluator->float_report().images; }
   /// Top-1 (%) of a design given as design-file YAML.
   [[nodiscard]] double top1(const std::string& design_yaml) const;
+  /// Top-1 (%) of a design on the shipped weights.
+  [[nodiscard]] double top1(const model::Design& design) const;
+  /// Top-1 (%) of `design` run on `weights`, on the same test images.
+  [[nodiscard]] double top1(const eval::VitWeights& weights, const model::Design& design) const;
+  /// `from` after one epoch over `finetune_images` training images with `design` in the loop, at
+  /// `vitdse finetune`'s settings (AdamW, peak lr 2e-4, warm-up 0.2 epoch, no augmentation).
+  [[nodiscard]] eval::VitWeights finetuned(const eval::VitWeights& from, const model::Design& design,
+                                           const train::FinetuneOptions& finetune = {}) const;
 };
 
 /// The papers `reproduce` knows, in report order.
