@@ -58,8 +58,8 @@ double StandIn::top1(const std::string& design_yaml) const {
 
 double StandIn::top1(const model::Design& design) const { return evaluator->evaluate(design, workload).top1_pct; }
 
-double StandIn::top1(const eval::VitWeights& weights, const model::Design& design) const {
-  return eval::Evaluator(card, weights, source, eval_options).evaluate(design, workload).top1_pct;
+double StandIn::top1(const eval::VitWeights& tuned, const model::Design& design) const {
+  return eval::Evaluator(card, tuned, source, eval_options).evaluate(design, workload).top1_pct;
 }
 
 eval::VitWeights StandIn::finetuned(const eval::VitWeights& from, const model::Design& design,

@@ -88,7 +88,7 @@ struct StandIn {
   /// Top-1 (%) of a design on the shipped weights.
   [[nodiscard]] double top1(const model::Design& design) const;
   /// Top-1 (%) of `design` run on `weights`, on the same test images.
-  [[nodiscard]] double top1(const eval::VitWeights& weights, const model::Design& design) const;
+  [[nodiscard]] double top1(const eval::VitWeights& tuned, const model::Design& design) const;
   /// `from` after one epoch over `finetune_images` training images with `design` in the loop, at
   /// `vitdse finetune`'s settings (AdamW, peak lr 2e-4, warm-up 0.2 epoch, no augmentation).
   [[nodiscard]] eval::VitWeights finetuned(const eval::VitWeights& from, const model::Design& design,
