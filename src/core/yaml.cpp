@@ -61,6 +61,11 @@ YAML::Node YamlMap::require(const std::string& key) {
 
 YamlMap YamlMap::child(const std::string& key, const std::string& what) { return {require(key), source_, what}; }
 
+Error YamlMap::choice_error(const std::string& key, const std::string& text,
+                            const std::vector<std::string>& names) const {
+  return error_at(key, "'" + key + "' = '" + text + "' is not one of: " + join(names));
+}
+
 Error YamlMap::error_at(const std::string& key, const std::string& message) const {
   const YAML::Node value = map_[key];
   return Error(yaml_location(source_, value.IsDefined() ? value : map_) + ": " + message);

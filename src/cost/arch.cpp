@@ -58,39 +58,20 @@ ArchTemplate load_arch(const std::string& name_or_path) {
   a.fingerprint = sha256_hex(doc.text);
   a.name = top.get<std::string>("name");
   a.source = top.get_or<std::string>("source", "");
-  const auto target = top.get_or<std::string>("target", "asic");
-  if (target == "asic") {
-    a.target = Target::asic;
-  } else if (target == "fpga") {
-    a.target = Target::fpga;
-    a.fpga = load_fpga_device(top);
-  } else {
-    throw top.error_at("target", "'target' = '" + target + "' is not one of: asic, fpga");
-  }
+  a.target = top.get_choice_or("target", {{"asic", Target::asic}, {"fpga", Target::fpga}}, Target::asic);
+  if (a.target == Target::fpga) a.fpga = load_fpga_device(top);
   a.tech = top.get_or<std::string>("tech", "cmos45");
   a.node_nm = top.get_double("node_nm", 1, 1000);
   a.clock_GHz = top.get_double("clock_GHz", 1e-3, 20);
-  const auto mapping = top.get_or<std::string>("mapping", "shared");
-  if (mapping == "shared") {
-    a.mapping = Mapping::shared;
-  } else if (mapping == "pipelined") {
-    a.mapping = Mapping::pipelined;
-  } else {
-    throw top.error_at("mapping", "'mapping' = '" + mapping + "' is not one of: shared, pipelined");
-  }
+  a.mapping =
+      top.get_choice_or("mapping", {{"shared", Mapping::shared}, {"pipelined", Mapping::pipelined}}, Mapping::shared);
   YamlMap array = top.child("array", "PE array");
   a.pm = static_cast<int>(array.get_int("m", 1, 1 << 16));
   a.pk = static_cast<int>(array.get_int("k", 1, 1 << 16));
   a.pn = static_cast<int>(array.get_int("n", 1, 1 << 16));
   a.acc_bits = static_cast<int>(array.get_int_or("acc_bits", 24, 8, 64));
-  const auto grouped = array.get_or<std::string>("grouped", "serial");
-  if (grouped == "serial") {
-    a.grouped = GroupedMapping::serial;
-  } else if (grouped == "parallel") {
-    a.grouped = GroupedMapping::parallel;
-  } else {
-    throw array.error_at("grouped", "'grouped' = '" + grouped + "' is not one of: serial, parallel");
-  }
+  a.grouped = array.get_choice_or(
+      "grouped", {{"serial", GroupedMapping::serial}, {"parallel", GroupedMapping::parallel}}, GroupedMapping::serial);
   array.allow("dataflow");
   array.finish();
   a.nonlinear_lanes = static_cast<int>(top.get_int_or("nonlinear_lanes", 16, 1, 1 << 16));
@@ -104,14 +85,8 @@ ArchTemplate load_arch(const std::string& name_or_path) {
     YamlMap b(node, doc.source, "buffer");
     Buffer buf;
     buf.name = b.get<std::string>("name");
-    const auto holds = b.get<std::string>("holds");
-    if (holds == "weights") {
-      buf.holds = Buffer::Holds::weights;
-    } else if (holds == "activations") {
-      buf.holds = Buffer::Holds::activations;
-    } else {
-      throw b.error_at("holds", "'holds' = '" + holds + "' is not one of: weights, activations");
-    }
+    buf.holds = b.get_choice<Buffer::Holds>(
+        "holds", {{"weights", Buffer::Holds::weights}, {"activations", Buffer::Holds::activations}});
     buf.kib = b.get_double("kib", 0.0625, 1 << 20);
     buf.banks = static_cast<int>(b.get_int_or("banks", 1, 1, 4096));
     buf.word_bits = static_cast<int>(b.get_int_or("word_bits", 64, 8, 4096));

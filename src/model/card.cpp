@@ -2,7 +2,6 @@
 #include "vitdse/model/card.hpp"
 
 #include <cmath>
-#include <map>
 
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/resources.hpp"
@@ -14,22 +13,6 @@ namespace vitdse::model {
 namespace {
 
 constexpr int kMaxDim = 1 << 16;
-
-template <class E>
-E parse_enum(YamlMap& map, const std::string& key, const std::map<std::string, E>& options, E fallback) {
-  if (!map.has(key)) {
-    map.allow(key);
-    return fallback;
-  }
-  const auto text = map.get<std::string>(key);
-  const auto it = options.find(text);
-  if (it == options.end()) {
-    std::vector<std::string> names;
-    for (const auto& [name, value] : options) names.push_back(name);
-    throw map.error_at(key, "'" + key + "' = '" + text + "' is not one of: " + join(names));
-  }
-  return it->second;
-}
 
 std::vector<double> parse_channel_stats(YamlMap& map, const std::string& key, int channels, double fallback) {
   if (!map.has(key)) {
@@ -66,8 +49,8 @@ EfficientVitShape parse_efficientvit(YamlMap& card) {
     Stage stage;
     stage.width = static_cast<int>(s.get_int("width", 1, kMaxDim));
     stage.depth = static_cast<int>(s.get_int("depth", 1, 64));
-    stage.block = parse_enum<Stage::Block>(
-        s, "block", {{"mbconv", Stage::Block::mbconv}, {"attention", Stage::Block::attention}}, Stage::Block::mbconv);
+    stage.block = s.get_choice_or("block", {{"mbconv", Stage::Block::mbconv}, {"attention", Stage::Block::attention}},
+                                  Stage::Block::mbconv);
     stage.expand_ratio = s.get_double_or("expand_ratio", 4.0, 0.25, 16.0);
     s.finish();
     shape.stages.push_back(stage);
@@ -98,20 +81,19 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
   ModelCard m;
   m.source = path;
   m.name = card.get<std::string>("name");
-  m.family =
-      parse_enum<Family>(card, "family", {{"vit", Family::vit}, {"efficientvit", Family::efficientvit}}, Family::vit);
+  m.family = card.get_choice_or("family", {{"vit", Family::vit}, {"efficientvit", Family::efficientvit}}, Family::vit);
   m.img_size = static_cast<int>(card.get_int("img_size", 1, kMaxDim));
   m.in_chans = static_cast<int>(card.get_int("in_chans", 1, 64));
   m.num_classes = static_cast<int>(card.get_int("num_classes", 1, 1 << 20));
   m.norm_eps = card.get_double_or("norm_eps", 1e-6, 1e-12, 1.0);
   m.mean = parse_channel_stats(card, "mean", m.in_chans, 0.0);
   m.std = parse_channel_stats(card, "std", m.in_chans, 1.0);
-  m.act = parse_enum<Activation>(
-      card, "act", {{"gelu", Activation::gelu}, {"relu", Activation::relu}, {"hswish", Activation::hswish}},
-      m.family == Family::vit ? Activation::gelu : Activation::hswish);
-  m.attention = parse_enum<Attention>(card, "attention",
-                                      {{"softmax", Attention::softmax}, {"linear-relu", Attention::linear_relu}},
-                                      m.family == Family::vit ? Attention::softmax : Attention::linear_relu);
+  m.act = card.get_choice_or("act",
+                             {{"gelu", Activation::gelu}, {"relu", Activation::relu}, {"hswish", Activation::hswish}},
+                             m.family == Family::vit ? Activation::gelu : Activation::hswish);
+  m.attention =
+      card.get_choice_or("attention", {{"softmax", Attention::softmax}, {"linear-relu", Attention::linear_relu}},
+                         m.family == Family::vit ? Attention::softmax : Attention::linear_relu);
   if (m.family == Family::vit) {
     m.patch_size = static_cast<int>(card.get_int("patch_size", 1, kMaxDim));
     m.embed_dim = static_cast<int>(card.get_int("embed_dim", 1, kMaxDim));

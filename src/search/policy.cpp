@@ -82,16 +82,7 @@ VariableSpec parse_variable(const YAML::Node& node, const std::string& source) {
   if (!found)
     throw map.error_at("field",
                        "unknown field '" + field + "'" + did_you_mean(field, names) + "; fields: " + join(names));
-  const auto per = map.get_or<std::string>("per", "block");
-  if (per == "layer") {
-    v.per = Tie::layer;
-  } else if (per == "block") {
-    v.per = Tie::block;
-  } else if (per == "all") {
-    v.per = Tie::all;
-  } else {
-    throw map.error_at("per", "'per' = '" + per + "' is not one of: layer, block, all");
-  }
+  v.per = map.get_choice_or("per", {{"layer", Tie::layer}, {"block", Tie::block}, {"all", Tie::all}}, Tie::block);
   if (map.has("layers")) v.layers = map.get<std::vector<std::string>>("layers");
   if (map.has("blocks")) {
     const auto range = map.get<std::string>("blocks");

@@ -4,9 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "vitdse/core/error.hpp"
@@ -60,6 +63,27 @@ class YamlMap {
   double get_double(const std::string& key, double lo, double hi);
   double get_double_or(const std::string& key, double fallback, double lo, double hi);
 
+  /// One of the named `choices`; an unknown name is an error listing them in the order given.
+  ///
+  ///     auto holds = map.get_choice<Holds>("holds", {{"weights", Holds::weights}, {"activations",
+  ///     Holds::activations}});
+  template <class E>
+  E get_choice(const std::string& key, std::initializer_list<std::pair<const char*, std::type_identity_t<E>>> choices) {
+    const auto text = get<std::string>(key);
+    for (const auto& [name, value] : choices) {
+      if (text == name) return value;
+    }
+    std::vector<std::string> names;
+    for (const auto& choice : choices) names.emplace_back(choice.first);
+    throw choice_error(key, text, names);
+  }
+  template <class E>
+  E get_choice_or(const std::string& key,
+                  std::initializer_list<std::pair<const char*, std::type_identity_t<E>>> choices, E fallback) {
+    allowed_.insert(key);
+    return has(key) ? get_choice<E>(key, choices) : fallback;
+  }
+
   /// Declares a key as allowed without reading it (for keys read elsewhere).
   void allow(const std::string& key) { allowed_.insert(key); }
   /// Throws on any key that was neither read nor allowed.
@@ -72,6 +96,8 @@ class YamlMap {
 
  private:
   YAML::Node require(const std::string& key);
+  [[nodiscard]] Error choice_error(const std::string& key, const std::string& text,
+                                   const std::vector<std::string>& names) const;
   template <class T>
   T convert(const YAML::Node& value, const std::string& key) const {
     try {
