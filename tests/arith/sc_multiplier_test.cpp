@@ -485,6 +485,18 @@ TEST(ScMultiplier, CellAccountAgainstUnarySimSynthesis) {
   bmul += register_hardware(32);
   expect_row(library.ratio(bmul, 513.6768, UnarySimLibrary::kMultiplierLogicUm2, 131.241599), 0.99, 1.0, 0.99, "bMUL");
 
+  // 8-bit binary MAC (bMAC_SIMD/mac.sv): the multiplier, a 20-bit adder, a 20-bit select of
+  // the accumulator and 20 output flops.
+  Hardware bmac = make_multiplier("exact:8u")->hardware();
+  bmac += adder_hardware(20);
+  Hardware select20;
+  select20.mux2 = 20;
+  bmac += select20;
+  bmac += register_hardware(20);
+  const auto bmac_ratio = library.ratio(bmac, 598.877999, 517.734, 81.143999);
+  expect_row(bmac_ratio, 1.04, 1.05, 1.0, "bMAC");
+  expect_within(bmac_ratio, "bMAC");
+
   // AND-gate multiplier, 5.1 um^2: a bare AND2 is 0.27x; with a registered output, as
   // UnarySim's stand-alone kernels have, 1.07x.
   Hardware and_gate = gate_hardware(ScEncoding::unipolar);
