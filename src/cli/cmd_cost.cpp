@@ -38,13 +38,10 @@ int cost_command(Context& ctx) {
   const std::string hash = model::design_hash(md.design, *md.workload);
 
   if (format == Format::json) {
-    nlohmann::json j{{"model", md.workload->card().name},
-                     {"arch", a.name},
-                     {"tech", cost_model.tech().name()},
-                     {"target", cost::to_string(a.target)},
-                     {"node_nm", a.node_nm},
-                     {"design_hash", hash},
-                     {"metrics", report::metrics_json(metrics)}};
+    nlohmann::json j{
+        {"model", md.workload->card().name},       {"arch", a.name},       {"tech", cost_model.tech().name()},
+        {"target", cost::to_string(a.target)},     {"node_nm", a.node_nm}, {"design_hash", hash},
+        {"metrics", report::metrics_json(metrics)}};
     ctx.out << j.dump(2) << '\n';
   } else if (format == Format::csv) {
     ctx.out << report::metrics_csv(metrics);

@@ -149,9 +149,8 @@ CostReport CostModel::evaluate(const model::Design& design) const {
       mac_pJ += c.macs * pe[u].mac_pJ;
       const double g = static_cast<double>(c.groups);
       // Grouped GEMMs run one group after another, or side by side across the n columns.
-      const double column_tiles = arch_.grouped == GroupedMapping::parallel
-                                      ? ceil_div(c.groups * c.n, engine_pn[u])
-                                      : g * ceil_div(c.n, engine_pn[u]);
+      const double column_tiles = arch_.grouped == GroupedMapping::parallel ? ceil_div(c.groups * c.n, engine_pn[u])
+                                                                            : g * ceil_div(c.n, engine_pn[u]);
       compute = ceil_div(c.m, arch_.pm) * ceil_div(c.k, arch_.pk) * column_tiles * pe[u].cycles;
       const double abits = choice.abits;
       const double bbits = layer.weighted ? choice.wbits : abits;  // the [k x n] operand
@@ -196,13 +195,13 @@ CostReport CostModel::evaluate(const model::Design& design) const {
     for (const auto& b : arch_.buffers) usage.used.bram36 += fpga_bram36(b);
     r.fpga = usage;
   } else {
-  for (std::size_t u = 0; u < kinds; ++u) area.pe_array_mm2 += engine_pes[u] * pe[u].area_um2 * 1e-6;
-  // Each nonlinear lane holds every unit the design uses; fp16 operators are shared.
-  arith::Hardware lane;
-  for (const NonlinearCost* unit : used) lane += unit->hardware;
-  area.nonlinear_mm2 = arch_.nonlinear_lanes * tech_.price(lane).area_um2 * 1e-6;
-  for (const auto& b : arch_.buffers) area.sram_mm2 += tech_.sram_area_um2(b.kib) * 1e-6;
-  area.other_mm2 = (area.pe_array_mm2 + area.nonlinear_mm2 + area.sram_mm2) * (1.0 / arch_.utilisation - 1.0);
+    for (std::size_t u = 0; u < kinds; ++u) area.pe_array_mm2 += engine_pes[u] * pe[u].area_um2 * 1e-6;
+    // Each nonlinear lane holds every unit the design uses; fp16 operators are shared.
+    arith::Hardware lane;
+    for (const NonlinearCost* unit : used) lane += unit->hardware;
+    area.nonlinear_mm2 = arch_.nonlinear_lanes * tech_.price(lane).area_um2 * 1e-6;
+    for (const auto& b : arch_.buffers) area.sram_mm2 += tech_.sram_area_um2(b.kib) * 1e-6;
+    area.other_mm2 = (area.pe_array_mm2 + area.nonlinear_mm2 + area.sram_mm2) * (1.0 / arch_.utilisation - 1.0);
   }
 
   // Time. Pipelined engines overlap frames, so throughput follows the busiest engine.

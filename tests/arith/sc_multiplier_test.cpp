@@ -425,7 +425,8 @@ class UnarySimLibrary {
   static constexpr double kMultiplierLogicUm2 = 382.435201;  // bMUL_area.txt, combinational
 
   explicit UnarySimLibrary(const cost::Technology& tech)
-      : tech_(tech), logic_factor_(tech.price(make_multiplier("exact:8u")->hardware()).area_um2 / kMultiplierLogicUm2) {}
+      : tech_(tech),
+        logic_factor_(tech.price(make_multiplier("exact:8u")->hardware()).area_um2 / kMultiplierLogicUm2) {}
 
   /// Our combinational price over UnarySim's for the same 8x8 multiplier.
   [[nodiscard]] double logic_factor() const { return logic_factor_; }

@@ -182,13 +182,16 @@ dram: {GBps: 10}
   fails(edit("node_nm: 28", "node_nm: 28\n" + device), "fpga");  // a device on a chip template
   fails(edit("node_nm: 28", "node_nm: 28\ntarget: fpga\n" + device.substr(0, device.find(", power_W")) + "}"),
         "lacks required key 'power_W'");
-  fails(edit("node_nm: 28", "node_nm: 28\ntarget: fpga\n" + std::string(device).replace(device.find("dsp: 100"), 8, "dsp: 0")),
+  fails(edit("node_nm: 28",
+             "node_nm: 28\ntarget: fpga\n" + std::string(device).replace(device.find("dsp: 100"), 8, "dsp: 0")),
         "'dsp' = 0 is out of range");
   try {
     load_arch("lowpower");
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("available: edge-256-45nm, efficientvit-zcu102, lowpower-vit-28nm"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("available: edge-256-45nm, efficientvit-zcu102, lowpower-vit-28nm"),
+              std::string::npos)
+        << e.what();
   }
 }
 

@@ -88,10 +88,10 @@ TEST(Fpga, ApproximateDesignsMoveMacsFromDspsToLuts) {
   const model::Workload w(model::load_model_card("deit-tiny"));
   const CostModel m(w, load_arch("efficientvit-zcu102"));
   const CostReport exact = m.evaluate(model::default_design(w));
-  const CostReport drum =
-      m.evaluate(model::parse_design("version: 1\ndefaults: {mult: 'drum:8s:k=4'}\n", "d.yaml", w));
+  const CostReport drum = m.evaluate(model::parse_design("version: 1\ndefaults: {mult: 'drum:8s:k=4'}\n", "d.yaml", w));
   EXPECT_DOUBLE_EQ(drum.fpga->used.dsp, 0);
-  EXPECT_DOUBLE_EQ(drum.fpga->used.luts, 2048 * fpga_pe(m.arch().fpga, *arith::make_multiplier("drum:8s:k=4"), 24).luts);
+  EXPECT_DOUBLE_EQ(drum.fpga->used.luts,
+                   2048 * fpga_pe(m.arch().fpga, *arith::make_multiplier("drum:8s:k=4"), 24).luts);
   EXPECT_GT(drum.fpga->used.luts, exact.fpga->used.luts);
   EXPECT_DOUBLE_EQ(exact.fpga->used.luts, 0);
 }
