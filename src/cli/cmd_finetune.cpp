@@ -25,7 +25,9 @@ std::vector<int> parse_bits_list(const std::string& text) {
 }  // namespace
 
 int finetune_command(Context& ctx) {
-  const TrainingDefaults defaults{3, 2e-4, 0.2, 0, false, "-ft"};
+  const train::TrainOptions recipe = train::finetune_defaults();
+  const TrainingDefaults defaults{
+      recipe.epochs, recipe.lr, recipe.warmup_epochs, recipe.augmentation.pad, recipe.augmentation.flip, "-ft"};
   po::options_description options("options");
   train::TrainingRun run;
   TrainingFlags flags;

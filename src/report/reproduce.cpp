@@ -64,11 +64,8 @@ double StandIn::top1(const eval::VitWeights& tuned, const model::Design& design)
 
 eval::VitWeights StandIn::finetuned(const eval::VitWeights& from, const model::Design& design,
                                     const train::FinetuneOptions& finetune) const {
-  train::TrainOptions o;
+  train::TrainOptions o = train::finetune_defaults();
   o.epochs = 1;
-  o.lr = 2e-4;
-  o.warmup_epochs = 0.2;
-  o.augmentation.pad = 0;
   o.seed = eval_options.seed;
   return train::finetune_weights(card, from, workload, design, source, o, finetune_images, finetune);
 }

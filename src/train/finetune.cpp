@@ -10,6 +10,16 @@
 
 namespace vitdse::train {
 
+TrainOptions finetune_defaults() {
+  TrainOptions o;
+  o.epochs = 3;
+  o.lr = 2e-4;
+  o.warmup_epochs = 0.2;
+  o.augmentation.pad = 0;
+  o.augmentation.flip = false;
+  return o;
+}
+
 model::Design with_bits(const model::Design& design, int bits) {
   model::Design out = design;
   for (auto& layer : out.layers) {

@@ -81,12 +81,8 @@ TEST(FinetuneCommand, FastRunWritesWeightsAndACardRecordingTheDesign) {
   // The quiet library loop the reproductions use gives the command's weights, bit for bit.
   const auto source_card = model::load_model_card(test_data("vit-28x28-random.yaml"));
   const model::Workload workload(source_card);
-  train::TrainOptions o;  // finetune's defaults under --fast
-  o.epochs = 3;
+  train::TrainOptions o = train::finetune_defaults();  // under --fast: batch 32
   o.batch = 32;
-  o.lr = 2e-4;
-  o.warmup_epochs = 0.2;
-  o.augmentation.pad = 0;
   train::FinetuneOptions fo;
   fo.progressive_bits = {8, 6};
   const auto quiet = train::finetune_weights(source_card, original, workload, model::load_design(design, workload),

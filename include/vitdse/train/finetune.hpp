@@ -22,6 +22,10 @@ struct FinetuneOptions {
   int recalibrate_every = 50;
 };
 
+/// `vitdse finetune`'s recipe: 3 epochs, AdamW at peak lr 2e-4 after 0.2 epoch of warm-up, no
+/// random crop or flip (the rest as TrainOptions).
+TrainOptions finetune_defaults();
+
 /// A datapath factory that runs every training step on `design`'s arithmetic (multipliers,
 /// quantisers, GELU and softmax units, pruning) built from the current weights, so the forward
 /// pass is exactly the evaluator's and the backward pass is the straight-through estimator.
