@@ -12,6 +12,17 @@
 
 namespace vitdse::test {
 
+/// Debian's dataset-fashion-mnist; tests that need real images skip without it.
+inline const char* const kFashionMnist = "/usr/share/datasets/fashion-mnist";
+
+#if defined(__SANITIZE_ADDRESS__)
+// Under the sanitizers (about 10x slower) the end-to-end tests check the same mechanics on fewer
+// images and steps; the Release suite checks what the runs learn.
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 /// A temporary directory removed with its contents on destruction.
 class TempDir {
  public:

@@ -10,8 +10,6 @@
 namespace vitdse::test {
 namespace {
 
-const char* const kFashionMnist = "/usr/share/datasets/fashion-mnist";
-
 TEST(EvalCommand, ReportsAccuracyAgainstLabelsAndTheFloatModel) {
   if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   const TempDir dir;
@@ -44,16 +42,11 @@ TEST(EvalCommand, BadInputsAreOneLineErrors) {
 
 TEST(EvalCommand, ShippedModelsAreTrainedAndEightBitDesignsKeepTheirAccuracy) {
   if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
-    // The cards record 90.76-90.85% on all 10k test images; a sample of them, with the built-in
-    // W8A8 design, must stay well above 85% (fewer images, and a wider margin, under the
-    // sanitizers, which run the portable kernels about 20x slower).
-#if defined(__SANITIZE_ADDRESS__)
-  const char* const images = "200";
-  const double floor_pct = 78.0;
-#else
-  const char* const images = "1000";
-  const double floor_pct = 85.0;
-#endif
+  // The cards record 90.76-90.85% on all 10k test images; a sample of them, with the built-in
+  // W8A8 design, must stay well above 85% (fewer images, and a wider margin, under the
+  // sanitizers, which run the portable kernels about 20x slower).
+  const char* const images = kSanitized ? "200" : "1000";
+  const double floor_pct = kSanitized ? 78.0 : 85.0;
   for (const char* model : {"vit-fmnist", "vit-fmnist-relu", "vit-fmnist-linear"}) {
     const auto r = run_cli({"eval", "--model", model, "--images", images, "--json"});
     ASSERT_EQ(r.code, 0) << r.err;

@@ -24,12 +24,8 @@ extern char** environ;
 namespace vitdse::test {
 namespace {
 
-const char* const kFashionMnist = "/usr/share/datasets/fashion-mnist";
-#if defined(__SANITIZE_ADDRESS__)
-constexpr int kImages = 20;  // the same checks, lighter, under the sanitizers
-#else
-constexpr int kImages = 100;
-#endif
+constexpr int kImages = kSanitized ? 20 : 100;    // the same checks, lighter, under the sanitizers
+constexpr int kFewImages = kSanitized ? 10 : 40;  // for tests that run many searches
 
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -183,10 +179,11 @@ TEST(SearchCommand, EveryAlgorithmSpendsTheBudgetOnDistinctDesignsDeterministica
   REQUIRE_DATASET();
   const TempDir dir;
   for (const std::string algo : {"mcts", "random", "nsga2", "greedy"}) {
-    const auto r1 = run_cli(search_args(dir, algo + "1.sqlite", 16, algo + "1", {"--algo", algo, "--seed", "3"}));
+    const auto r1 =
+        run_cli(search_args(dir, algo + "1.sqlite", 16, algo + "1", {"--algo", algo, "--seed", "3"}, kFewImages));
     ASSERT_EQ(r1.code, 0) << r1.err;
-    const auto r2 =
-        run_cli(search_args(dir, algo + "2.sqlite", 16, algo + "2", {"--algo", algo, "--seed", "3", "--threads", "1"}));
+    const auto r2 = run_cli(search_args(dir, algo + "2.sqlite", 16, algo + "2",
+                                        {"--algo", algo, "--seed", "3", "--threads", "1"}, kFewImages));
     ASSERT_EQ(r2.code, 0) << r2.err;
     const auto all = csv_rows(read(dir.path() / (algo + "1") / "all.csv"), 12);
     std::set<std::string> hashes;
@@ -241,8 +238,8 @@ TEST(SearchCommand, CtrlCStopsGracefullyAndWritesTheFront) {
 TEST(SearchCommand, TwoSearchesShareOneDatabase) {
   REQUIRE_DATASET();
   const TempDir dir;
-  const pid_t a = spawn(search_args(dir, "s.sqlite", 15, "a", {"--seed", "1"}));
-  const pid_t b = spawn(search_args(dir, "s.sqlite", 15, "b", {"--seed", "2", "--algo", "random"}));
+  const pid_t a = spawn(search_args(dir, "s.sqlite", 15, "a", {"--seed", "1"}, kFewImages));
+  const pid_t b = spawn(search_args(dir, "s.sqlite", 15, "b", {"--seed", "2", "--algo", "random"}, kFewImages));
   EXPECT_EQ(wait_exit(a), 0);
   EXPECT_EQ(wait_exit(b), 0);
   const store::Database db(dir.path() / "s.sqlite");

@@ -13,16 +13,6 @@
 namespace vitdse::test {
 namespace {
 
-const char* const kFashionMnist = "/usr/share/datasets/fashion-mnist";
-
-#if defined(__SANITIZE_ADDRESS__)
-// Under the sanitizers (about 10x slower) the runs check the mechanics on fewer images; the
-// Release suite checks what --fast learns.
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-
 double reported_top1(const std::string& out) {
   std::smatch m;
   if (!std::regex_search(out, m, std::regex(R"(test top-1 ([0-9.]+)%)"))) return -1;
@@ -36,7 +26,7 @@ TEST(TrainCommand, FastRunBeatsChanceWidelyAndWritesWeightsWithTheirCard) {
   std::vector<std::string> args{"--quiet", "train",       "--model", test_data("vit-28x28-random.yaml"),
                                 "--data",  kFashionMnist, "--fast",  "--out",
                                 out};
-  if (kSanitized) args.insert(args.end(), {"--train-images", "640", "--test-images", "200"});
+  if (kSanitized) args.insert(args.end(), {"--train-images", "256", "--test-images", "64"});
   const auto r = run_cli(args);
   ASSERT_EQ(r.code, 0) << r.err;
   const double top1 = reported_top1(r.out);
@@ -64,8 +54,8 @@ TEST(FinetuneCommand, FastRunWritesWeightsAndACardRecordingTheDesign) {
   const auto design = dir.write("d.yaml", "version: 1\ndefaults: {mult: \"trunc:8s:t=6\", wbits: 6, abits: 6}\n");
   const auto out = (dir.path() / "ft.safetensors").string();
   const auto r = run_cli({"--quiet", "finetune", "--model", test_data("vit-28x28-random.yaml"), "--data", kFashionMnist,
-                          "--design", design, "--fast", "--train-images", kSanitized ? "160" : "600", "--test-images",
-                          kSanitized ? "100" : "1000", "--progressive", "8,6", "--out", out});
+                          "--design", design, "--fast", "--train-images", kSanitized ? "64" : "600", "--test-images",
+                          kSanitized ? "32" : "1000", "--progressive", "8,6", "--out", out});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("before fine-tuning"), std::string::npos) << r.out;
   const auto card = model::load_model_card((dir.path() / "ft.yaml").string());
@@ -87,7 +77,7 @@ TEST(FinetuneCommand, FastRunWritesWeightsAndACardRecordingTheDesign) {
   fo.progressive_bits = {8, 6};
   const auto quiet = train::finetune_weights(source_card, original, workload, model::load_design(design, workload),
                                              eval::resolve_dataset(source_card, std::string(kFashionMnist)), o,
-                                             kSanitized ? 160 : 600, fo);
+                                             kSanitized ? 64 : 600, fo);
   EXPECT_EQ(quiet.head.weight, tuned.head.weight);
   EXPECT_EQ(quiet.blocks.front().fc1.weight, tuned.blocks.front().fc1.weight);
 }

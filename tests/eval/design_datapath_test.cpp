@@ -118,7 +118,7 @@ TEST(DesignDatapath, CoarserArithmeticMovesFurtherFromFloat) {
 
 TEST(DesignDatapath, PerTensorWeightsMoveFurtherFromFloatThanPerChannel) {
   // Random weights have rows of alike ranges, so this needs trained ones (and real images).
-  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) GTEST_SKIP() << "no dataset-fashion-mnist";
+  if (!std::filesystem::exists(test::kFashionMnist)) GTEST_SKIP() << "no dataset-fashion-mnist";
   const auto card = model::load_model_card("vit-fmnist");
   const model::Workload workload(card);
   EvalOptions options;

@@ -11,7 +11,7 @@ namespace vitdse::eval {
 namespace {
 
 TEST(Evaluator, PrefixReuseScoresExactlyAsAFullPass) {
-  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) GTEST_SKIP() << "no dataset-fashion-mnist";
+  if (!std::filesystem::exists(test::kFashionMnist)) GTEST_SKIP() << "no dataset-fashion-mnist";
   const auto card = model::load_model_card(test::test_data("vit-28x28-random.yaml"));
   const model::Workload workload(card);
   EvalOptions options;

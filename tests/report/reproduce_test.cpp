@@ -18,18 +18,19 @@
 namespace vitdse::report {
 namespace {
 
-bool have_fashion_mnist() { return std::filesystem::exists("/usr/share/datasets/fashion-mnist"); }
+bool have_fashion_mnist() { return std::filesystem::exists(test::kFashionMnist); }
 
-/// The fast form on 100 images: the analytical rows are the same, the functional ones a sample
-/// (the sanitizer build runs every test in its own process).
+/// The fast form on a sample of images: the analytical rows are the same, the functional ones
+/// check the tables' structure, not their accuracy.
 ReproduceOptions quick() {
   ReproduceOptions o;
   o.fast = true;
-  o.images = 100;
-  o.finetune_images = 128;  // one step of batch 128: the tables' structure, not their accuracy
+  o.images = test::kSanitized ? 40 : 100;
+  o.finetune_images = 128;  // one optimiser step of a whole batch
   return o;
 }
 
+/// Built once per process: ctest runs each Reproduce<Paper> suite as one test (tests/CMakeLists.txt).
 const PaperReport& lowpower() {
   static const PaperReport r = reproduce_lowpower(quick());
   return r;
@@ -206,7 +207,7 @@ TEST(ReproduceTransaxx, RelativePowerIsTransaxxsFormula) {
   EXPECT_EQ(report.tables[2].table.rows(), 7u);             // one equal-power row per uniform unit
 }
 
-TEST(Reproduce, WritesAReportWithEveryTableAndPlot) {
+TEST(ReproduceLowpower, WritesAReportWithEveryTableAndPlot) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
   const test::TempDir dir;
   const auto files = write_paper_report(lowpower(), dir.path() / "lowpower", "vitdse reproduce lowpower --fast");
