@@ -174,7 +174,7 @@ TEST(IdxDataset, MissingFilesAreNamed) {
 }
 
 TEST(IdxDataset, RealFashionMnistTestSplit) {
-  const fs::path dir = "/usr/share/datasets/fashion-mnist";  // Debian package dataset-fashion-mnist
+  const fs::path dir = test::kFashionMnist;
   if (!fs::exists(dir)) GTEST_SKIP() << "the Debian package dataset-fashion-mnist is not installed";
   EXPECT_EQ(detect_dataset_kind(dir), "idx");
   const Dataset d = load_dataset({"idx", dir}, Split::test);
