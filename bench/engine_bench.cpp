@@ -3,6 +3,7 @@
 // side); items_per_second counts images.
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
+#include "fixtures.hpp"
 
 #include <random>
 
@@ -12,12 +13,11 @@ namespace {
 
 /// The conformance fixtures' shapes: vit-fmnist's (28x28x1, width 64, 4 blocks) and DeiT-Tiny's
 /// with 2 of its blocks; random weights, since speed does not depend on them.
-const char* const kCards[] = {VITDSE_TEST_DATA "/vit-28x28-random.yaml",
-                              VITDSE_TEST_DATA "/deit-tiny-2blocks-random.yaml"};
+const char* const kCards[] = {"vit-28x28-random.yaml", "deit-tiny-2blocks-random.yaml"};
 const int kBatches[] = {256, 32};
 
 void BM_VitForward(benchmark::State& state) {
-  const auto card = vitdse::model::load_model_card(kCards[state.range(0)]);
+  const auto card = vitdse::model::load_model_card(vitdse::bench::fixture(kCards[state.range(0)]));
   const int batch = kBatches[state.range(0)];
   const tbb::global_control threads(tbb::global_control::max_allowed_parallelism,
                                     static_cast<std::size_t>(state.range(1)));

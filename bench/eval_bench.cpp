@@ -5,6 +5,7 @@
 // dataset-fashion-mnist.
 #include <benchmark/benchmark.h>
 #include <tbb/task_arena.h>
+#include "fixtures.hpp"
 
 #include <filesystem>
 
@@ -20,7 +21,7 @@ void BM_EvaluateDesign1000Images(benchmark::State& state) {
     return;
   }
   // vit-fmnist's shape; accuracy does not change the time.
-  const auto card = vitdse::model::load_model_card(VITDSE_TEST_DATA "/vit-28x28-random.yaml");
+  const auto card = vitdse::model::load_model_card(vitdse::bench::fixture("vit-28x28-random.yaml"));
   const vitdse::model::Workload workload(card);
   const auto design = vitdse::model::parse_design("version: 1\ndefaults: {mult: \"drum:8s:k=4\", wbits: 8, abits: 8}\n",
                                                   "bench", workload);
@@ -44,7 +45,7 @@ void BM_EvaluateChangeFromBlock(benchmark::State& state) {
     state.SkipWithError("dataset-fashion-mnist is not installed");
     return;
   }
-  const auto card = vitdse::model::load_model_card(VITDSE_TEST_DATA "/vit-28x28-random.yaml");
+  const auto card = vitdse::model::load_model_card(vitdse::bench::fixture("vit-28x28-random.yaml"));
   const vitdse::model::Workload workload(card);
   const std::string base = "version: 1\ndefaults: {mult: \"drum:8s:k=4\", wbits: 8, abits: 8}\n";
   const std::string changed = base + "blocks: {\"" + std::to_string(state.range(1)) + "\": {wbits: 6}}\n";

@@ -6,6 +6,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include "fixtures.hpp"
 
 #include <random>
 
@@ -46,7 +47,7 @@ double forward_macs(const vitdse::model::ModelCard& card) {
 
 /// One epoch of vit-fmnist's shape (batch 128, 8 steps) on random images.
 void BM_TrainStep(benchmark::State& state) {
-  const auto card = vitdse::model::load_model_card(VITDSE_TEST_DATA "/vit-28x28-random.yaml");
+  const auto card = vitdse::model::load_model_card(vitdse::bench::fixture("vit-28x28-random.yaml"));
   constexpr int kBatch = 128, kSteps = 8;
   vitdse::eval::Dataset data;
   data.channels = 1;

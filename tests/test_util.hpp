@@ -51,9 +51,10 @@ class TempDir {
 };
 
 /// A file of tests/data/ (fixtures made by the scripts beside them).
-inline std::string test_data(const std::string& name) {
-  return (std::filesystem::path(VITDSE_TEST_DATA) / name).string();
-}
+std::string test_data(const std::string& name);
+
+/// The built `vitdse` executable, for tests that run it as a process.
+const char* vitdse_binary();
 
 struct CliResult {
   int code = 0;

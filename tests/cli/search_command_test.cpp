@@ -84,7 +84,7 @@ std::vector<std::string> search_args(const TempDir& dir, const std::string& db, 
 
 /// Starts the vitdse binary with `args`; returns its pid.
 pid_t spawn(const std::vector<std::string>& args) {
-  std::vector<std::string> all{VITDSE_BINARY};
+  std::vector<std::string> all{test::vitdse_binary()};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : all) argv.push_back(a.data());
@@ -93,7 +93,7 @@ pid_t spawn(const std::vector<std::string>& args) {
   posix_spawn_file_actions_init(&quiet);
   posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, VITDSE_BINARY, &quiet, nullptr, argv.data(), environ), 0);
+  EXPECT_EQ(posix_spawn(&pid, test::vitdse_binary(), &quiet, nullptr, argv.data(), environ), 0);
   posix_spawn_file_actions_destroy(&quiet);
   return pid;
 }
