@@ -42,9 +42,12 @@ void set_up_logging(const std::string& level, bool quiet) {
   spdlog::set_level(quiet ? spdlog::level::warn : spdlog::level::from_str(level));
 }
 
+/// An error message as one printable line: the lines of a message joined by spaces, raw bytes
+/// escaped, and a runaway message cut short.
 std::string one_line(std::string text) {
   std::replace(text.begin(), text.end(), '\n', ' ');
-  return text;
+  constexpr std::size_t kMaxBytes = 2000;
+  return printable(text, kMaxBytes);
 }
 
 /// Parses global options; returns the subcommand and its arguments, or null when the global

@@ -63,7 +63,7 @@ YamlMap YamlMap::child(const std::string& key, const std::string& what) { return
 
 Error YamlMap::choice_error(const std::string& key, const std::string& text,
                             const std::vector<std::string>& names) const {
-  return error_at(key, "'" + key + "' = '" + text + "' is not one of: " + join(names));
+  return error_at(key, "'" + key + "' = " + quoted_value(text) + " is not one of: " + join(names));
 }
 
 Error YamlMap::error_at(const std::string& key, const std::string& message) const {
@@ -77,7 +77,7 @@ long long YamlMap::get_int(const std::string& key, long long lo, long long hi) {
   try {
     v = value.as<long long>();
   } catch (const YAML::Exception&) {
-    throw error_at(key, "'" + key + "' must be an integer, got '" + value.Scalar() + "'");
+    throw error_at(key, "'" + key + "' must be an integer, got " + quoted_value(value.Scalar()));
   }
   if (v < lo || v > hi) {
     throw error_at(key, "'" + key + "' = " + std::to_string(v) + " is out of range; allowed " + std::to_string(lo) +
@@ -97,7 +97,7 @@ double YamlMap::get_double(const std::string& key, double lo, double hi) {
   try {
     v = value.as<double>();
   } catch (const YAML::Exception&) {
-    throw error_at(key, "'" + key + "' must be a number, got '" + value.Scalar() + "'");
+    throw error_at(key, "'" + key + "' must be a number, got " + quoted_value(value.Scalar()));
   }
   if (!(v >= lo && v <= hi)) {
     throw error_at(key, "'" + key + "' = " + format_number(v) + " is out of range; allowed " + format_number(lo) +
@@ -116,7 +116,7 @@ void YamlMap::finish() const {
     const auto key = entry.first.as<std::string>();
     if (allowed_.count(key) == 0) {
       const std::vector<std::string> allowed(allowed_.begin(), allowed_.end());
-      throw Error(yaml_location(source_, entry.first) + ": unknown key '" + key + "' in " + what_ +
+      throw Error(yaml_location(source_, entry.first) + ": unknown key " + quoted_value(key) + " in " + what_ +
                   did_you_mean(key, allowed) + "; allowed: " + join(allowed));
     }
   }

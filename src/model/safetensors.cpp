@@ -21,7 +21,6 @@ namespace vitdse::model {
 
 namespace {
 
-using detail::quote;
 using nlohmann::json;
 
 constexpr std::array kDtypes{Dtype::boolean, Dtype::u8,  Dtype::i8,   Dtype::u16, Dtype::i16,
@@ -78,27 +77,25 @@ class HeaderParser {
  public:
   HeaderParser(std::string file, std::uint64_t buffer_bytes) : file_(std::move(file)), buffer_(buffer_bytes) {}
 
-  [[nodiscard]] Error error(const std::string& message) const {
-    return Error(detail::one_line(file_ + ": " + message));
-  }
+  [[nodiscard]] Error error(const std::string& message) const { return Error(printable(file_ + ": " + message)); }
 
   std::map<std::string, std::string> metadata(const json& value) const {
     if (!value.is_object()) throw error("'__metadata__' must be an object of string values");
     std::map<std::string, std::string> out;
     for (const auto& [key, v] : value.items()) {
-      if (!v.is_string()) throw error("'__metadata__' entry " + quote(key) + " must be a string");
+      if (!v.is_string()) throw error("'__metadata__' entry " + quoted_value(key) + " must be a string");
       out[key] = v.get<std::string>();
     }
     return out;
   }
 
   TensorInfo tensor(const std::string& name, const json& entry) const {
-    const std::string what = "tensor " + quote(name);
+    const std::string what = "tensor " + quoted_value(name);
     if (!entry.is_object()) throw error(what + " must be an object with dtype, shape and data_offsets");
     for (const auto& [key, v] : entry.items()) {
       (void)v;
       if (key != "dtype" && key != "shape" && key != "data_offsets") {
-        throw error(what + " has unknown key " + quote(key) + "; allowed: dtype, shape, data_offsets");
+        throw error(what + " has unknown key " + quoted_value(key) + "; allowed: dtype, shape, data_offsets");
       }
     }
     for (const char* key : {"dtype", "shape", "data_offsets"}) {
@@ -112,7 +109,8 @@ class HeaderParser {
     if (!dtype.is_string()) throw error(what + ": 'dtype' must be a string, one of " + dtype_names());
     const auto parsed = parse_dtype(dtype.get<std::string>());
     if (!parsed) {
-      throw error(what + " has unknown dtype " + quote(dtype.get<std::string>()) + "; allowed: " + dtype_names());
+      throw error(what + " has unknown dtype " + quoted_value(dtype.get<std::string>()) +
+                  "; allowed: " + dtype_names());
     }
     info.dtype = *parsed;
 
@@ -163,7 +161,7 @@ class HeaderParser {
     });
     for (std::size_t i = 1; i < order.size(); ++i) {
       if (order[i]->begin < order[i - 1]->end) {
-        throw error("tensors " + quote(order[i - 1]->name) + " and " + quote(order[i]->name) +
+        throw error("tensors " + quoted_value(order[i - 1]->name) + " and " + quoted_value(order[i]->name) +
                     " overlap in the data buffer; each tensor needs its own bytes");
       }
     }
@@ -193,29 +191,28 @@ SafetensorsFile::SafetensorsFile(std::filesystem::path path) : path_(std::move(p
   std::ifstream in = detail::open_regular_file(path_, "a .safetensors file");
   in.seekg(0, std::ios::end);
   const auto end = in.tellg();
-  if (end < 0) throw Error(detail::one_line(file + ": cannot determine the file size"));
+  if (end < 0) throw Error(printable(file + ": cannot determine the file size"));
   file_size_ = static_cast<std::uint64_t>(end);
   in.seekg(0);
   if (file_size_ < 8) {
-    throw Error(
-        detail::one_line(file + ": " + std::to_string(file_size_) +
-                         " bytes is too short for a safetensors file (it starts with an 8-byte header length)"));
+    throw Error(printable(file + ": " + std::to_string(file_size_) +
+                          " bytes is too short for a safetensors file (it starts with an 8-byte header length)"));
   }
   std::array<unsigned char, 8> prefix{};
   in.read(reinterpret_cast<char*>(prefix.data()), 8);
   const std::uint64_t header_bytes = read_u64_le(prefix.data());
   if (header_bytes > kMaxHeaderBytes) {
-    throw Error(detail::one_line(file + ": header length " + std::to_string(header_bytes) +
-                                 " is over the 100 MB limit; the file is corrupt or not a safetensors file"));
+    throw Error(printable(file + ": header length " + std::to_string(header_bytes) +
+                          " is over the 100 MB limit; the file is corrupt or not a safetensors file"));
   }
   if (header_bytes > file_size_ - 8) {
-    throw Error(detail::one_line(file + ": header length " + std::to_string(header_bytes) +
-                                 " runs past the end of the file (" + std::to_string(file_size_) +
-                                 " bytes); the file is truncated or not a safetensors file"));
+    throw Error(printable(file + ": header length " + std::to_string(header_bytes) +
+                          " runs past the end of the file (" + std::to_string(file_size_) +
+                          " bytes); the file is truncated or not a safetensors file"));
   }
   std::string text(static_cast<std::size_t>(header_bytes), '\0');
   in.read(text.data(), static_cast<std::streamsize>(header_bytes));
-  if (!in) throw Error(detail::one_line(file + ": cannot read the " + std::to_string(header_bytes) + "-byte header"));
+  if (!in) throw Error(printable(file + ": cannot read the " + std::to_string(header_bytes) + "-byte header"));
   data_start_ = 8 + header_bytes;
 
   // Parse, noting a repeated top-level key (nlohmann would silently keep the last one).
@@ -231,14 +228,14 @@ SafetensorsFile::SafetensorsFile(std::filesystem::path path) : path_(std::move(p
       return true;
     });
   } catch (const json::exception& e) {
-    throw Error(detail::one_line(file + ": header is not valid JSON (" + detail::json_message(e) + ")"));
+    throw Error(printable(file + ": header is not valid JSON (" + detail::json_message(e) + ")"));
   }
   if (!header.is_object()) {
-    throw Error(detail::one_line(file + ": header must be a JSON object mapping tensor names to entries, not " +
-                                 std::string(header.type_name())));
+    throw Error(printable(file + ": header must be a JSON object mapping tensor names to entries, not " +
+                          std::string(header.type_name())));
   }
   HeaderParser parser(file, file_size_ - data_start_);
-  if (duplicate) throw parser.error("header names " + quote(*duplicate) + " twice; tensor names must be unique");
+  if (duplicate) throw parser.error("header names " + quoted_value(*duplicate) + " twice; tensor names must be unique");
   try {
     for (const auto& [name, entry] : header.items()) {
       if (name == "__metadata__") {
@@ -270,7 +267,7 @@ const TensorInfo& SafetensorsFile::info(const std::string& name) const {
                                       : "available: " + join(some) + (all.size() > some.size() ? ", ..." : "") + " (" +
                                             std::to_string(all.size()) + " in all)";
   throw Error(
-      detail::one_line(path_.string() + ": no tensor " + quote(name) + did_you_mean(name, all) + "; " + available));
+      printable(path_.string() + ": no tensor " + quoted_value(name) + did_you_mean(name, all) + "; " + available));
 }
 
 template <class Sink>
@@ -280,7 +277,7 @@ void SafetensorsFile::read_chunks(const TensorInfo& tensor, Sink&& sink) const {
   in.seekg(0, std::ios::end);
   const auto end = in.tellg();
   if (end < 0 || static_cast<std::uint64_t>(end) != file_size_) {
-    throw Error(detail::one_line(path_.string() + ": the file changed size since it was opened; open it again"));
+    throw Error(printable(path_.string() + ": the file changed size since it was opened; open it again"));
   }
   in.seekg(static_cast<std::streamoff>(data_start_ + tensor.begin));
   const std::size_t element = dtype_size(tensor.dtype);
@@ -291,8 +288,8 @@ void SafetensorsFile::read_chunks(const TensorInfo& tensor, Sink&& sink) const {
     const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), left));
     in.read(reinterpret_cast<char*>(buffer.data()), static_cast<std::streamsize>(count));
     if (!in) {
-      throw Error(detail::one_line(path_.string() + ": cannot read tensor " + quote(tensor.name) +
-                                   "; the file is truncated or unreadable"));
+      throw Error(printable(path_.string() + ": cannot read tensor " + quoted_value(tensor.name) +
+                            "; the file is truncated or unreadable"));
     }
     sink(buffer.data(), count);
     left -= count;
@@ -302,8 +299,8 @@ void SafetensorsFile::read_chunks(const TensorInfo& tensor, Sink&& sink) const {
 Tensor SafetensorsFile::read_f32(const std::string& name) const {
   const TensorInfo& tensor = info(name);
   if (!is_float_dtype(tensor.dtype)) {
-    throw Error(detail::one_line(path_.string() + ": tensor " + quote(name) + " is " + to_string(tensor.dtype) +
-                                 "; a float tensor (F16, BF16, F32 or F64) is needed"));
+    throw Error(printable(path_.string() + ": tensor " + quoted_value(name) + " is " + to_string(tensor.dtype) +
+                          "; a float tensor (F16, BF16, F32 or F64) is needed"));
   }
   Tensor out;
   out.shape = tensor.shape;
@@ -337,8 +334,8 @@ Tensor SafetensorsFile::read_f32(const std::string& name) const {
 std::vector<std::int64_t> SafetensorsFile::read_i64(const std::string& name) const {
   const TensorInfo& tensor = info(name);
   if (is_float_dtype(tensor.dtype) || tensor.dtype == Dtype::f8_e4m3 || tensor.dtype == Dtype::f8_e5m2) {
-    throw Error(detail::one_line(path_.string() + ": tensor " + quote(name) + " is " + to_string(tensor.dtype) +
-                                 "; an integer tensor (BOOL, U8, I8, U16, I16, U32, I32, U64 or I64) is needed"));
+    throw Error(printable(path_.string() + ": tensor " + quoted_value(name) + " is " + to_string(tensor.dtype) +
+                          "; an integer tensor (BOOL, U8, I8, U16, I16, U32, I32, U64 or I64) is needed"));
   }
   std::vector<std::int64_t> out;
   out.reserve(static_cast<std::size_t>(tensor.numel()));
@@ -369,8 +366,8 @@ std::vector<std::int64_t> SafetensorsFile::read_i64(const std::string& name) con
         case Dtype::u64: {
           const auto u = detail::load_le<std::uint64_t>(e);
           if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-            throw Error(detail::one_line(path_.string() + ": tensor " + quote(name) + " holds U64 value " +
-                                         std::to_string(u) + ", beyond the int64 range"));
+            throw Error(printable(path_.string() + ": tensor " + quoted_value(name) + " holds U64 value " +
+                                  std::to_string(u) + ", beyond the int64 range"));
           }
           v = static_cast<std::int64_t>(u);
           break;

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
 
 namespace vitdse::model::detail {
 
@@ -26,33 +27,6 @@ void store_le(std::string& out, T v) {
   for (std::size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xffu));
 }
 
-/// `text` with every control character replaced by a space, so that an Error stays on one line.
-inline std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  return text;
-}
-
-/// 'name' for messages: control characters escaped, long names shortened.
-inline std::string quote(const std::string& name) {
-  constexpr std::size_t kMax = 80;
-  std::string out = "'";
-  for (std::size_t i = 0; i < name.size() && i < kMax; ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    if (c < 0x20 || c == 0x7f) {
-      static const char* const kHex = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xfu];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (name.size() > kMax) out += "...";
-  return out + "'";
-}
-
 /// An nlohmann::json exception's message without its "[json.exception.parse_error.101] " prefix.
 inline std::string json_message(const std::exception& e) {
   std::string text = e.what();
@@ -60,19 +34,19 @@ inline std::string json_message(const std::exception& e) {
     const auto close = text.find("] ");
     if (close != std::string::npos) text.erase(0, close + 2);
   }
-  return one_line(text);
+  return printable(text);
 }
 
 /// Opens an existing regular file for binary reading; `what` describes the expected file.
 inline std::ifstream open_regular_file(const std::filesystem::path& path, const std::string& what) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) throw Error(one_line(path.string() + ": no such file; expected " + what));
+  if (!std::filesystem::exists(status)) throw Error(printable(path.string() + ": no such file; expected " + what));
   if (std::filesystem::is_directory(status)) {
-    throw Error(one_line(path.string() + ": is a directory; expected " + what));
+    throw Error(printable(path.string() + ": is a directory; expected " + what));
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(one_line(path.string() + ": cannot open for reading; expected " + what));
+  if (!in) throw Error(printable(path.string() + ": cannot open for reading; expected " + what));
   return in;
 }
 

@@ -7,14 +7,12 @@
 
 #include "safetensors_detail.hpp"
 #include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
 #include "vitdse/model/safetensors.hpp"
 
 namespace vitdse::model {
 
 namespace {
-
-using detail::one_line;
-using detail::quote;
 
 /// Elements per write: the stored bytes are built and written a block at a time.
 constexpr std::size_t kBlock = 1 << 16;
@@ -52,16 +50,16 @@ void write_safetensors(const std::filesystem::path& path, const std::map<std::st
     if (name == "__metadata__") throw Error(file + ": '__metadata__' is reserved and cannot name a tensor");
     std::uint64_t numel = 1;
     for (std::int64_t d : tensor.shape) {
-      if (d < 0) throw Error(one_line(file + ": tensor " + quote(name) + " has a negative dimension"));
+      if (d < 0) throw Error(printable(file + ": tensor " + quoted_value(name) + " has a negative dimension"));
       const auto u = static_cast<std::uint64_t>(d);
       if (u != 0 && numel > std::numeric_limits<std::uint64_t>::max() / element / u) {
-        throw Error(one_line(file + ": tensor " + quote(name) + " has a shape too large to store"));
+        throw Error(printable(file + ": tensor " + quoted_value(name) + " has a shape too large to store"));
       }
       numel *= u;
     }
     if (numel != tensor.data.size()) {
-      throw Error(one_line(file + ": tensor " + quote(name) + " has " + std::to_string(tensor.data.size()) +
-                           " values but its shape needs " + std::to_string(numel)));
+      throw Error(printable(file + ": tensor " + quoted_value(name) + " has " + std::to_string(tensor.data.size()) +
+                            " values but its shape needs " + std::to_string(numel)));
     }
     const std::uint64_t bytes = numel * element;
     header[name] = {{"dtype", to_string(dtype)}, {"shape", tensor.shape}, {"data_offsets", {offset, offset + bytes}}};
@@ -72,13 +70,13 @@ void write_safetensors(const std::filesystem::path& path, const std::map<std::st
   try {
     text = header.dump();
   } catch (const nlohmann::json::exception& e) {
-    throw Error(one_line(file + ": cannot write the header (" + detail::json_message(e) +
-                         "); names and metadata must be valid UTF-8"));
+    throw Error(printable(file + ": cannot write the header (" + detail::json_message(e) +
+                          "); names and metadata must be valid UTF-8"));
   }
   text.append((8 - text.size() % 8) % 8, ' ');
 
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(one_line(file + ": cannot open for writing"));
+  if (!out) throw Error(printable(file + ": cannot open for writing"));
   std::string bytes;
   detail::store_le<std::uint64_t>(bytes, text.size());
   bytes += text;
@@ -91,7 +89,7 @@ void write_safetensors(const std::filesystem::path& path, const std::map<std::st
     }
   }
   out.close();
-  if (!out) throw Error(one_line(file + ": writing failed (disk full or file not writable)"));
+  if (!out) throw Error(printable(file + ": writing failed (disk full or file not writable)"));
 }
 
 }  // namespace vitdse::model

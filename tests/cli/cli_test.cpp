@@ -85,6 +85,34 @@ TEST(Cli, RuntimeErrorsExitOneWithOneLine) {
   }
 }
 
+TEST(Cli, ErrorsAboutBinaryFilesStayPrintable) {
+  test::TempDir dir;
+  // A binary file given as a design, and a safetensors header whose tensor name is not UTF-8.
+  const char raw[] =
+      "\x7f"
+      "ELF\x02\x01\x01\0\0\x1b[31m\xff\xfe:\n\x07";
+  const auto binary = dir.write("binary.yaml", std::string(raw, sizeof raw - 1));
+  const std::string header = R"({"w\u0000":{"dtype":"Q9","shape":[1],"data_offsets":[0,4]}})";
+  std::string weights(8, '\0');
+  weights[0] = static_cast<char>(header.size());
+  weights += header;
+  weights.replace(weights.find("\\u0000"), 6, "\xff\x1b[2J\n");  // raw bytes inside the JSON string
+  weights[0] = static_cast<char>(weights.size() - 8);
+  weights += std::string(4, '\0');
+  const auto tensors = dir.write("w.safetensors", weights);
+  for (const auto& args :
+       {std::vector<std::string>{"design", "--design", binary},
+        std::vector<std::string>{"infer", "--inputs", tensors, "--out", (dir.path() / "o").string()}}) {
+    const auto r = run_cli(args);
+    EXPECT_NE(r.code, 0) << r.err;
+    ASSERT_TRUE(one_line(r.err)) << r.err;
+    for (const char c : r.err.substr(0, r.err.size() - 1)) {
+      const auto u = static_cast<unsigned char>(c);
+      EXPECT_FALSE(u < 0x20 || u == 0x7f || u == 0xfe || u == 0xff) << "raw byte " << int(u) << " in: " << r.err;
+    }
+  }
+}
+
 TEST(Cli, WorkloadTotalsAndFormats) {
   auto r = run_cli({"workload", "--model", "deit-small"});
   ASSERT_EQ(r.code, 0) << r.err;
