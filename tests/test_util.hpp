@@ -15,7 +15,17 @@ namespace vitdse::test {
 /// Debian's dataset-fashion-mnist; tests that need real images skip without it.
 inline const char* const kFashionMnist = "/usr/share/datasets/fashion-mnist";
 
+// VITDSE_ASAN: built with AddressSanitizer (GCC defines __SANITIZE_ADDRESS__, Clang answers
+// __has_feature).
 #if defined(__SANITIZE_ADDRESS__)
+#define VITDSE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VITDSE_ASAN 1
+#endif
+#endif
+
+#if defined(VITDSE_ASAN)
 // Under the sanitizers (about 10x slower) the end-to-end tests check the same mechanics on fewer
 // images and steps; the Release suite checks what the runs learn.
 inline constexpr bool kSanitized = true;

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "test_util.hpp"
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -13,7 +15,7 @@ namespace vitdse {
 namespace {
 
 TEST(Allocator, LargeBlocksComeFromTheHeapAfterKeepFreedMemory) {
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__GLIBC__) && !defined(VITDSE_ASAN)
   keep_freed_memory();
   const auto mapped_before = mallinfo2().hblks;  // libraries may have mapped blocks at start-up
   void* block = std::malloc(8 << 20);            // above glibc's default 128 KiB mmap threshold
