@@ -38,6 +38,12 @@ YamlMap::YamlMap(const YAML::Node& node, std::string source, std::string what)
   if (!node.IsMap()) {
     throw Error(yaml_location(source_, node) + ": " + what_ + " must be a mapping of keys to values");
   }
+  // A key that is a list or a mapping (`{[a]: 1}`, or an alias of one, as in `&a {*a}`) would
+  // make every later look-up by name throw yaml-cpp's own exception instead of an Error.
+  for (const auto& entry : node) {
+    if (!entry.first.IsScalar())
+      throw Error(yaml_location(source_, entry.first) + ": " + what_ + " has a key that is not a plain name");
+  }
 }
 
 bool YamlMap::has(const std::string& key) const { return map_[key].IsDefined() && !map_[key].IsNull(); }

@@ -50,6 +50,20 @@ TEST(Yaml, RangeAndTypeErrorsNameTheKey) {
   EXPECT_NE(msg.find("lacks required key 'missing'"), std::string::npos) << msg;
 }
 
+// Found by fuzzing (design target): a mapping whose key is an alias of the mapping itself.
+TEST(Yaml, KeyThatIsNotAScalarIsAnError) {
+  for (const char* text : {"version: 1\ndefaults: &a {*a}\n", "{[1, 2]: 3}\n", "? {a: 1}\n: 2\n"}) {
+    const auto doc = parse_yaml(text, "x.yaml");
+    const auto msg = message_of([&] {
+      YamlMap top(doc.root, doc.source, "design");
+      if (top.has("defaults")) top.child("defaults", "defaults").finish();
+      top.finish();
+    });
+    EXPECT_NE(msg.find("x.yaml:"), std::string::npos) << text << " -> " << msg;
+    EXPECT_NE(msg.find("not a plain name"), std::string::npos) << text << " -> " << msg;
+  }
+}
+
 TEST(Yaml, NonMappingRejected) {
   const auto doc = parse_yaml("- 1\n- 2\n", "l.yaml");
   EXPECT_THROW(YamlMap(doc.root, doc.source, "card"), Error);
