@@ -13,6 +13,7 @@ namespace vitdse::model {
 namespace {
 
 constexpr int kMaxDim = 1 << 16;
+constexpr int kMaxPatchesPerSide = 4096;
 
 std::vector<double> parse_channel_stats(YamlMap& map, const std::string& key, int channels, double fallback) {
   if (!map.has(key)) {
@@ -104,6 +105,13 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
     if (m.img_size % m.patch_size != 0) {
       throw card.error_at("patch_size", "img_size " + std::to_string(m.img_size) + " is not divisible by patch_size " +
                                             std::to_string(m.patch_size));
+    }
+    // Beyond this the token count, an int, overflows; real ViTs use at most a few dozen per side.
+    if (m.img_size / m.patch_size > kMaxPatchesPerSide) {
+      throw card.error_at("patch_size", "img_size " + std::to_string(m.img_size) + " / patch_size " +
+                                            std::to_string(m.patch_size) + " gives " +
+                                            std::to_string(m.img_size / m.patch_size) + " patches per side; at most " +
+                                            std::to_string(kMaxPatchesPerSide));
     }
     if (m.embed_dim % m.num_heads != 0) {
       throw card.error_at("num_heads", "embed_dim " + std::to_string(m.embed_dim) + " is not divisible by num_heads " +

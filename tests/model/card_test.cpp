@@ -72,6 +72,15 @@ TEST(ModelCard, MinimalCardGetsDefaults) {
   EXPECT_EQ(card.head_dim(), 16);
 }
 
+// A hand-made model_card fuzz input: 65536 patches per side overflowed the token count (UBSan).
+TEST(ModelCard, TooManyPatchesIsAnError) {
+  const auto msg =
+      error_of(replace(replace(kTiny, "img_size: 28", "img_size: 65536"), "patch_size: 4", "patch_size: 1"));
+  EXPECT_NE(msg.find("card.yaml:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("65536 patches per side"), std::string::npos) << msg;
+  EXPECT_EQ(error_of(replace(replace(kTiny, "img_size: 28", "img_size: 4096"), "patch_size: 4", "patch_size: 1")), "");
+}
+
 TEST(ModelCard, BadInputIsLocated) {
   EXPECT_NE(error_of(replace(kTiny, "depth: 2", "depth: 0")).find("card.yaml:8: 'depth' = 0 is out of range"),
             std::string::npos);
