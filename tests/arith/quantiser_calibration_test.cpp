@@ -130,9 +130,9 @@ TEST(QuantCalibration, MseNeverAboveMinMaxAtAnyWidth) {
 TEST(QuantCalibration, MseMatchesBruteForceSearch) {
   const std::vector<std::vector<float>> samples{test::laplace(2000, 2.0, 17), test::student_t(2000, 3.0, 18)};
   for (const auto& x : samples) {
-    const auto [min_it, max_it] = std::minmax_element(x.begin(), x.end());
+    const auto range = std::minmax_element(x.begin(), x.end());  // not bound: Clang 14 cannot capture bindings
     const auto direct = [&](double a_lo, double a_hi, int bits, QuantScheme scheme) {
-      return direct_mse(x, *min_it, *max_it, a_lo, a_hi, bits, scheme);
+      return direct_mse(x, *range.first, *range.second, a_lo, a_hi, bits, scheme);
     };
     for (const int bits : {3, 5}) {
       double common = std::numeric_limits<double>::infinity();
