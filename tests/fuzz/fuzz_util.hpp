@@ -1,5 +1,4 @@
-// Shared by the fuzz targets: scratch files for entry points that take a path, gzip, and the rule
-// that vitdse::Error is the expected answer to bad input.
+// Shared by the fuzz targets: scratch files, gzip, and vitdse::Error as the expected outcome.
 #pragma once
 
 #include <cstddef>

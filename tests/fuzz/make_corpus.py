@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Writes the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/).
 """Writes the fuzz targets' seed corpora (tests/fuzz/corpus/<target>/) from the shipped files,
 the small test fixtures and a few hand-made bad inputs. Run from anywhere; the output is
 deterministic. Needs only Python 3 (sqlite3 and gzip from its standard library)."""

@@ -1,5 +1,5 @@
 // Fuzz target: safetensors JSON headers, framed by a valid length prefix and a data buffer.
-#include <array>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
