@@ -2,13 +2,19 @@
 #include "vitdse/store/database.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <bit>
+#include <chrono>
 #include <climits>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 #include "vitdse/core/error.hpp"
 
@@ -21,14 +27,15 @@ constexpr int kApplicationId = 0x76647365;
 // The schema this build writes and reads (PRAGMA user_version).
 constexpr int kSchemaVersion = 1;
 // Long enough for another process to finish a batch of writes; WAL keeps readers from waiting.
-constexpr int kBusyTimeoutMs = 60000;
+constexpr auto kBusyTimeout = std::chrono::seconds(60);
 
 constexpr const char* kSchema[] = {
-    "CREATE TABLE IF NOT EXISTS evaluations(key TEXT PRIMARY KEY, context TEXT NOT NULL, design_hash TEXT NOT NULL, "
-    "canonical TEXT NOT NULL, top1_pct REAL, agreement_pct REAL, kl_mean REAL, energy_uJ REAL, area_mm2 REAL, "
-    "latency_ms REAL, power_mW REAL, eval_s REAL, created TEXT)",
-    "CREATE TABLE IF NOT EXISTS runs(id TEXT PRIMARY KEY, algo TEXT, policy TEXT, model TEXT, args TEXT, config TEXT, "
-    "seed INTEGER, budget INTEGER, status TEXT, started TEXT, finished TEXT, evaluations INTEGER, cache_hits INTEGER)",
+    ("CREATE TABLE IF NOT EXISTS evaluations(key TEXT PRIMARY KEY, context TEXT NOT NULL, design_hash TEXT NOT NULL, "
+     "canonical TEXT NOT NULL, top1_pct REAL, agreement_pct REAL, kl_mean REAL, energy_uJ REAL, area_mm2 REAL, "
+     "latency_ms REAL, power_mW REAL, eval_s REAL, created TEXT)"),
+    ("CREATE TABLE IF NOT EXISTS runs(id TEXT PRIMARY KEY, algo TEXT, policy TEXT, model TEXT, args TEXT, config TEXT, "
+     "seed INTEGER, budget INTEGER, status TEXT, started TEXT, finished TEXT, evaluations INTEGER, cache_hits "
+     "INTEGER)"),
     "CREATE TABLE IF NOT EXISTS run_points(run_id TEXT, seq INTEGER, key TEXT, PRIMARY KEY(run_id, seq))",
 };
 
@@ -40,6 +47,25 @@ constexpr const char* kScoreColumns =
 
 constexpr const char* kRunColumns =
     "id, algo, policy, model, args, config, seed, budget, status, started, finished, evaluations, cache_hits";
+
+/// SQLite's message for the connection's last failure, with the system's reason where the file
+/// system failed ("database or disk is full (No space left on device)").
+std::string sqlite_reason(sqlite3* db) {
+  std::string reason = sqlite3_errmsg(db);
+  const int code = sqlite3_errcode(db);
+  const int err = sqlite3_system_errno(db);
+  if (err != 0 && (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN || code == SQLITE_READONLY))
+    reason += std::string(" (") + std::strerror(err) + ")";
+  return reason;
+}
+
+/// The connection's last failure as an Error naming the file and the task.
+Error failure(sqlite3* db, const std::filesystem::path& path, const std::string& what) {
+  // Any statement is the first to touch the file, so any of them may find it is not SQLite.
+  if (sqlite3_errcode(db) == SQLITE_NOTADB)
+    return Error(path.string() + " is not a vitdse database: " + sqlite3_errmsg(db));
+  return Error(path.string() + ": " + what + ": " + sqlite_reason(db));
+}
 
 /// One prepared statement, finalised on scope exit. Failures throw Error naming the file and the task.
 class Statement {
@@ -92,12 +118,7 @@ class Statement {
   }
 
   /// Throws Error for the connection's last failure.
-  [[noreturn]] void fail() const {
-    // Any statement is the first to touch the file, so any of them may find it is not SQLite.
-    if (sqlite3_errcode(db_) == SQLITE_NOTADB)
-      throw Error(path_.string() + " is not a vitdse database: " + sqlite3_errmsg(db_));
-    throw Error(path_.string() + ": " + what_ + ": " + sqlite3_errmsg(db_));
-  }
+  [[noreturn]] void fail() const { throw failure(db_, path_, what_); }
 
  private:
   void check(int rc) const {
@@ -120,6 +141,30 @@ std::int64_t query_int(sqlite3* db, const std::filesystem::path& path, const std
   if (!st.step()) throw Error(path.string() + ": " + what + ": no result");
   return st.integer(0);
 }
+
+/// BEGIN IMMEDIATE ... COMMIT, rolled back when left by an exception. IMMEDIATE takes the write lock
+/// at the start, through the busy handler, so a write never fails halfway because another process
+/// wrote first; a failed write (a full disk) leaves the file as the last commit left it.
+class Transaction {
+ public:
+  Transaction(sqlite3* db, const std::filesystem::path& path, std::string what)
+      : db_(db), path_(path), what_(std::move(what)) {
+    exec(db_, path_, "BEGIN IMMEDIATE", what_);
+  }
+  ~Transaction() {
+    // A failed COMMIT may already have rolled back; only an open transaction needs it.
+    if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  void commit() { exec(db_, path_, "COMMIT", what_); }
+
+ private:
+  sqlite3* db_;
+  const std::filesystem::path& path_;
+  std::string what_;
+};
 
 /// What the file says it is.
 struct Identity {
@@ -164,18 +209,18 @@ bool needs_schema(const Identity& id, const std::filesystem::path& path) {
 /// Creates the schema of a new file. Two processes may race here: BEGIN IMMEDIATE lets one in at a
 /// time, and the second finds the work done when it looks again.
 void create_schema(sqlite3* db, const std::filesystem::path& path) {
-  exec(db, path, "BEGIN IMMEDIATE", "starting to create the schema");
+  Transaction transaction(db, path, "creating the schema");
   if (needs_schema(identify(db, path), path)) {
     for (const char* sql : kSchema) exec(db, path, sql, "creating the schema");
     exec(db, path, "PRAGMA application_id = " + std::to_string(kApplicationId), "creating the schema");
     exec(db, path, "PRAGMA user_version = " + std::to_string(kSchemaVersion), "creating the schema");
   }
-  exec(db, path, "COMMIT", "creating the schema");
+  transaction.commit();
 }
 
 /// Switches the file to WAL (a setting stored in the file). The switch needs the file to itself for a moment and
-/// does not go through the busy handler, so it is retried for as long as the busy timeout allows.
-void use_wal(sqlite3* db, const std::filesystem::path& path) {
+/// does not go through the busy handler, so it is retried (and counted) for as long as the busy timeout allows.
+void use_wal(sqlite3* db, const std::filesystem::path& path, std::int64_t& retries) {
   constexpr int kRetryMs = 10;
   std::string mode;
   for (int waited = 0;; waited += kRetryMs) {
@@ -185,7 +230,8 @@ void use_wal(sqlite3* db, const std::filesystem::path& path) {
       mode = st.text(0);
       break;
     }
-    if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited >= kBusyTimeoutMs) st.fail();
+    if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || std::chrono::milliseconds(waited) >= kBusyTimeout) st.fail();
+    ++retries;
     sqlite3_sleep(kRetryMs);
   }
   if (mode != "wal")
@@ -237,18 +283,24 @@ Database::Database(const std::filesystem::path& path) : path_(path) {
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
   const int rc = sqlite3_open_v2(path_.string().c_str(), &db_, flags, nullptr);
   try {
-    if (rc != SQLITE_OK)
-      throw Error(path_.string() + ": cannot open the database: " + sqlite3_errmsg(db_) +
+    if (rc != SQLITE_OK) {
+      // SQLite's last errno is that of its read-only retry; the directory says why the file cannot be made.
+      const auto dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
+      std::string reason = sqlite_reason(db_);
+      if (!std::filesystem::exists(path_) && ::access(dir.c_str(), W_OK) != 0)
+        reason = "cannot create a file in '" + dir.string() + "': " + std::strerror(errno);
+      throw Error(path_.string() + ": cannot open the database: " + reason +
                   "; check that its directory exists and is writable");
+    }
     // READWRITE silently falls back to read-only for a write-protected file; fail now, not on the first write.
     if (sqlite3_db_readonly(db_, "main") == 1)
       throw Error(path_.string() + ": the database is read-only; vitdse needs to write to it");
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    sqlite3_busy_handler(db_, &Database::on_busy, this);
 
     // Look before changing anything, so a foreign file is left as it was.
     if (needs_schema(identify(db_, path_), path_)) create_schema(db_, path_);
 
-    use_wal(db_, path_);
+    use_wal(db_, path_, busy_retries_);
     exec(db_, path_, "PRAGMA synchronous=NORMAL", "configuring the connection");
     exec(db_, path_, "PRAGMA foreign_keys=ON", "configuring the connection");
   } catch (...) {
@@ -259,7 +311,26 @@ Database::Database(const std::filesystem::path& path) : path_(path) {
   }
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  if (busy_retries_ > 0) spdlog::debug("{}: waited {} times for another process's lock", path_.string(), busy_retries_);
+  sqlite3_close_v2(db_);
+}
+
+int Database::on_busy(void* self, int attempts) {
+  auto& db = *static_cast<Database*>(self);
+  const auto now = std::chrono::steady_clock::now();
+  if (attempts == 0) db.busy_since_ = now;             // a new wait
+  if (now - db.busy_since_ >= kBusyTimeout) return 0;  // give up: the statement fails with SQLITE_BUSY
+  ++db.busy_retries_;
+  // Short sleeps first (another writer's commit takes about a millisecond), then up to 20 ms.
+  sqlite3_sleep(std::min(1 << std::min(attempts, 4), 20));
+  return 1;
+}
+
+std::int64_t Database::busy_retries() const {
+  std::lock_guard lock(mutex_);
+  return busy_retries_;
+}
 
 std::optional<search::Score> Database::lookup(const std::string& key) const {
   std::lock_guard lock(mutex_);
@@ -272,6 +343,7 @@ std::optional<search::Score> Database::lookup(const std::string& key) const {
 
 void Database::insert(const std::string& context, const StoredPoint& point) {
   std::lock_guard lock(mutex_);
+  Transaction transaction(db_, path_, "storing an evaluation");
   Statement st(db_, path_,
                std::string("INSERT OR IGNORE INTO evaluations(key, context, design_hash, canonical, ") + kScoreColumns +
                    ", created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, " + kNow + ")",
@@ -282,6 +354,7 @@ void Database::insert(const std::string& context, const StoredPoint& point) {
   st.bind_text(4, point.canonical);
   bind_score(st, 5, point.score);
   st.run();
+  transaction.commit();
 }
 
 std::int64_t Database::evaluation_count() const {
@@ -291,7 +364,8 @@ std::int64_t Database::evaluation_count() const {
 
 void Database::begin_run(const RunRecord& run) {
   std::lock_guard lock(mutex_);
-  // One statement, so a resumed run keeps `started` and its counts atomically.
+  // One transaction: a run is never marked running with the points of its last attempt.
+  Transaction transaction(db_, path_, "recording run '" + run.id + "'");
   Statement st(db_, path_,
                std::string("INSERT INTO runs(id, algo, policy, model, args, config, seed, budget, status, started, "
                            "finished, evaluations, cache_hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ") +
@@ -313,6 +387,7 @@ void Database::begin_run(const RunRecord& run) {
                   "clearing the points of run '" + run.id + "'");
   clear.bind_text(1, run.id);
   clear.run();
+  transaction.commit();
 }
 
 void Database::record_point(const std::string& run_id, std::int64_t seq, const std::string& key) {
@@ -323,36 +398,34 @@ void Database::record_points(const std::string& run_id, std::int64_t first_seq, 
   if (keys.empty()) return;
   std::lock_guard lock(mutex_);
   const std::string what = "recording points of run '" + run_id + "'";
-  exec(db_, path_, "BEGIN IMMEDIATE", what);
-  try {
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      Statement st(db_, path_, "INSERT OR IGNORE INTO run_points(run_id, seq, key) VALUES (?1, ?2, ?3)", what);
-      st.bind_text(1, run_id);
-      st.bind_int(2, first_seq + static_cast<std::int64_t>(i));
-      st.bind_text(3, keys[i]);
-      st.run();
-    }
-    exec(db_, path_, "COMMIT", what);
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
+  Transaction transaction(db_, path_, what);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    Statement st(db_, path_, "INSERT OR IGNORE INTO run_points(run_id, seq, key) VALUES (?1, ?2, ?3)", what);
+    st.bind_text(1, run_id);
+    st.bind_int(2, first_seq + static_cast<std::int64_t>(i));
+    st.bind_text(3, keys[i]);
+    st.run();
   }
+  transaction.commit();
 }
 
 void Database::set_run_config(const std::string& run_id, const std::string& config) {
   std::lock_guard lock(mutex_);
   const std::string what = "updating the configuration of run '" + run_id + "'";
+  Transaction transaction(db_, path_, what);
   Statement st(db_, path_, "UPDATE runs SET config = ?2 WHERE id = ?1", what);
   st.bind_text(1, run_id);
   st.bind_text(2, config);
   st.run();
   if (sqlite3_changes(db_) == 0) throw Error(path_.string() + ": " + what + ": no such run; begin_run was not called");
+  transaction.commit();
 }
 
 void Database::finish_run(const std::string& run_id, const std::string& status, std::int64_t evaluations,
                           std::int64_t cache_hits) {
   std::lock_guard lock(mutex_);
   const std::string what = "finishing run '" + run_id + "'";
+  Transaction transaction(db_, path_, what);
   Statement st(db_, path_,
                std::string("UPDATE runs SET status = ?2, finished = ") + kNow +
                    ", evaluations = ?3, cache_hits = ?4 WHERE id = ?1",
@@ -364,6 +437,7 @@ void Database::finish_run(const std::string& run_id, const std::string& status, 
   st.run();
   // A run that was never begun would otherwise vanish without a trace.
   if (sqlite3_changes(db_) == 0) throw Error(path_.string() + ": " + what + ": no such run; begin_run was not called");
+  transaction.commit();
 }
 
 std::vector<RunRecord> Database::runs() const {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 #endif
 
+#include "process_util.hpp"
 #include "test_util.hpp"
 #include "vitdse/core/error.hpp"
 
@@ -415,6 +417,66 @@ TEST(Database, OneConnectionSharedByThreads) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(db.evaluation_count(), 400);
+}
+
+TEST(Database, AFullDiskIsAOneLineErrorAndTheFileKeepsEveryCommit) {
+  TempDir dir;
+  test::FullDisk disk(dir.path() / "disk", 1 << 20);
+  const auto path = disk.path() / "db.sqlite";
+  std::vector<std::string> stored;
+  {
+    Database db(path);
+    for (int i = 0; i < 5; ++i) {
+      db.insert("ctx", make_point("before-" + std::to_string(i), i));
+      stored.push_back("before-" + std::to_string(i));
+    }
+    db.begin_run(make_run("r"));
+    disk.fill(0, static_cast<std::int64_t>(std::filesystem::file_size(path)));
+    const auto limit = disk.limit_this_process();
+    try {
+      // Each commit grows the write-ahead log until the disk is full.
+      for (int i = 0; i < 100000; ++i) {
+        db.insert("ctx", make_point("after-" + std::to_string(i) + std::string(2000, 'x'), i));
+        stored.push_back("after-" + std::to_string(i) + std::string(2000, 'x'));
+      }
+      ADD_FAILURE() << "100000 inserts fitted on a full disk";
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find(path.string() + ": storing an evaluation: "), std::string::npos) << msg;
+      // SQLite says "database or disk is full" for ENOSPC; other failures carry the system's reason.
+      EXPECT_NE(msg.find(disk.mounted() ? "disk is full" : disk.reason()), std::string::npos) << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    }
+    // Later writes fail the same way, and leave nothing half done.
+    EXPECT_THROW(db.finish_run("r", "done", 5, 0), Error);
+  }
+  disk.free();
+  Database db(path);
+  EXPECT_EQ(RawDb(path).text("PRAGMA integrity_check"), "ok");
+  for (const auto& key : stored) EXPECT_TRUE(db.lookup(key).has_value()) << key.substr(0, 12) << " was lost";
+  EXPECT_EQ(db.run("r")->status, "running");  // the failed finish_run changed nothing
+  db.insert("ctx", make_point("later", 1));   // and the file takes writes again
+  EXPECT_TRUE(db.lookup("later").has_value());
+}
+
+TEST(Database, AWriterWaitsForAnotherConnectionsLockAndCountsItsRetries) {
+  TempDir dir;
+  const auto path = dir.path() / "db.sqlite";
+  Database db(path);
+  EXPECT_EQ(db.busy_retries(), 0);
+  RawDb other(path);
+  other.exec("BEGIN IMMEDIATE");  // another writer holds the lock...
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    other.exec("COMMIT");  // ...for 300 ms
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_NO_THROW(db.insert("ctx", make_point("k", 1)));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  release.join();
+  EXPECT_GE(waited, std::chrono::milliseconds(250));
+  EXPECT_GT(db.busy_retries(), 0);
+  EXPECT_TRUE(db.lookup("k").has_value());
 }
 
 #ifdef __unix__

@@ -1,6 +1,7 @@
 // The SQLite store: every evaluation, and every search run with the points it visited.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -39,8 +40,10 @@ struct StoredPoint {
   search::Score score;
 };
 
-/// One SQLite database file (WAL mode, so several processes may share it). Every write is
-/// committed at once. Opening a file that is not SQLite, or a SQLite database that is not
+/// One SQLite database file (WAL mode, so several processes may share it). Every write is one
+/// transaction, committed at once; a failed one (a full disk) is rolled back, so the file keeps every
+/// earlier commit. A write that finds another process writing waits for it (up to a minute) and
+/// counts the wait in busy_retries(). Opening a file that is not SQLite, or a SQLite database that is not
 /// vitdse's, or one of a newer schema, throws an Error naming the file and the problem.
 /// Thread-safe: calls are serialised on one connection.
 ///
@@ -80,10 +83,18 @@ class Database {
   /// The run's points in visiting order, with their scores.
   [[nodiscard]] std::vector<StoredPoint> run_points(const std::string& run_id) const;
 
+  /// How many times this connection has waited for another process's lock (SQLITE_BUSY retries).
+  [[nodiscard]] std::int64_t busy_retries() const;
+
  private:
+  /// SQLite's busy handler: sleeps and retries until the timeout, counting each retry.
+  static int on_busy(void* self, int attempts);
+
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
   mutable std::mutex mutex_;
+  std::int64_t busy_retries_ = 0;
+  std::chrono::steady_clock::time_point busy_since_;
 };
 
 }  // namespace vitdse::store
