@@ -1,8 +1,8 @@
 // vitdse pareto: a run's front from the database, or several runs' fronts merged.
-#include <fstream>
 #include <ostream>
 
 #include "cli/options.hpp"
+#include "vitdse/core/atomic_file.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/report/stored_front.hpp"
 
@@ -22,9 +22,7 @@ int pareto_command(Context& ctx) {
   const auto front = report::stored_front(db, runs);
   const auto table = report::design_table(front.rows, front.front, front.float_top1_pct, !csv_path.empty());
   if (!csv_path.empty()) {
-    std::ofstream out(csv_path, std::ios::binary);
-    out << table.to_csv();
-    if (!out) throw Error("cannot write '" + csv_path + "'");
+    write_file_atomically(csv_path, table.to_csv());
     ctx.out << "wrote " << front.front.size() << " Pareto designs (of " << front.rows.size() << ") to " << csv_path
             << '\n';
   } else {

@@ -1,11 +1,11 @@
 // The safetensors writer: float32 tensors stored as F32, F16 or BF16 with a padded JSON header.
 #include <bit>
-#include <fstream>
 #include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "safetensors_detail.hpp"
+#include "vitdse/core/atomic_file.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
 #include "vitdse/model/safetensors.hpp"
@@ -75,21 +75,20 @@ void write_safetensors(const std::filesystem::path& path, const std::map<std::st
   }
   text.append((8 - text.size() % 8) % 8, ' ');
 
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(printable(file + ": cannot open for writing"));
+  // Atomic, so a reader, a crash or a full disk never leaves half a file.
+  AtomicFile out(path);
   std::string bytes;
   detail::store_le<std::uint64_t>(bytes, text.size());
   bytes += text;
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.write(bytes);
   for (const auto& [name, tensor] : tensors) {
     for (std::size_t i = 0; i < tensor.data.size(); i += kBlock) {
       bytes.clear();
       append_values(bytes, tensor.data.data() + i, std::min(kBlock, tensor.data.size() - i), dtype);
-      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      out.write(bytes);
     }
   }
-  out.close();
-  if (!out) throw Error(printable(file + ": writing failed (disk full or file not writable)"));
+  out.commit();
 }
 
 }  // namespace vitdse::model

@@ -2,10 +2,10 @@
 #include "vitdse/report/compare.hpp"
 
 #include <algorithm>
-#include <fstream>
 
 #include <spdlog/spdlog.h>
 
+#include "vitdse/core/atomic_file.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/report/svg_plot.hpp"
 
@@ -23,12 +23,6 @@ double median(std::vector<double> v) {
 double at(const std::vector<double>& trace, std::size_t evaluations) {
   if (trace.empty()) return 0.0;
   return trace[std::min(evaluations, trace.size()) - 1];
-}
-
-void write(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw Error("cannot write '" + path.string() + "'");
 }
 
 }  // namespace
@@ -102,13 +96,13 @@ CompareResult compare_algorithms(const CompareOptions& o, const std::atomic<bool
     s.hi = a.max_trace;
     series.push_back(std::move(s));
   }
-  write(result.out / "hv.csv", traces.to_csv());
-  write(result.out / "summary.csv", compare_table(result, o.job.budget).to_csv());
+  write_file_atomically(result.out / "hv.csv", traces.to_csv());
+  write_file_atomically(result.out / "summary.csv", compare_table(result, o.job.budget).to_csv());
   PlotOptions plot;
   plot.title = "hypervolume against evaluations (median over " + std::to_string(o.seeds) + " seeds)";
   plot.x_label = "evaluations";
   plot.y_label = "hypervolume (normalised)";
-  write(result.out / "hv.svg", svg_plot(series, plot));
+  write_file_atomically(result.out / "hv.svg", svg_plot(series, plot));
   return result;
 }
 

@@ -2,12 +2,12 @@
 #include "vitdse/report/reproduce.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <map>
 
 #include <spdlog/fmt/fmt.h>
 
+#include "vitdse/core/atomic_file.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
 
@@ -23,13 +23,6 @@ const std::map<std::string, Builder>& builders() {
                                                   {"transaxx", reproduce_transaxx},
                                                   {"trio-vit", reproduce_trio}};
   return all;
-}
-
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw Error("cannot write '" + path.string() + "'");
 }
 
 std::string markdown_cell(const Cell& cell) {
@@ -145,19 +138,19 @@ std::vector<std::filesystem::path> write_paper_report(const PaperReport& report,
                    command_line + "`. Ratios are vitdse / paper; rows with a tolerance are checked by the tests.\n";
   for (const auto& t : report.tables) {
     const auto csv = dir / (t.name + ".csv");
-    write_text(csv, t.table.to_csv());
+    write_file_atomically(csv, t.table.to_csv());
     written.push_back(csv);
     md += "\n## " + t.title + "\n\n" + t.method + "\n\n" + markdown_table(t.table) + "\n[" + t.name + ".csv](" +
           t.name + ".csv)\n";
   }
   for (const auto& p : report.plots) {
     const auto svg = dir / (p.name + ".svg");
-    write_text(svg, svg_plot(p.series, p.options));
+    write_file_atomically(svg, svg_plot(p.series, p.options));
     written.push_back(svg);
     md += "\n## " + p.options.title + "\n\n![" + p.options.title + "](" + p.name + ".svg)\n\n" + p.caption + "\n";
   }
   const auto readme = dir / "README.md";
-  write_text(readme, md);
+  write_file_atomically(readme, md);
   written.insert(written.begin(), readme);
   return written;
 }

@@ -4,12 +4,13 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <fstream>
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include "vitdse/core/append_file.hpp"
+#include "vitdse/core/atomic_file.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/hash.hpp"
 #include "vitdse/core/progress.hpp"
@@ -23,16 +24,6 @@
 namespace vitdse::report {
 
 namespace {
-
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw Error("cannot write '" + tmp + "'");
-  }
-  std::filesystem::rename(tmp, path);  // a reader never sees half a file
-}
 
 /// The resolved configuration, as run.yaml shows it.
 std::string config_yaml(const SearchJobOptions& o, const search::Policy& policy, const search::DesignSpace& space,
@@ -135,12 +126,12 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) throw Error("cannot create the run directory '" + out.string() + "': " + ec.message());
-  write_file(out / "run.yaml", "id: " + record.id + "\n" + config);
+  write_file_atomically(out / "run.yaml", "id: " + record.id + "\n" + config);
   db.begin_run(record);
   spdlog::info("run {} -> {} (database {})", record.id, out.string(), o.db.string());
 
-  std::ofstream log(out / "log.txt", std::ios::app);
-  log << now_text() << " start " << o.command_line << '\n';
+  AppendFile log(out / "log.txt");
+  log.append(now_text() + " start " + o.command_line + "\n");
   ProgressBar bar("search", o.budget);
   if (o.progress) bar.update(0, "");
   search::SearchRun* run_ptr = nullptr;
@@ -157,10 +148,10 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     if (pending.empty()) pending_first = static_cast<std::int64_t>(index);
     pending.push_back(e.key);
     if (pending.size() >= o.algorithm_options.batch) flush();
-    log << fmt::format("{} #{} {} top1 {:.2f}% energy {:.4g} uJ area {:.4g} mm2{}{}{}\n", now_text(), index + 1,
-                       e.candidate.hash, e.score.top1_pct, e.score.energy_uJ, e.score.area_mm2,
-                       e.cached ? " cached" : "", e.feasible() ? "" : " infeasible", e.entered_archive ? " front" : "");
-    log.flush();
+    log.append(fmt::format("{} #{} {} top1 {:.2f}% energy {:.4g} uJ area {:.4g} mm2{}{}{}\n", now_text(), index + 1,
+                           e.candidate.hash, e.score.top1_pct, e.score.energy_uJ, e.score.area_mm2,
+                           e.cached ? " cached" : "", e.feasible() ? "" : " infeasible",
+                           e.entered_archive ? " front" : ""));
     if (o.progress && run_ptr != nullptr) {
       bar.update(static_cast<std::int64_t>(index + 1),
                  fmt::format("cached {} · front {} · HV {:.4f}", run_ptr->cache_hits(), run_ptr->archive().size(),
@@ -173,8 +164,14 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   try {
     search::run_algorithm(o.algorithm, run, o.algorithm_options);
   } catch (...) {
-    flush();
-    db.finish_run(record.id, "failed", static_cast<std::int64_t>(run.evaluations().size()), run.cache_hits());
+    // Record the failure where possible, but report the error that stopped the run, not a second
+    // one from the bookkeeping (on a full disk both fail).
+    try {
+      flush();
+      db.finish_run(record.id, "failed", static_cast<std::int64_t>(run.evaluations().size()), run.cache_hits());
+    } catch (const Error& e) {
+      spdlog::debug("cannot record the failure of run {}: {}", record.id, e.what());
+    }
     throw;
   }
   flush();
@@ -204,13 +201,13 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     // So that `vitdse pareto` finds these scores in the cache again.
     record.config = config + "final_scoring_context: " + full_scorer.context() + "\n";
     db.set_run_config(record.id, record.config);
-    write_file(out / "run.yaml", "id: " + record.id + "\n" + record.config);
+    write_file_atomically(out / "run.yaml", "id: " + record.id + "\n" + record.config);
   }
   const double float_top1 = evaluator.float_report().top1_pct;
   const auto front = pareto_front(rows, metrics, constraints, float_top1);
-  write_file(out / "pareto.csv", design_table(rows, front, float_top1).to_csv());
-  write_file(out / "all.csv", evaluations_table(run).to_csv());
-  write_file(out / "hv.csv", hypervolume_table(run).to_csv());
+  write_file_atomically(out / "pareto.csv", design_table(rows, front, float_top1).to_csv());
+  write_file_atomically(out / "all.csv", evaluations_table(run).to_csv());
+  write_file_atomically(out / "hv.csv", hypervolume_table(run).to_csv());
 
   SearchJobResult r;
   r.run_id = record.id;
@@ -225,9 +222,11 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   r.scoring_seconds = cached.scoring_seconds();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   db.finish_run(record.id, r.status, r.evaluations, r.cache_hits);
-  log << now_text() << ' ' << r.status << ": " << r.evaluations << " evaluations, " << r.cache_hits << " cached, front "
-      << r.front_size << ", hypervolume " << r.hypervolume << "; search " << r.search_seconds << " s, of which scoring "
-      << r.scoring_seconds << " s\n";
+  log.append(
+      fmt::format("{} {}: {} evaluations, {} cached, front {}, hypervolume {:.6g}; search {:.6g} s, of which scoring "
+                  "{:.6g} s; {} database retries\n",
+                  now_text(), r.status, r.evaluations, r.cache_hits, r.front_size, r.hypervolume, r.search_seconds,
+                  r.scoring_seconds, db.busy_retries()));
   return r;
 }
 

@@ -180,10 +180,7 @@ void Trainer::save_checkpoint(const std::filesystem::path& path, int epochs_done
                                                     {"epochs_done", std::to_string(epochs_done)},
                                                     {"adamw_steps", std::to_string(optimiser_.steps())},
                                                     {"options", options_fingerprint()}};
-  auto temporary = path;
-  temporary += ".partial";
-  model::write_safetensors(temporary, tensors, metadata);
-  std::filesystem::rename(temporary, path);
+  model::write_safetensors(path, tensors, metadata);  // atomic: a killed run keeps its last checkpoint
 }
 
 int Trainer::load_checkpoint(const std::filesystem::path& path) {

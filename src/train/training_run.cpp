@@ -10,6 +10,7 @@
 #include <tbb/info.h>
 #include <nlohmann/json.hpp>
 
+#include "vitdse/core/atomic_file.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/progress.hpp"
 #include "vitdse/eval/evaluator.hpp"
@@ -52,7 +53,9 @@ TrainingResult run_training(const TrainingRun& run) {
   };
   Trainer trainer(card, run.initial, train_data, run.options);
   for (const auto& file : {run.out, run.checkpoint}) {
-    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+    std::error_code ec;
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+    if (ec) throw Error("cannot create the directory of '" + file.string() + "': " + ec.message());
   }
   const auto& o = run.options;
   spdlog::info(
@@ -111,10 +114,7 @@ TrainingResult run_training(const TrainingRun& run) {
   if (first_epoch > 0) fields.emplace_back("resumed_after_epoch", std::to_string(first_epoch));
   const std::string text =
       model::card_text_with_training(read_text(card.source), result.weights.filename().string(), fields);
-  std::ofstream card_file(result.card, std::ios::binary);
-  card_file << text;
-  card_file.close();
-  if (!card_file) throw Error("cannot write " + result.card.string());
+  write_file_atomically(result.card, text);
   result.summary =
       fmt::format("{}: {} test top-1 {:.2f}% on {} images of {} after {} epochs ({}, {} threads)\nwrote {} and {}\n",
                   card.name, run.top1 ? "design" : "float", result.test_top1_pct, test_images,
