@@ -1,25 +1,18 @@
 // vitdse search, runs and pareto end to end: outputs, determinism, the cache, crash safety,
 // interruption, concurrent runs on one database, and bad input.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <thread>
 
+#include "process_util.hpp"
 #include "test_util.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
 #include "vitdse/store/database.hpp"
-
-extern char** environ;
 
 namespace vitdse::test {
 namespace {
@@ -80,42 +73,6 @@ std::vector<std::string> search_args(const TempDir& dir, const std::string& db, 
                              std::to_string(final_images)};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
-}
-
-/// Starts the vitdse binary with `args`; returns its pid.
-pid_t spawn(const std::vector<std::string>& args) {
-  std::vector<std::string> all{test::vitdse_binary()};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t quiet;  // the run's summary would clutter the test log
-  posix_spawn_file_actions_init(&quiet);
-  posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, test::vitdse_binary(), &quiet, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&quiet);
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/// Waits until the database holds at least `n` evaluations (or the process has ended).
-void wait_for_evaluations(const std::filesystem::path& db, std::int64_t n, pid_t pid) {
-  for (int i = 0; i < 6000; ++i) {
-    if (std::filesystem::exists(db)) {
-      try {
-        if (store::Database(db).evaluation_count() >= n) return;
-      } catch (const Error&) {  // the schema may not exist yet
-      }
-    }
-    if (waitpid(pid, nullptr, WNOHANG) == pid) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
 }
 
 #define REQUIRE_DATASET() \
@@ -203,7 +160,7 @@ TEST(SearchCommand, AKilledRunResumesWithoutRepeatingAnEvaluation) {
   const TempDir dir;
   const auto db = dir.path() / "k.sqlite";
   auto args = search_args(dir, "k.sqlite", 40, "k", {}, kImages);
-  const pid_t pid = spawn(args);
+  const pid_t pid = spawn_vitdse(args);
   wait_for_evaluations(db, 5, pid);
   kill(pid, SIGKILL);
   wait_exit(pid);
@@ -224,7 +181,7 @@ TEST(SearchCommand, CtrlCStopsGracefullyAndWritesTheFront) {
   REQUIRE_DATASET();
   const TempDir dir;
   const auto db = dir.path() / "i.sqlite";
-  const pid_t pid = spawn(search_args(dir, "i.sqlite", 200, "i", {}, kImages));
+  const pid_t pid = spawn_vitdse(search_args(dir, "i.sqlite", 200, "i", {}, kImages));
   wait_for_evaluations(db, 3, pid);
   kill(pid, SIGINT);
   EXPECT_EQ(wait_exit(pid), 130);
@@ -238,8 +195,8 @@ TEST(SearchCommand, CtrlCStopsGracefullyAndWritesTheFront) {
 TEST(SearchCommand, TwoSearchesShareOneDatabase) {
   REQUIRE_DATASET();
   const TempDir dir;
-  const pid_t a = spawn(search_args(dir, "s.sqlite", 15, "a", {"--seed", "1"}, kFewImages));
-  const pid_t b = spawn(search_args(dir, "s.sqlite", 15, "b", {"--seed", "2", "--algo", "random"}, kFewImages));
+  const pid_t a = spawn_vitdse(search_args(dir, "s.sqlite", 15, "a", {"--seed", "1"}, kFewImages));
+  const pid_t b = spawn_vitdse(search_args(dir, "s.sqlite", 15, "b", {"--seed", "2", "--algo", "random"}, kFewImages));
   EXPECT_EQ(wait_exit(a), 0);
   EXPECT_EQ(wait_exit(b), 0);
   const store::Database db(dir.path() / "s.sqlite");
