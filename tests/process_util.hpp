@@ -66,7 +66,7 @@ class FileSizeLimit {
 /// A small tmpfs mounted on a directory, in a mount namespace private to this test process (so it
 /// vanishes with the process whatever happens). Only the calling thread and the children it
 /// forks see it, so tests write to it through the vitdse binary. mount() returns null where
-/// mounting is not permitted; callers then fall back on ChildFault.
+/// mounting is not permitted (or VITDSE_TEST_NO_MOUNT=1); callers then fall back on ChildFault.
 class Tmpfs {
  public:
   static std::unique_ptr<Tmpfs> mount(const std::filesystem::path& dir, std::size_t bytes);
