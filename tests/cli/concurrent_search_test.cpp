@@ -18,7 +18,7 @@ namespace vitdse::test {
 namespace {
 
 constexpr int kImages = kSanitized ? 4 : 8;
-constexpr int kBudget = 6;
+constexpr int kBudget = kSanitized ? 3 : 6;
 
 TEST(StoreConcurrency, EightSearchesShareOneDatabaseAndLoseNoRow) {
   if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
