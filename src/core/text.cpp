@@ -129,7 +129,9 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
 }
 
 std::string quoted_value(std::string_view value, std::size_t max_bytes) {
-  std::string out = "'" + printable(value, max_bytes) + "'";
+  std::string out(1, '\'');  // appended, not "'" + ...: GCC 12's false -Wrestrict (bug 105329)
+  out += printable(value, max_bytes);
+  out += '\'';
   if (value.size() > max_bytes) out += " (" + std::to_string(value.size()) + " bytes)";
   return out;
 }
