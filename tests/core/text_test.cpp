@@ -74,7 +74,7 @@ TEST(Text, NumberErrorsQuoteTheValuePrintably) {
   } catch (const Error& e) {
     const std::string message = e.what();
     EXPECT_NE(message.find("bits: '1\\x0a2\\xff9"), std::string::npos) << message;
-    EXPECT_NE(message.find("(503 bytes) is not an integer"), std::string::npos) << message;
+    EXPECT_NE(message.find("(504 bytes) is not an integer"), std::string::npos) << message;
     EXPECT_LT(message.size(), 150U);
   }
 }
