@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target on a scratch copy of its committed corpus and prints one table.
 #
-#   bash bench/fuzz.sh [SECONDS_PER_TARGET (60)] [BUILD_DIR]
+#   bash bench/fuzz.sh [SECONDS_PER_TARGET (60) | runs=N] [BUILD_DIR]
 #
+# SECONDS fuzzes each target for that long, from a random seed: a campaign. runs=N is the
+# check CI runs: every committed corpus input once, then N mutations from a fixed seed, so a
+# finding does not depend on the machine's speed and the same command reproduces it.
 # Without BUILD_DIR it configures and builds build/fuzz (clang, ASan + UBSan, -DVITDSE_FUZZ=ON).
 # Up to $(nproc) targets run at once. Exits non-zero if any target crashed, leaked, hung (> 1 s
 # on one input) or ran out of memory (> 2048 MB), naming the files that reproduce it.
@@ -10,8 +13,16 @@
 # run with the same DIR continues from the corpora it grew.
 set -euo pipefail
 
-seconds=${1:-60}
+budget=${1:-60}
 build=${2:-}
+if [[ "$budget" =~ ^runs=([0-9]+)$ ]]; then
+  limit=(-runs="${BASH_REMATCH[1]}" -seed=1)
+elif [[ "$budget" =~ ^[0-9]+$ ]]; then
+  limit=(-max_total_time="$budget")
+else
+  echo "fuzz.sh: the first argument must be seconds per target or runs=N, got '$budget'" >&2
+  exit 2
+fi
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 if [[ -z "$build" ]]; then
@@ -58,7 +69,7 @@ run_target() {
     dict=(-dict="$root/tests/fuzz/safetensors.dict")
   fi
   local rc=0
-  "$build/tests/fuzz/$target" "$corpus" "${dict[@]}" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=1 \
+  "$build/tests/fuzz/$target" "$corpus" "${dict[@]}" "${limit[@]}" -rss_limit_mb=2048 -timeout=1 \
     -max_len=65536 -print_final_stats=1 -close_fd_mask=1 -artifact_prefix="$artifacts/" \
     </dev/null >"$work/$name.log" 2>&1 || rc=$?
   echo "$rc" >"$work/$name.rc"

@@ -302,8 +302,9 @@ static Design parse_design_document(const YamlDocument& doc, const Workload& w) 
   if (top.has("blocks")) {
     const auto blocks = top.node("blocks");
     if (!blocks.IsMap()) throw top.error_at("blocks", "'blocks' must map block indices or ranges to overrides");
+    const YamlMap checked(blocks, source, "'blocks'");  // rejects keys that are not scalars
     std::vector<std::uint16_t> claimed(per_block.size(), 0);
-    for (const auto& entry : blocks) {
+    for (const auto& entry : checked.yaml()) {
       const auto key = entry.first.as<std::string>();
       const auto where = yaml_location(source, entry.first);
       const auto [first, last] = parse_block_range(key, where, w.block_count());
@@ -325,9 +326,10 @@ static Design parse_design_document(const YamlDocument& doc, const Workload& w) 
   if (top.has("layers")) {
     const auto layers = top.node("layers");
     if (!layers.IsMap()) throw top.error_at("layers", "'layers' must map layer names to overrides");
+    const YamlMap checked(layers, source, "'layers'");  // rejects keys that are not scalars
     std::vector<std::string> names;
     for (const auto& l : w.layers()) names.push_back(l.name);
-    for (const auto& entry : layers) {
+    for (const auto& entry : checked.yaml()) {
       const auto name = entry.first.as<std::string>();
       const auto where = yaml_location(source, entry.first);
       const int index = w.find(name);

@@ -125,6 +125,9 @@ TEST(Design, ValidationErrors) {
       {"version: 1\nlayers:\n  blocks.0.attn.qk: {wbits: 4}\n", "wbits does not apply to layer 'blocks.0.attn.qk'"},
       {"version: 1\nblocks:\n  \"0-3\": {wbits: 4}\n  \"2\": {wbits: 6}\n", "which another block entry already sets"},
       {"version: 1\nblocks: [1, 2]\n", "'blocks' must map block indices"},
+      // Found by fuzzing: `? k: v` makes the key itself a mapping.
+      {"version: 1\nblocks:\n ? \"2\": {wbits: 4}\n", "d.yaml:3: 'blocks' has a key that is not a plain name"},
+      {"version: 1\nlayers:\n  [head]: {wbits: 4}\n", "d.yaml:3: 'layers' has a key that is not a plain name"},
       {"version: 1\nlayers:\n  head: 3\n", "must be a mapping"},
       {"version: 2\n", "'version' = 2 is out of range"},
       {"version: one\n", "'version'"},
