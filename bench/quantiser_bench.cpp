@@ -1,7 +1,10 @@
 // Quantiser benchmarks on DeiT-Small-sized tensors: fake quantisation, calibration, migration.
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <random>
+#include <span>
+#include <vector>
 
 #include "vitdse/arith/quantiser.hpp"
 #include "vitdse/arith/trio_transforms.hpp"
@@ -26,6 +29,20 @@ void BM_FakeQuantiseActivations(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(vitdse::arith::fake_quantise(x, p).data());
 }
 BENCHMARK(BM_FakeQuantiseActivations)->Unit(benchmark::kMicrosecond);
+
+// The evaluator's operand path: the same activations to 8-bit codes, one byte each.
+void BM_QuantiseToBytes(benchmark::State& state) {
+  const FloatMatrix x = sample(197, 384);
+  const auto p = vitdse::arith::calibrate(x, {});
+  std::vector<std::uint8_t> codes(static_cast<std::size_t>(x.size()));
+  const std::span<const float> values(x.data(), codes.size());
+  for (auto _ : state) {
+    vitdse::arith::quantise_to_bytes(values, p, codes);
+    benchmark::DoNotOptimize(codes.data());
+  }
+  state.SetItemsProcessed(state.iterations() * x.size());
+}
+BENCHMARK(BM_QuantiseToBytes)->Unit(benchmark::kMicrosecond);
 
 // An MLP weight, 1536 x 384, MSE-optimal per output channel.
 void BM_CalibrateMsePerRow(benchmark::State& state) {

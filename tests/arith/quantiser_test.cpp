@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cfenv>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -271,6 +272,32 @@ TEST(QuantUniform, ByteKernelAgreesWithTheElementQuantiserOnTiesAndRandomValues)
       quantise_to_bytes(x, p, bytes);
       for (std::size_t i = 0; i < x.size(); ++i) {
         ASSERT_EQ(bytes[i], static_cast<std::uint8_t>(quantise_value(x[i], p) & 0xff)) << bits << " " << x[i];
+      }
+    }
+  }
+}
+
+// Independently of the quantiser's own rounding: the C library's nearbyint in the default
+// round-to-nearest-even mode, on ties, random values, values far past the range and the
+// extreme floats, at every width up to 16 bits.
+TEST(QuantUniform, CodesAreNearbyintOfTheScaledValueClamped) {
+  ASSERT_EQ(std::fegetround(), FE_TONEAREST);
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> wide(-5.0f, 5.0f);
+  for (const auto scheme : {QuantScheme::symmetric, QuantScheme::asymmetric}) {
+    for (int bits = 2; bits <= 16; ++bits) {
+      const auto p = params_from_range(-1.3f, 2.1f, bits, scheme);
+      const double scale = p.scales[0], zero = p.zero_points[0];
+      const double qmin = scheme == QuantScheme::symmetric ? -((1 << (bits - 1)) - 1) : 0;
+      const double qmax = scheme == QuantScheme::symmetric ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
+      std::vector<float> x{0.0f, -0.0f, std::numeric_limits<float>::max(), std::numeric_limits<float>::lowest(),
+                           std::numeric_limits<float>::denorm_min(), 1e30f, -1e30f};
+      for (int k = -400; k <= 400; ++k) x.push_back((static_cast<float>(k) + 0.5f) * p.scales[0]);
+      for (int i = 0; i < 2000; ++i) x.push_back(wide(rng));
+      const auto codes = quantise(std::span<const float>(x), p);
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        const double expected = std::clamp(std::nearbyint(static_cast<double>(x[i]) / scale) + zero, qmin, qmax);
+        ASSERT_EQ(codes[i], static_cast<std::int32_t>(expected)) << bits << " bits, x = " << x[i];
       }
     }
   }
