@@ -34,6 +34,27 @@ extern char** environ;
 
 namespace vitdse::test {
 
+std::vector<std::string> search_args(int budget, int images, const std::filesystem::path& db,
+                                     const std::filesystem::path& out, const std::string& data,
+                                     const std::vector<std::string>& extra, int final_images) {
+  std::vector<std::string> a{"-q",
+                             "search",
+                             "--budget",
+                             std::to_string(budget),
+                             "--images",
+                             std::to_string(images),
+                             "--db",
+                             db.string(),
+                             "--out",
+                             out.string(),
+                             "--data",
+                             data,
+                             "--final-images",
+                             std::to_string(final_images)};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
 namespace {
 
 /// fork + exec of `program`; between the two only async-signal-safe calls, since the test process

@@ -12,6 +12,13 @@
 
 namespace vitdse::test {
 
+/// The arguments of a quiet `vitdse search` of `budget` designs, each scored on `images` images
+/// of `data`, into the cache `db` and the run directory `out`, the front re-scored on
+/// `final_images` images (none by default); `extra` (more options) goes last.
+std::vector<std::string> search_args(int budget, int images, const std::filesystem::path& db,
+                                     const std::filesystem::path& out, const std::string& data,
+                                     const std::vector<std::string>& extra = {}, int final_images = 0);
+
 /// Limits a child runs under, set between fork and exec.
 struct ChildFault {
   /// RLIMIT_FSIZE in bytes, with SIGXFSZ ignored: a write past it fails with EFBIG, as on a full disk.

@@ -29,26 +29,8 @@ TEST(StoreConcurrency, EightSearchesShareOneDatabaseAndLoseNoRow) {
   std::vector<pid_t> pids;
   for (int seed = 1; seed <= 8; ++seed) {
     // One evaluation per batch and per commit, and one thread each: as many commits as can be.
-    const std::vector<std::string> args{"-q",
-                                        "search",
-                                        "--budget",
-                                        std::to_string(kBudget),
-                                        "--images",
-                                        std::to_string(kImages),
-                                        "--seed",
-                                        std::to_string(seed),
-                                        "--batch",
-                                        "1",
-                                        "--threads",
-                                        "1",
-                                        "--db",
-                                        db.string(),
-                                        "--out",
-                                        run_dir(seed).string(),
-                                        "--data",
-                                        data,
-                                        "--final-images",
-                                        "0"};
+    const auto args = search_args(kBudget, kImages, db, run_dir(seed), data,
+                                  {"--seed", std::to_string(seed), "--batch", "1", "--threads", "1"});
     pids.push_back(spawn_vitdse(args, {}, dir.path() / ("err" + std::to_string(seed))));
   }
   for (std::size_t i = 0; i < pids.size(); ++i) {

@@ -86,24 +86,7 @@ TEST(KillFaults, ASearchKilledAtTwentyRandomPointsResumesAndLosesNothing) {
   // Each round extends the run by one evaluation, so every kill can land in fresh scoring, a
   // commit, or the run directory's files, as well as in start-up. Fewer kills under the
   // sanitizers, where each process takes ten times as long.
-  auto args = [&](int budget) {
-    return std::vector<std::string>{"-q",
-                                    "search",
-                                    "--budget",
-                                    std::to_string(budget),
-                                    "--images",
-                                    std::to_string(kImages),
-                                    "--db",
-                                    db.string(),
-                                    "--out",
-                                    out.string(),
-                                    "--data",
-                                    data,
-                                    "--final-images",
-                                    "0",
-                                    "--batch",
-                                    "2"};
-  };
+  auto args = [&](int budget) { return search_args(budget, kImages, db, out, data, {"--batch", "2"}); };
   int budget = 2;
   const double seconds = seconds_of(args(budget));
   std::mt19937_64 rng(20240607);

@@ -56,23 +56,9 @@ std::vector<std::vector<std::string>> csv_rows(const std::string& text, std::siz
 }
 
 std::vector<std::string> search_args(const TempDir& dir, const std::string& db, int budget, const std::string& out,
-                                     std::vector<std::string> extra = {}, int images = 40, int final_images = 0) {
-  std::vector<std::string> a{"-q",
-                             "search",
-                             "--budget",
-                             std::to_string(budget),
-                             "--images",
-                             std::to_string(images),
-                             "--db",
-                             (dir.path() / db).string(),
-                             "--out",
-                             (dir.path() / out).string(),
-                             "--data",
-                             kFashionMnist,
-                             "--final-images",
-                             std::to_string(final_images)};
-  a.insert(a.end(), extra.begin(), extra.end());
-  return a;
+                                     const std::vector<std::string>& extra = {}, int images = 40,
+                                     int final_images = 0) {
+  return test::search_args(budget, images, dir.path() / db, dir.path() / out, kFashionMnist, extra, final_images);
 }
 
 #define REQUIRE_DATASET() \

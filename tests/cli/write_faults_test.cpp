@@ -39,20 +39,7 @@ std::string small_data(const TempDir& dir) { return small_fashion_mnist(dir.path
 
 std::vector<std::string> search(const std::string& data, const std::filesystem::path& db,
                                 const std::filesystem::path& out, int budget) {
-  return {"-q",
-          "search",
-          "--budget",
-          std::to_string(budget),
-          "--images",
-          std::to_string(kImages),
-          "--db",
-          db.string(),
-          "--out",
-          out.string(),
-          "--data",
-          data,
-          "--final-images",
-          "0"};
+  return search_args(budget, kImages, db, out, data);
 }
 
 std::vector<std::string> train(const std::string& data, const std::filesystem::path& out) {
