@@ -76,11 +76,16 @@ TEST(LutMultiplier, BadFilesFailWithOneLine) {
     }
     return s;
   }());
+  const auto huge_csv = dir.write("huge.csv", "");
+  std::filesystem::resize_file(huge_csv, std::uintmax_t{1} << 30);  // sparse: no disk used
   const std::pair<std::string, std::string> cases[] = {
       {"lut:8s:file=" + short_bin + ":mw=1:um2=1", "has 1000 bytes; expected 131072"},
       {"lut:8s:file=" + bad_csv + ":mw=1:um2=1", "row 1 has 3 values; expected 256"},
       {"lut:8s:file=" + big + ":mw=1:um2=1", "value 70000 is outside -32768..32767"},
       {"lut:8s:file=" + (dir.path() / "none.bin").string() + ":mw=1:um2=1", "cannot be opened"},
+      // Refused before reading: a device that never ends, a file far too large to be a table.
+      {"lut:8s:file=/dev/zero:mw=1:um2=1", "'/dev/zero' is not a regular file"},
+      {"lut:8s:file=" + huge_csv + ":mw=1:um2=1", "has 1073741824 bytes; a 256x256 CSV table needs under 1 MB"},
       {"lut:8s:file=" + short_bin + ":um2=1", "missing mw="},
       {"lut:8s:file=" + short_bin + ":mw=-1:um2=1", "mw=-1 is out of range"},
   };

@@ -23,10 +23,21 @@ std::vector<std::int32_t> read_table(const std::string& spec, const std::string&
   const std::string where = "unit spec '" + spec + "': LUT file '" + path + "'";
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(where + " cannot be opened");
+  // Checked before reading, so that a device (/dev/zero) or a huge file is refused at once
+  // instead of read into memory; a 256x256 CSV of 16-bit values is under 1 MB.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw Error(where + " is not a regular file");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw Error(where + " cannot be opened");
+  constexpr std::uintmax_t kMaxCsvBytes = 16U << 20;
+  if (path.ends_with(".csv") && size > kMaxCsvBytes)
+    throw Error(where + " has " + std::to_string(size) + " bytes; a 256x256 CSV table needs under 1 MB");
+  if (!path.ends_with(".csv") && size != 2 * kEntries)
+    throw Error(where + " has " + std::to_string(size) + " bytes; expected 131072 (256x256 16-bit entries)");
   std::vector<std::int32_t> table;
   table.reserve(kEntries);
   const long lo = is_signed ? -32768 : 0, hi = is_signed ? 32767 : 65535;
-  if (path.size() > 4 && path.ends_with(".csv")) {
+  if (path.ends_with(".csv")) {
     std::string line;
     std::size_t row = 0;
     while (std::getline(in, line)) {
@@ -48,10 +59,9 @@ std::vector<std::int32_t> read_table(const std::string& spec, const std::string&
     if (row != kSide) throw Error(where + " has " + std::to_string(row) + " rows; expected 256");
     return table;
   }
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() != 2 * kEntries) {
-    throw Error(where + " has " + std::to_string(bytes.size()) + " bytes; expected 131072 (256x256 16-bit entries)");
-  }
+  std::vector<unsigned char> bytes(2 * kEntries);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+    throw Error(where + " could not be read");
   for (std::size_t e = 0; e < kEntries; ++e) {
     const auto raw = static_cast<std::uint16_t>(bytes[2 * e] | (bytes[2 * e + 1] << 8));
     table.push_back(is_signed ? static_cast<std::int16_t>(raw) : static_cast<std::int32_t>(raw));
