@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <utility>
 
 #include "vitdse/arith/multiplier.hpp"
 #include "vitdse/arith/nonlinear.hpp"
+#include "vitdse/arith/topk_selector.hpp"
 
 namespace vitdse::cost {
 
@@ -56,6 +59,21 @@ CostModel::NonlinearCost CostModel::nonlinear_cost(const std::string& spec) cons
     element = unit->element_hardware();
     row = unit->row_hardware();
   }
+  return cache_nonlinear(spec, element, row);
+}
+
+CostModel::NonlinearCost CostModel::selector_cost(int bits, std::int64_t hidden) const {
+  const std::string key = "topk-selector:" + std::to_string(bits) + ":" + std::to_string(hidden);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = nonlinear_cache_.find(key); it != nonlinear_cache_.end()) return it->second;
+  }
+  const auto s = arith::topk_selector_hardware(bits, hidden);
+  return cache_nonlinear(key, s.element, s.row);
+}
+
+CostModel::NonlinearCost CostModel::cache_nonlinear(const std::string& key, const arith::Hardware& element,
+                                                    const arith::Hardware& row) const {
   NonlinearCost c;
   c.element = tech_.price(element);
   c.row = tech_.price(row);
@@ -64,7 +82,7 @@ CostModel::NonlinearCost CostModel::nonlinear_cost(const std::string& spec) cons
   c.hardware = element;
   c.hardware += row;
   std::lock_guard lock(mutex_);
-  nonlinear_cache_.emplace(spec, c);
+  nonlinear_cache_.emplace(key, c);
   return c;
 }
 
@@ -113,6 +131,7 @@ CostReport CostModel::evaluate(const model::Design& design) const {
   const NonlinearCost divide_unit = nonlinear_cost("divide");
   const NonlinearCost relu_unit = nonlinear_cost("gelu:relu");
   std::vector<const NonlinearCost*> used;
+  std::map<std::pair<int, std::int64_t>, NonlinearCost> selectors;  // by (bits, hidden); stable addresses
   const auto unit_for = [&](const model::Layer& layer, const model::LayerChoice& choice,
                             const model::LayerCounts& c) -> const NonlinearCost* {
     switch (layer.kind) {
@@ -151,12 +170,16 @@ CostReport CostModel::evaluate(const model::Design& design) const {
       // Grouped GEMMs run one group after another, or side by side across the n columns.
       const double column_tiles = arch_.grouped == GroupedMapping::parallel ? ceil_div(c.groups * c.n, engine_pn[u])
                                                                             : g * ceil_div(c.n, engine_pn[u]);
-      compute = ceil_div(c.m, arch_.pm) * ceil_div(c.k, arch_.pk) * column_tiles * pe[u].cycles;
+      // Under dynamic FFN2 pruning a tile of pm tokens needs the union of their kept units; with
+      // each token's choice taken as independent, a unit is skipped only when all pm skip it.
+      const std::int64_t tile_k =
+          c.dynamic_skip > 0 ? model::Workload::ffn2_kept(c.stored_k, std::pow(c.dynamic_skip, arch_.pm)) : c.k;
+      compute = ceil_div(c.m, arch_.pm) * ceil_div(tile_k, arch_.pk) * column_tiles * pe[u].cycles;
       const double abits = choice.abits;
       const double bbits = layer.weighted ? choice.wbits : abits;  // the [k x n] operand
       // Output-stationary tiling: the [k x n] operand is re-read for every tile of pm rows,
       // the [m x k] operand for every tile of pn columns; outputs are written once.
-      const double b_reads = g * static_cast<double>(c.k * c.n) * ceil_div(c.m, arch_.pm) * bbits;
+      const double b_reads = g * static_cast<double>(tile_k * c.n) * ceil_div(c.m, arch_.pm) * bbits;
       const double a_reads = g * static_cast<double>(c.m * c.k) * ceil_div(c.n, engine_pn[u]) * abits;
       const double writes = c.elements * abits;
       sram_pJ += b_reads * (layer.weighted ? w_pJ_bit : a_pJ_bit) + (a_reads + writes) * a_pJ_bit;
@@ -173,6 +196,21 @@ CostReport CostModel::evaluate(const model::Design& design) const {
       if (c.macs == 0) sram_pJ += 2 * c.elements * kNonlinearBits * a_pJ_bit;
       nl_busy += nonlinear;
       if (std::find(used.begin(), used.end(), unit) == used.end()) used.push_back(unit);
+    }
+    if (c.selected > 0) {
+      // Dynamic FFN2 pruning ranks each token's hidden values on the nonlinear lanes; the
+      // histogram pass reads every value once more than fc2 does.
+      const auto key = std::make_pair(choice.abits, c.stored_k);
+      auto it = selectors.find(key);
+      if (it == selectors.end()) it = selectors.emplace(key, selector_cost(choice.abits, c.stored_k)).first;
+      const NonlinearCost& sel = it->second;
+      const double rows = static_cast<double>(c.groups * c.m);
+      nl_pJ += c.selected * sel.element.energy_pJ + rows * sel.row.energy_pJ;
+      const double busy = (c.selected * sel.element_cycles + rows * sel.row_cycles) / arch_.nonlinear_lanes;
+      nonlinear += busy;
+      nl_busy += busy;
+      sram_pJ += c.selected * choice.abits * a_pJ_bit;
+      if (std::find(used.begin(), used.end(), &sel) == used.end()) used.push_back(&sel);
     }
     dram_bits += layer_dram;
     const double layer_cycles = std::max(compute + nonlinear, layer_dram / dram_bits_per_cycle);

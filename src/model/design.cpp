@@ -273,7 +273,16 @@ LayerCounts design_counts(const Workload& w, const Design& d, std::size_t i, std
   const Layer& layer = w.layers()[i];
   const LayerChoice& c = d.layers[i];
   const double ffn2_keep = (layer.fields & kFfn2Prune) != 0 ? 1.0 - c.ffn2_prune : 1.0;
-  LayerCounts counts = w.counts(i, w.tokens_for(i, schedule), ffn2_keep);
+  const std::int64_t tokens = w.tokens_for(i, schedule);
+  LayerCounts counts = w.counts(i, tokens, ffn2_keep);
+  if (ffn2_keep < 1.0 && c.ffn2_mode == Ffn2Mode::dynamic) {
+    // Each token keeps its own units, so any weight row may be needed: all of fc2 is stored.
+    const LayerCounts full = w.counts(i, tokens, 1.0);
+    counts.dynamic_skip = c.ffn2_prune;
+    counts.stored_k = full.k;
+    counts.weight_elems = full.weight_elems;
+    counts.selected = static_cast<double>(full.groups * full.m * full.k);
+  }
   if ((layer.fields & kGelu) != 0 && d.nonlinear[static_cast<std::size_t>(c.gelu)] == "gelu:relu") {
     counts.nonlinear.erf = 0;
   }

@@ -98,6 +98,7 @@ LayerCounts Workload::counts(std::size_t i, std::int64_t tokens, double ffn2_kee
   const double rows = g * static_cast<double>(c.m);
   c.elements = rows * static_cast<double>(c.n);
   c.macs = c.elements * static_cast<double>(c.k);
+  c.stored_k = c.k;
   c.weight_elems = layer.weighted ? c.groups * c.k * c.n : 0;
   c.nonlinear.exp = layer.per_element.exp * c.elements + layer.per_row.exp * rows;
   c.nonlinear.erf = layer.per_element.erf * c.elements + layer.per_row.erf * rows;

@@ -57,7 +57,7 @@ TEST(CostModel, BreakdownsAddUpAndUnitsAgree) {
 TEST(CostModel, PruningLowersEnergyAndLatency) {
   const CostReport base = price("");
   const CostReport tokens = price("version: 1\nblocks: {\"3\": {token_keep: 0.7}, \"6\": {token_keep: 0.7}}\n");
-  const CostReport ffn2 = price("version: 1\ndefaults: {ffn2_prune: 0.5}\n");
+  const CostReport ffn2 = price("version: 1\ndefaults: {ffn2_prune: 0.5, ffn2_mode: static}\n");
   const CostReport relu = price("version: 1\ndefaults: {gelu: \"gelu:relu\"}\n");
   for (const CostReport* r : {&tokens, &ffn2}) {
     EXPECT_LT(r->macs, base.macs);
@@ -65,8 +65,66 @@ TEST(CostModel, PruningLowersEnergyAndLatency) {
     EXPECT_LT(r->latency_ms, base.latency_ms);
     EXPECT_DOUBLE_EQ(r->area.total_mm2(), base.area.total_mm2());
   }
-  EXPECT_LT(ffn2.energy.dram_uJ, base.energy.dram_uJ);  // fewer FFN2 weights fetched
   EXPECT_LT(relu.energy.nonlinear_uJ, base.energy.nonlinear_uJ);
+}
+
+// Dynamic FFN2 pruning keeps a different set of hidden units for each token, so fc2 still needs
+// every weight; static pruning removes the same rows for all tokens, and their weights with them.
+TEST(CostModel, DynamicFfn2PruningSavesMacsButStoresAndFetchesEveryWeight) {
+  const CostReport base = price("");
+  const CostReport dynamic = price("version: 1\ndefaults: {ffn2_prune: 0.5}\n");
+  const CostReport fixed = price("version: 1\ndefaults: {ffn2_prune: 0.5, ffn2_mode: static}\n");
+  // DeiT-S: 12 fc2 layers of 197 tokens x 1536 x 384, half of the 1536 skipped.
+  EXPECT_DOUBLE_EQ(base.macs - dynamic.macs, 12.0 * 197 * 768 * 384);
+  EXPECT_DOUBLE_EQ(dynamic.macs, fixed.macs);
+  // Its weights never fit on chip: every inference fetches them all, less static's pruned rows.
+  EXPECT_DOUBLE_EQ(dynamic.energy.dram_uJ, base.energy.dram_uJ);
+  EXPECT_LT(fixed.energy.dram_uJ, base.energy.dram_uJ);
+  // The top-k selector: energy on the nonlinear lanes and a place in each lane.
+  EXPECT_GT(dynamic.energy.nonlinear_uJ, fixed.energy.nonlinear_uJ);
+  EXPECT_GT(dynamic.area.nonlinear_mm2, fixed.area.nonlinear_mm2);
+  EXPECT_DOUBLE_EQ(fixed.area.nonlinear_mm2, base.area.nonlinear_mm2);
+  EXPECT_GT(dynamic.energy.total_uJ(), fixed.energy.total_uJ());
+  EXPECT_LT(dynamic.energy.total_uJ(), base.energy.total_uJ());
+  // One token row at a time (m = 1), a token's skipped units are skipped cycles too. A tile of 16
+  // tokens needs the union of their units, 1536 of 1536 here: no cycle is saved.
+  EXPECT_LT(dynamic.latency_ms, base.latency_ms);
+  test::TempDir dir;
+  auto yaml = load_yaml_file(resolve_resource("lowpower-vit-28nm", "models/arch", "template")).root;
+  yaml["array"]["m"] = 16;
+  yaml["dram"]["GBps"] = 1e6;  // so that compute, not DeiT-S's weight traffic, sets the time
+  yaml["name"] = "tiles-of-16";
+  const auto tiles = dir.write("tiles.yaml", YAML::Dump(yaml));
+  const CostReport tiled_base = price("", tiles);
+  const CostReport tiled = price("version: 1\ndefaults: {ffn2_prune: 0.5}\n", tiles);
+  const CostReport tiled_static = price("version: 1\ndefaults: {ffn2_prune: 0.5, ffn2_mode: static}\n", tiles);
+  EXPECT_GT(tiled.latency_ms, tiled_base.latency_ms);  // all the cycles, and the selector's
+  EXPECT_LT(tiled_static.latency_ms, tiled_base.latency_ms);
+}
+
+TEST(CostModel, DynamicFfn2PruningIsResidentOnlyWhenAllOfFc2Fits) {
+  // vit-fmnist's weight matrices, from its card: per block qkv 64x192, proj 64x64, fc1 64x256
+  // and fc2 256x64; the patch embedding 16x64 and the head 64x10. At 8 bits in block 0 and 4
+  // elsewhere that is 989,696 bits, over the 104 KiB (851,968-bit) weight buffer; without half
+  // of each fc2's rows it is 825,856, under it.
+  const double block = 64 * 192 + 64 * 64 + 64 * 256 + 256 * 64, outside = 16 * 64 + 64 * 10;
+  const double full = block * 8 + 3 * block * 4 + outside * 4;
+  const double pruned = full - 128 * 64 * 8 - 3 * 128 * 64 * 4;
+  ASSERT_DOUBLE_EQ(full, 989696);
+  ASSERT_DOUBLE_EQ(pruned, 825856);
+  const model::Workload w(model::load_model_card("vit-fmnist"));
+  const CostModel m(w, load_arch("lowpower-vit-28nm"));
+  ASSERT_DOUBLE_EQ(m.arch().capacity_bits(Buffer::Holds::weights), 104 * 1024 * 8);
+  const std::string design = "version: 1\ndefaults: {wbits: 4, ffn2_prune: 0.5}\nblocks: {\"0\": {wbits: 8}}\n";
+  const std::string fixed =
+      "version: 1\ndefaults: {wbits: 4, ffn2_prune: 0.5, ffn2_mode: static}\n"
+      "blocks: {\"0\": {wbits: 8}}\n";
+  const CostReport d = m.evaluate(model::parse_design(design, "d.yaml", w));
+  const CostReport s = m.evaluate(model::parse_design(fixed, "s.yaml", w));
+  EXPECT_FALSE(d.weights_resident);
+  EXPECT_GT(d.energy.dram_uJ, 0);
+  EXPECT_TRUE(s.weights_resident);
+  EXPECT_EQ(s.energy.dram_uJ, 0);
 }
 
 TEST(CostModel, NonlinearChoicesArePriced) {

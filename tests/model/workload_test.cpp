@@ -146,11 +146,26 @@ TEST(Workload, Ffn2PruningScalesOnlyFc2) {
     if (i == fc2) {
       EXPECT_EQ(c1.k, 308);  // ceil(0.4 * 768)
       EXPECT_DOUBLE_EQ(c1.macs, 197.0 * 308 * 192);
-      EXPECT_EQ(c1.weight_elems, 308 * 192);
+      // Dynamic (the default): each token its own 308 units, so all 768 rows stay stored and
+      // each token's 768 hidden values are ranked.
+      EXPECT_EQ(c1.weight_elems, 768 * 192);
+      EXPECT_EQ(c1.stored_k, 768);
+      EXPECT_DOUBLE_EQ(c1.dynamic_skip, 0.6);
+      EXPECT_DOUBLE_EQ(c1.selected, 197.0 * 768);
     } else {
       EXPECT_EQ(c1.macs, c0.macs);
+      EXPECT_EQ(c1.weight_elems, c0.weight_elems);
+      EXPECT_EQ(c1.selected, 0);
     }
   }
+  // Static: the same 308 units for every token, so only their rows are stored; nothing ranked.
+  pruned.layers[fc2].ffn2_mode = Ffn2Mode::static_columns;
+  const auto c = design_counts(w, pruned, fc2, s);
+  EXPECT_DOUBLE_EQ(c.macs, 197.0 * 308 * 192);
+  EXPECT_EQ(c.weight_elems, 308 * 192);
+  EXPECT_EQ(c.stored_k, 308);
+  EXPECT_EQ(c.dynamic_skip, 0);
+  EXPECT_EQ(c.selected, 0);
   EXPECT_EQ(Workload::ffn2_kept(10, 0.3), 7);  // no floating-point round-up
 }
 

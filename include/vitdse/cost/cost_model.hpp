@@ -17,7 +17,7 @@
 namespace vitdse::cost {
 
 /// Bumped whenever the model's equations change what a design costs (cache keys include it).
-inline constexpr const char* kCostModelVersion = "cost-2";
+inline constexpr const char* kCostModelVersion = "cost-3";
 
 /// Energy per inference by where it is spent, in microjoules.
 struct EnergyBreakdown {
@@ -106,8 +106,13 @@ class CostModel {
   };
   /// Any gelu/softmax/layernorm spec, or "divide" for an fp16 division.
   [[nodiscard]] NonlinearCost nonlinear_cost(const std::string& spec) const;
+  /// Dynamic FFN2 pruning's top-k selector on one nonlinear lane (arith::topk_selector_hardware).
+  [[nodiscard]] NonlinearCost selector_cost(int bits, std::int64_t hidden) const;
 
  private:
+  NonlinearCost cache_nonlinear(const std::string& key, const arith::Hardware& element,
+                                const arith::Hardware& row) const;
+
   const model::Workload& workload_;
   ArchTemplate arch_;
   Technology tech_;

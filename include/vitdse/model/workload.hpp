@@ -63,7 +63,13 @@ struct LayerCounts {
   double macs = 0;
   double elements = 0;            ///< output elements (groups * m * n)
   Nonlinear nonlinear;            ///< totals
-  std::int64_t weight_elems = 0;  ///< weight elements actually fetched
+  std::int64_t weight_elems = 0;  ///< weight elements stored and fetched
+  /// Dynamic FFN2 pruning (fc2 only): each token skips this share of the hidden units, its own
+  /// ones, so `k` counts a token's kept units while every weight stays stored (`weight_elems`)
+  /// over `stored_k` rows, and a selector ranks `selected` hidden values. 0 otherwise.
+  double dynamic_skip = 0;
+  std::int64_t stored_k = 0;  ///< rows of the stored [k x n] operand: `k` unless dynamic
+  double selected = 0;        ///< hidden values ranked: groups * m * stored_k when dynamic
 };
 
 class Workload {
