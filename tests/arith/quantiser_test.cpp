@@ -290,8 +290,13 @@ TEST(QuantUniform, CodesAreNearbyintOfTheScaledValueClamped) {
       const double scale = p.scales[0], zero = p.zero_points[0];
       const double qmin = scheme == QuantScheme::symmetric ? -((1 << (bits - 1)) - 1) : 0;
       const double qmax = scheme == QuantScheme::symmetric ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
-      std::vector<float> x{0.0f, -0.0f, std::numeric_limits<float>::max(), std::numeric_limits<float>::lowest(),
-                           std::numeric_limits<float>::denorm_min(), 1e30f, -1e30f};
+      std::vector<float> x{0.0f,
+                           -0.0f,
+                           std::numeric_limits<float>::max(),
+                           std::numeric_limits<float>::lowest(),
+                           std::numeric_limits<float>::denorm_min(),
+                           1e30f,
+                           -1e30f};
       for (int k = -400; k <= 400; ++k) x.push_back((static_cast<float>(k) + 0.5f) * p.scales[0]);
       for (int i = 0; i < 2000; ++i) x.push_back(wide(rng));
       const auto codes = quantise(std::span<const float>(x), p);
