@@ -56,7 +56,7 @@ struct PaperReport {
   std::string paper;  ///< "ascend", "transaxx", "trio-vit", "lowpower"
   std::string title;
   std::string citation;
-  std::string summary;  ///< what is reproduced exactly, what on a stand-in, in Markdown
+  std::string summary;  ///< what is compared with the paper, what on a stand-in, in Markdown
   std::vector<ReproducedTable> tables;
   std::vector<ReproducedPlot> plots;
 };
