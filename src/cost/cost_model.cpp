@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <utility>
 
@@ -47,33 +48,27 @@ CostModel::PeCost CostModel::pe_cost(const std::string& unit_spec) const {
 }
 
 CostModel::NonlinearCost CostModel::nonlinear_cost(const std::string& spec) const {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = nonlinear_cache_.find(spec); it != nonlinear_cache_.end()) return it->second;
-  }
-  arith::Hardware element, row;
-  if (spec == "divide") {
-    element = arith::division_hardware();
-  } else {
+  return cached_nonlinear(spec, [&] {
+    if (spec == "divide") return std::pair{arith::division_hardware(), arith::Hardware{}};
     const auto unit = arith::make_nonlinear(spec);
-    element = unit->element_hardware();
-    row = unit->row_hardware();
-  }
-  return cache_nonlinear(spec, element, row);
+    return std::pair{unit->element_hardware(), unit->row_hardware()};
+  });
 }
 
 CostModel::NonlinearCost CostModel::selector_cost(int bits, std::int64_t hidden) const {
-  const std::string key = "topk-selector:" + std::to_string(bits) + ":" + std::to_string(hidden);
+  return cached_nonlinear("topk-selector:" + std::to_string(bits) + ":" + std::to_string(hidden), [&] {
+    const auto s = arith::topk_selector_hardware(bits, hidden);
+    return std::pair{s.element, s.row};
+  });
+}
+
+CostModel::NonlinearCost CostModel::cached_nonlinear(
+    const std::string& key, const std::function<std::pair<arith::Hardware, arith::Hardware>()>& account) const {
   {
     std::lock_guard lock(mutex_);
     if (auto it = nonlinear_cache_.find(key); it != nonlinear_cache_.end()) return it->second;
   }
-  const auto s = arith::topk_selector_hardware(bits, hidden);
-  return cache_nonlinear(key, s.element, s.row);
-}
-
-CostModel::NonlinearCost CostModel::cache_nonlinear(const std::string& key, const arith::Hardware& element,
-                                                    const arith::Hardware& row) const {
+  const auto [element, row] = account();
   NonlinearCost c;
   c.element = tech_.price(element);
   c.row = tech_.price(row);

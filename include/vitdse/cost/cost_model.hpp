@@ -1,11 +1,13 @@
 // The analytical energy/area/latency model: a workload and a design point on a template.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "vitdse/cost/arch.hpp"
@@ -110,8 +112,9 @@ class CostModel {
   [[nodiscard]] NonlinearCost selector_cost(int bits, std::int64_t hidden) const;
 
  private:
-  NonlinearCost cache_nonlinear(const std::string& key, const arith::Hardware& element,
-                                const arith::Hardware& row) const;
+  /// The cached cost of `key`, priced from `account()` (its element and row hardware) on a miss.
+  NonlinearCost cached_nonlinear(const std::string& key,
+                                 const std::function<std::pair<arith::Hardware, arith::Hardware>()>& account) const;
 
   const model::Workload& workload_;
   ArchTemplate arch_;

@@ -25,19 +25,20 @@ std::vector<std::int32_t> read_table(const std::string& spec, const std::string&
   if (!in) throw Error(where + " cannot be opened");
   // Checked before reading, so that a device (/dev/zero) or a huge file is refused at once
   // instead of read into memory; a 256x256 CSV of 16-bit values is under 1 MB.
+  const bool csv = path.ends_with(".csv");
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw Error(where + " is not a regular file");
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw Error(where + " cannot be opened");
   constexpr std::uintmax_t kMaxCsvBytes = 16U << 20;
-  if (path.ends_with(".csv") && size > kMaxCsvBytes)
+  if (csv && size > kMaxCsvBytes)
     throw Error(where + " has " + std::to_string(size) + " bytes; a 256x256 CSV table needs under 1 MB");
-  if (!path.ends_with(".csv") && size != 2 * kEntries)
+  if (!csv && size != 2 * kEntries)
     throw Error(where + " has " + std::to_string(size) + " bytes; expected 131072 (256x256 16-bit entries)");
   std::vector<std::int32_t> table;
   table.reserve(kEntries);
   const long lo = is_signed ? -32768 : 0, hi = is_signed ? 32767 : 65535;
-  if (path.ends_with(".csv")) {
+  if (csv) {
     std::string line;
     std::size_t row = 0;
     while (std::getline(in, line)) {
