@@ -6,6 +6,7 @@
 #include <fstream>
 #include <numeric>
 
+#include "fixtures.hpp"
 #include "vitdse/eval/dataset.hpp"
 #include "vitdse/eval/normalise.hpp"
 #include "vitdse/model/card.hpp"
@@ -13,9 +14,8 @@
 namespace {
 
 namespace fs = std::filesystem;
+using vitdse::bench::kFashionMnist;
 using vitdse::eval::Split;
-
-const fs::path kFashionMnist = "/usr/share/datasets/fashion-mnist";
 
 /// A decompressed copy of the train split in a temporary directory, made once and removed at
 /// exit, to time raw reads.
@@ -24,7 +24,7 @@ class RawCopy {
   RawCopy() : dir_(fs::temp_directory_path() / "vitdse-bench-fashion-mnist-raw") {
     fs::create_directories(dir_);
     for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte"}) {
-      gzFile in = gzopen((kFashionMnist / (std::string(name) + ".gz")).c_str(), "rb");
+      gzFile in = gzopen((fs::path(kFashionMnist) / (std::string(name) + ".gz")).c_str(), "rb");
       std::ofstream out(dir_ / name, std::ios::binary);
       char buffer[1 << 16];
       for (int n; in != nullptr && (n = gzread(in, buffer, sizeof buffer)) > 0;) out.write(buffer, n);

@@ -13,7 +13,7 @@
 
 namespace {
 
-const char* const kFashionMnist = "/usr/share/datasets/fashion-mnist";
+using vitdse::bench::kFashionMnist;
 
 void BM_EvaluateDesign1000Images(benchmark::State& state) {
   if (!std::filesystem::exists(kFashionMnist)) {

@@ -14,6 +14,7 @@
 
 #include <linux/capability.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -319,6 +320,12 @@ void ReadOnlyDir::make_writable() {
   } else {
     set_modes(dir_, true);
   }
+}
+
+bool includes_all(std::vector<std::string> all, std::vector<std::string> some) {
+  std::sort(all.begin(), all.end());
+  std::sort(some.begin(), some.end());
+  return std::includes(all.begin(), all.end(), some.begin(), some.end());
 }
 
 }  // namespace vitdse::test

@@ -56,6 +56,9 @@ std::string integrity_check(const std::filesystem::path& db);
 /// The keys of every committed evaluation in the database.
 std::vector<std::string> evaluation_keys(const std::filesystem::path& db);
 
+/// True when every string of `some` is also in `all`.
+bool includes_all(std::vector<std::string> all, std::vector<std::string> some);
+
 /// RLIMIT_FSIZE on this process while alive (SIGXFSZ ignored), for in-process writers where no
 /// tmpfs can be mounted: a write past `bytes` fails with EFBIG.
 class FileSizeLimit {

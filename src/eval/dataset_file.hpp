@@ -13,6 +13,9 @@ struct gzFile_s;
 
 namespace vitdse::eval::detail {
 
+/// The longest image side any loader accepts: larger headers are corrupt, not images.
+inline constexpr std::int64_t kMaxImageSide = 1 << 16;
+
 /// A file read front to back through zlib, which passes files that are not gzip through
 /// unchanged, so every loader accepts both `x` and a gzipped copy of it.
 ///

@@ -14,7 +14,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::uint8_t kUnsignedByte = 0x08;
-constexpr std::uint32_t kMaxSide = 1U << 16;
 
 std::string file_name(Split split, bool images) {
   return std::string(split == Split::train ? "train" : "t10k") + (images ? "-images-idx3-ubyte" : "-labels-idx1-ubyte");
@@ -83,9 +82,9 @@ Dataset load_idx(const fs::path& dir, Split split, std::optional<std::size_t> li
   const std::uint32_t count = dims[0];
   const std::uint32_t rows = dims[1];
   const std::uint32_t cols = dims[2];
-  if (rows == 0 || cols == 0 || rows > kMaxSide || cols > kMaxSide) {
+  if (rows == 0 || cols == 0 || rows > kMaxImageSide || cols > kMaxImageSide) {
     throw file.error("images of " + std::to_string(rows) + "x" + std::to_string(cols) +
-                     " pixels are not plausible; each side must be 1.." + std::to_string(kMaxSide));
+                     " pixels are not plausible; each side must be 1.." + std::to_string(kMaxImageSide));
   }
   const std::uint64_t pixels = std::uint64_t{rows} * cols;
   if (std::uint64_t{count} * pixels > file.max_content_bytes()) {

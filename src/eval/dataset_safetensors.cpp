@@ -14,7 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::int64_t kMaxSide = 1 << 16;
 constexpr std::int64_t kMaxChannels = 64;
 constexpr std::int64_t kMaxClasses = 1 << 20;
 
@@ -85,12 +84,12 @@ Dataset load_safetensors(const fs::path& path, Split split, std::optional<std::s
   const std::int64_t channels = shape.size() == 4 ? shape[1] : 1;
   const std::int64_t height = shape[shape.size() - 2];
   const std::int64_t width = shape[shape.size() - 1];
-  if (count < 1 || channels < 1 || channels > kMaxChannels || height < 1 || height > kMaxSide || width < 1 ||
-      width > kMaxSide) {
+  if (count < 1 || channels < 1 || channels > kMaxChannels || height < 1 || height > kMaxImageSide || width < 1 ||
+      width > kMaxImageSide) {
     throw error(file, "tensor '" + images_name + "' holds " + std::to_string(count) + " images of " +
                           std::to_string(channels) + "x" + std::to_string(height) + "x" + std::to_string(width) +
                           "; expected N >= 1, C in 1.." + std::to_string(kMaxChannels) + " and sides in 1.." +
-                          std::to_string(kMaxSide));
+                          std::to_string(kMaxImageSide));
   }
   const auto& label_shape = file.info(labels_name).shape;
   if (label_shape.size() != 1 || label_shape[0] != count) {

@@ -21,7 +21,7 @@ namespace {
 
 /// The policy of the search compared, and its template: a kind of multiplier per engine.
 constexpr const char* kPolicy = "transaxx";
-constexpr const char* kArch = "lowpower-vit-28nm-pipelined";
+constexpr const char* kPipelinedArch = "lowpower-vit-28nm-pipelined";
 
 /// The multipliers tried uniformly: the transaxx policy's choices (8-bit signed, vitdse's
 /// families; EvoApprox's circuits are published only as netlists, which vitdse does not copy).
@@ -82,7 +82,7 @@ PaperReport reproduce_transaxx(const ReproduceOptions& options) {
       "assignment at equal power; and approximation-aware fine-tuning of the uniform assignments. The paper's "
       "per-model tables are not available to us, so no row compares to a published figure.";
   const StandIn s("vit-fmnist", options);
-  const cost::CostModel model(s.workload, cost::load_arch(kArch));
+  const cost::CostModel model(s.workload, cost::load_arch(kPipelinedArch));
 
   // Uniform assignments, before and after approximation-aware fine-tuning.
   std::vector<Point> uniform;
@@ -113,7 +113,7 @@ PaperReport reproduce_transaxx(const ReproduceOptions& options) {
       "counted; chip power and energy are the cost model's on `{}`. Top-1 on {} test images, post-training and "
       "after TransAxx's approximation-aware fine-tuning: one epoch over {} training images with the multiplier in "
       "the loop (the straight-through estimator; `vitdse finetune`'s settings, AdamW at peak lr 2e-4).",
-      kArch, s.images(), s.finetune_images);
+      kPipelinedArch, s.images(), s.finetune_images);
   r.tables.push_back(u);
 
   // Sensitivity of each layer to one aggressive unit.

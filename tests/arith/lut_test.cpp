@@ -14,7 +14,7 @@ namespace vitdse::arith {
 namespace {
 
 /// Writes `m`'s table as little-endian 16-bit binary, index 256·(a & 0xFF) + (b & 0xFF).
-std::string write_binary(const test::TempDir& dir, const std::string& name, const Multiplier& m) {
+std::string write_binary(const vitdse::test::TempDir& dir, const std::string& name, const Multiplier& m) {
   std::string bytes;
   for (int i = 0; i < 256; ++i) {
     for (int j = 0; j < 256; ++j) {
@@ -31,7 +31,7 @@ std::string write_binary(const test::TempDir& dir, const std::string& name, cons
 }  // namespace
 
 TEST(LutMultiplier, BinaryTableReproducesTheUnit) {
-  test::TempDir dir;
+  vitdse::test::TempDir dir;
   for (const char* spec : {"drum:8s:k=4", "trunc:8u:t=6"}) {
     const auto source = make_multiplier(spec);
     const std::string sign = source->is_signed() ? "8s" : "8u";
@@ -43,7 +43,7 @@ TEST(LutMultiplier, BinaryTableReproducesTheUnit) {
 }
 
 TEST(LutMultiplier, CsvTableAndDeclaredCost) {
-  test::TempDir dir;
+  vitdse::test::TempDir dir;
   const auto exact = make_multiplier("exact:8s");
   std::string csv;
   for (int i = 0; i < 256; ++i) {
@@ -66,7 +66,7 @@ TEST(LutMultiplier, CsvTableAndDeclaredCost) {
 }
 
 TEST(LutMultiplier, BadFilesFailWithOneLine) {
-  test::TempDir dir;
+  vitdse::test::TempDir dir;
   const auto short_bin = dir.write("short.bin", std::string(1000, '\0'));
   const auto bad_csv = dir.write("bad.csv", "1,2,3\n");
   const auto big = dir.write("big.csv", [] {

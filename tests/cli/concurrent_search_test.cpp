@@ -17,7 +17,7 @@
 namespace vitdse::test {
 namespace {
 
-constexpr int kImages = kSanitized ? 4 : 8;
+constexpr int kSearchImages = kSanitized ? 4 : 8;
 constexpr int kBudget = kSanitized ? 3 : 6;
 
 TEST(StoreConcurrency, EightSearchesShareOneDatabaseAndLoseNoRow) {
@@ -29,7 +29,7 @@ TEST(StoreConcurrency, EightSearchesShareOneDatabaseAndLoseNoRow) {
   std::vector<pid_t> pids;
   for (int seed = 1; seed <= 8; ++seed) {
     // One evaluation per batch and per commit, and one thread each: as many commits as can be.
-    const auto args = search_args(kBudget, kImages, db, run_dir(seed), data,
+    const auto args = search_args(kBudget, kSearchImages, db, run_dir(seed), data,
                                   {"--seed", std::to_string(seed), "--batch", "1", "--threads", "1"});
     pids.push_back(spawn_vitdse(args, {}, dir.path() / ("err" + std::to_string(seed))));
   }

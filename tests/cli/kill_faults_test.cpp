@@ -24,23 +24,10 @@
 namespace vitdse::test {
 namespace {
 
-constexpr int kImages = kSanitized ? 4 : 8;
+constexpr int kKillImages = kSanitized ? 4 : 8;
 
 #define REQUIRE_DATASET() \
   if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << "dataset-fashion-mnist is not installed"
-
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool includes(std::vector<std::string> all, std::vector<std::string> some) {
-  std::sort(all.begin(), all.end());
-  std::sort(some.begin(), some.end());
-  return std::includes(all.begin(), all.end(), some.begin(), some.end());
-}
 
 /// Runs `args`, kills it with SIGKILL after `delay`; true when the kill found it running.
 bool run_and_kill(const std::vector<std::string>& args, std::chrono::microseconds delay) {
@@ -72,7 +59,7 @@ std::map<std::string, std::vector<std::uint8_t>> tensors_of(const std::filesyste
 /// A CSV the search wrote whole: a header and rows, each ending in a newline.
 void expect_whole_csv(const std::filesystem::path& p, const std::string& header_start) {
   if (!std::filesystem::exists(p)) return;  // not written yet
-  const std::string text = read(p);
+  const std::string text = read_file(p);
   EXPECT_EQ(text.rfind(header_start, 0), 0u) << p;
   EXPECT_TRUE(!text.empty() && text.back() == '\n') << p << " ends mid-line";
 }
@@ -86,7 +73,7 @@ TEST(KillFaults, ASearchKilledAtTwentyRandomPointsResumesAndLosesNothing) {
   // Each round extends the run by one evaluation, so every kill can land in fresh scoring, a
   // commit, or the run directory's files, as well as in start-up. Fewer kills under the
   // sanitizers, where each process takes ten times as long.
-  auto args = [&](int budget) { return search_args(budget, kImages, db, out, data, {"--batch", "2"}); };
+  auto args = [&](int budget) { return search_args(budget, kKillImages, db, out, data, {"--batch", "2"}); };
   // The kill points are drawn over the length of a typical round (one evaluation beyond the
   // cache), timed after a cold first run: timing the cold run made a quarter of the kills land
   // after the round had finished, and a loaded CI machine could then run out of rounds.
@@ -105,7 +92,7 @@ TEST(KillFaults, ASearchKilledAtTwentyRandomPointsResumesAndLosesNothing) {
     // After the kill: a sound file with every earlier commit, and whole files in the run directory.
     ASSERT_EQ(integrity_check(db), "ok") << "round " << round;
     const auto after_kill = evaluation_keys(db);
-    ASSERT_TRUE(includes(after_kill, committed)) << "round " << round << ": a committed evaluation was lost";
+    ASSERT_TRUE(includes_all(after_kill, committed)) << "round " << round << ": a committed evaluation was lost";
     expect_whole_csv(out / "all.csv", "evaluation,");
     expect_whole_csv(out / "pareto.csv", "design_hash,");
     expect_whole_csv(out / "hv.csv", "evaluation,");
@@ -114,8 +101,9 @@ TEST(KillFaults, ASearchKilledAtTwentyRandomPointsResumesAndLosesNothing) {
     ASSERT_EQ(again.code, 0) << "round " << round << ": " << again.err;
     const auto after = evaluation_keys(db);
     ASSERT_EQ(after.size(), static_cast<std::size_t>(budget)) << "round " << round;
-    ASSERT_TRUE(includes(after, after_kill));
-    EXPECT_EQ(split(read(out / "all.csv"), '\n').size(), static_cast<std::size_t>(budget) + 2) << "round " << round;
+    ASSERT_TRUE(includes_all(after, after_kill));
+    EXPECT_EQ(split(read_file(out / "all.csv"), '\n').size(), static_cast<std::size_t>(budget) + 2)
+        << "round " << round;
     for (const auto& e : std::filesystem::directory_iterator(out)) {
       EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path() << " left behind";
     }

@@ -17,15 +17,8 @@
 namespace vitdse::test {
 namespace {
 
-constexpr int kImages = kSanitized ? 20 : 100;    // the same checks, lighter, under the sanitizers
-constexpr int kFewImages = kSanitized ? 10 : 40;  // for tests that run many searches
-
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+constexpr int kCommandImages = kSanitized ? 20 : 100;  // the same checks, lighter, under the sanitizers
+constexpr int kFewImages = kSanitized ? 10 : 40;       // for tests that run many searches
 
 /// Rows of a CSV without quoted commas except in the last column (the canonical design).
 std::vector<std::vector<std::string>> csv_rows(const std::string& text, std::size_t columns) {
@@ -55,9 +48,9 @@ std::vector<std::vector<std::string>> csv_rows(const std::string& text, std::siz
   return rows;
 }
 
-std::vector<std::string> search_args(const TempDir& dir, const std::string& db, int budget, const std::string& out,
-                                     const std::vector<std::string>& extra = {}, int images = 40,
-                                     int final_images = 0) {
+/// search_args with the database and run directory inside `dir`, on the full Fashion-MNIST.
+std::vector<std::string> args_in(const TempDir& dir, const std::string& db, int budget, const std::string& out,
+                                 const std::vector<std::string>& extra = {}, int images = 40, int final_images = 0) {
   return test::search_args(budget, images, dir.path() / db, dir.path() / out, kFashionMnist, extra, final_images);
 }
 
@@ -67,14 +60,14 @@ std::vector<std::string> search_args(const TempDir& dir, const std::string& db, 
 TEST(SearchCommand, WritesASaneFrontThatReproducesAndRerunsFromTheCache) {
   REQUIRE_DATASET();
   const TempDir dir;
-  auto args = search_args(dir, "c.sqlite", 12, "run", {}, 40, 60);
+  auto args = args_in(dir, "c.sqlite", 12, "run", {}, 40, 60);
   const auto r = run_cli(args);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("12 evaluations, 0 from the cache"), std::string::npos) << r.out;
   for (const char* f : {"pareto.csv", "all.csv", "hv.csv", "run.yaml", "log.txt"}) {
     EXPECT_TRUE(std::filesystem::exists(dir.path() / "run" / f)) << f;
   }
-  const std::string pareto = read(dir.path() / "run/pareto.csv");
+  const std::string pareto = read_file(dir.path() / "run/pareto.csv");
   const auto rows = csv_rows(pareto, 11);
   ASSERT_GE(rows.size(), 2u);
   EXPECT_EQ(rows[0][0], "design_hash");
@@ -100,7 +93,7 @@ TEST(SearchCommand, WritesASaneFrontThatReproducesAndRerunsFromTheCache) {
   const auto again = run_cli(args);
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_NE(again.out.find("12 evaluations, 12 from the cache"), std::string::npos) << again.out;
-  EXPECT_EQ(read(dir.path() / "run/pareto.csv"), pareto);
+  EXPECT_EQ(read_file(dir.path() / "run/pareto.csv"), pareto);
   // runs lists it once, done; pareto re-exports the same designs.
   const auto runs = run_cli({"runs", "--db", (dir.path() / "c.sqlite").string(), "--json"});
   ASSERT_EQ(runs.code, 0) << runs.err;
@@ -113,7 +106,7 @@ TEST(SearchCommand, WritesASaneFrontThatReproducesAndRerunsFromTheCache) {
   // The same designs with the same full-test accuracy (read back from the cache).
   std::map<std::string, std::string> a, b;
   for (std::size_t i = 1; i < rows.size(); ++i) a[rows[i][0]] = rows[i][9];
-  for (const auto& row : csv_rows(read(exported), 11)) b[row[0]] = row[9];
+  for (const auto& row : csv_rows(read_file(exported), 11)) b[row[0]] = row[9];
   b.erase("design_hash");
   EXPECT_EQ(a, b);
 }
@@ -123,12 +116,12 @@ TEST(SearchCommand, EveryAlgorithmSpendsTheBudgetOnDistinctDesignsDeterministica
   const TempDir dir;
   for (const std::string algo : {"mcts", "random", "nsga2", "greedy"}) {
     const auto r1 =
-        run_cli(search_args(dir, algo + "1.sqlite", 16, algo + "1", {"--algo", algo, "--seed", "3"}, kFewImages));
+        run_cli(args_in(dir, algo + "1.sqlite", 16, algo + "1", {"--algo", algo, "--seed", "3"}, kFewImages));
     ASSERT_EQ(r1.code, 0) << r1.err;
-    const auto r2 = run_cli(search_args(dir, algo + "2.sqlite", 16, algo + "2",
-                                        {"--algo", algo, "--seed", "3", "--threads", "1"}, kFewImages));
+    const auto r2 = run_cli(
+        args_in(dir, algo + "2.sqlite", 16, algo + "2", {"--algo", algo, "--seed", "3", "--threads", "1"}, kFewImages));
     ASSERT_EQ(r2.code, 0) << r2.err;
-    const auto all = csv_rows(read(dir.path() / (algo + "1") / "all.csv"), 12);
+    const auto all = csv_rows(read_file(dir.path() / (algo + "1") / "all.csv"), 12);
     std::set<std::string> hashes;
     for (std::size_t i = 1; i < all.size(); ++i) hashes.insert(all[i][1]);
     EXPECT_EQ(hashes.size(), all.size() - 1) << algo << ": a design was scored twice";
@@ -136,8 +129,9 @@ TEST(SearchCommand, EveryAlgorithmSpendsTheBudgetOnDistinctDesignsDeterministica
       EXPECT_EQ(all.size() - 1, 16u) << algo;  // greedy may finish early
     }
     // Another database, one thread instead of all: the same run.
-    EXPECT_EQ(read(dir.path() / (algo + "1") / "pareto.csv"), read(dir.path() / (algo + "2") / "pareto.csv")) << algo;
-    EXPECT_EQ(read(dir.path() / (algo + "1") / "hv.csv"), read(dir.path() / (algo + "2") / "hv.csv")) << algo;
+    EXPECT_EQ(read_file(dir.path() / (algo + "1") / "pareto.csv"), read_file(dir.path() / (algo + "2") / "pareto.csv"))
+        << algo;
+    EXPECT_EQ(read_file(dir.path() / (algo + "1") / "hv.csv"), read_file(dir.path() / (algo + "2") / "hv.csv")) << algo;
   }
 }
 
@@ -145,7 +139,7 @@ TEST(SearchCommand, AKilledRunResumesWithoutRepeatingAnEvaluation) {
   REQUIRE_DATASET();
   const TempDir dir;
   const auto db = dir.path() / "k.sqlite";
-  auto args = search_args(dir, "k.sqlite", 40, "k", {}, kImages);
+  auto args = args_in(dir, "k.sqlite", 40, "k", {}, kCommandImages);
   const pid_t pid = spawn_vitdse(args);
   wait_for_evaluations(db, 5, pid);
   kill(pid, SIGKILL);
@@ -159,15 +153,15 @@ TEST(SearchCommand, AKilledRunResumesWithoutRepeatingAnEvaluation) {
       << r.out << " (" << done << " stored before the kill)";
   EXPECT_EQ(store::Database(db).evaluation_count(), 40);
   // And the front is the one an uninterrupted run finds.
-  ASSERT_EQ(run_cli(search_args(dir, "fresh.sqlite", 40, "fresh", {}, kImages)).code, 0);
-  EXPECT_EQ(read(dir.path() / "k/pareto.csv"), read(dir.path() / "fresh/pareto.csv"));
+  ASSERT_EQ(run_cli(args_in(dir, "fresh.sqlite", 40, "fresh", {}, kCommandImages)).code, 0);
+  EXPECT_EQ(read_file(dir.path() / "k/pareto.csv"), read_file(dir.path() / "fresh/pareto.csv"));
 }
 
 TEST(SearchCommand, CtrlCStopsGracefullyAndWritesTheFront) {
   REQUIRE_DATASET();
   const TempDir dir;
   const auto db = dir.path() / "i.sqlite";
-  const pid_t pid = spawn_vitdse(search_args(dir, "i.sqlite", 200, "i", {}, kImages));
+  const pid_t pid = spawn_vitdse(args_in(dir, "i.sqlite", 200, "i", {}, kCommandImages));
   wait_for_evaluations(db, 3, pid);
   kill(pid, SIGINT);
   EXPECT_EQ(wait_exit(pid), 130);
@@ -181,8 +175,8 @@ TEST(SearchCommand, CtrlCStopsGracefullyAndWritesTheFront) {
 TEST(SearchCommand, TwoSearchesShareOneDatabase) {
   REQUIRE_DATASET();
   const TempDir dir;
-  const pid_t a = spawn_vitdse(search_args(dir, "s.sqlite", 15, "a", {"--seed", "1"}, kFewImages));
-  const pid_t b = spawn_vitdse(search_args(dir, "s.sqlite", 15, "b", {"--seed", "2", "--algo", "random"}, kFewImages));
+  const pid_t a = spawn_vitdse(args_in(dir, "s.sqlite", 15, "a", {"--seed", "1"}, kFewImages));
+  const pid_t b = spawn_vitdse(args_in(dir, "s.sqlite", 15, "b", {"--seed", "2", "--algo", "random"}, kFewImages));
   EXPECT_EQ(wait_exit(a), 0);
   EXPECT_EQ(wait_exit(b), 0);
   const store::Database db(dir.path() / "s.sqlite");
@@ -208,14 +202,14 @@ TEST(CompareCommand, RunsEveryAlgorithmOnEverySeedAndSummarises) {
                                       "--out",    out.string(), "--data",   kFashionMnist};
   const auto r = run_cli(args);
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto summary = csv_rows(read(out / "summary.csv"), 7);
+  const auto summary = csv_rows(read_file(out / "summary.csv"), 7);
   ASSERT_EQ(summary.size(), 3u);
   EXPECT_EQ(summary[1][0], "mcts");
   EXPECT_EQ(summary[2][0], "random");
   EXPECT_LE(std::stoi(summary[2][5]), 8);  // random's median trace reaches its own final median
-  const auto traces = csv_rows(read(out / "hv.csv"), 4);
+  const auto traces = csv_rows(read_file(out / "hv.csv"), 4);
   EXPECT_EQ(traces.size(), 1u + 2 * 2 * 8);
-  const std::string svg = read(out / "hv.svg");
+  const std::string svg = read_file(out / "hv.svg");
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find(">mcts<"), std::string::npos);
   EXPECT_NE(svg.find(">random<"), std::string::npos);

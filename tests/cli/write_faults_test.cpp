@@ -22,24 +22,17 @@
 namespace vitdse::test {
 namespace {
 
-constexpr int kImages = kSanitized ? 4 : 8;  // test images per design: the faults, not the accuracy, matter
+constexpr int kFaultImages = kSanitized ? 4 : 8;  // test images per design: the faults, not the accuracy, matter
 
 #define REQUIRE_DATASET() \
   if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << "dataset-fashion-mnist is not installed"
-
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// A few images in the test's directory: the processes start in milliseconds instead of decompressing 70,000.
 std::string small_data(const TempDir& dir) { return small_fashion_mnist(dir.path() / "data", 128, 64).string(); }
 
 std::vector<std::string> search(const std::string& data, const std::filesystem::path& db,
                                 const std::filesystem::path& out, int budget) {
-  return search_args(budget, kImages, db, out, data);
+  return search_args(budget, kFaultImages, db, out, data);
 }
 
 std::vector<std::string> train(const std::string& data, const std::filesystem::path& out) {
@@ -81,12 +74,6 @@ void expect_full_disk_failure(const ProcessResult& r, const FullDisk& disk, cons
   }
 }
 
-bool includes(std::vector<std::string> all, std::vector<std::string> some) {
-  std::sort(all.begin(), all.end());
-  std::sort(some.begin(), some.end());
-  return std::includes(all.begin(), all.end(), some.begin(), some.end());
-}
-
 /// Names in `dir` that an atomic write left behind.
 std::vector<std::string> temporaries(const std::filesystem::path& dir) {
   std::vector<std::string> out;
@@ -113,12 +100,12 @@ TEST(StoreFaults, AFullDiskFailsTheSearchInOneLineAndLosesNoCommit) {
   disk.free();
   EXPECT_EQ(integrity_check(db), "ok");
   const auto after_fault = evaluation_keys(db);
-  EXPECT_TRUE(includes(after_fault, before));
+  EXPECT_TRUE(includes_all(after_fault, before));
   const auto again = run_vitdse(search(data, db, dir.path() / "run", 12));
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(integrity_check(db), "ok");
   EXPECT_EQ(evaluation_keys(db).size(), 12u);
-  EXPECT_TRUE(includes(evaluation_keys(db), after_fault));
+  EXPECT_TRUE(includes_all(evaluation_keys(db), after_fault));
 }
 
 TEST(StoreFaults, AReadOnlyDatabaseFailsInOneLine) {
@@ -150,18 +137,18 @@ TEST(RunDirectoryFaults, AFullDiskFailsInOneLineAndTheNextRunRewritesTheDirector
   const auto out = disk.path() / "run";
   ASSERT_EQ(run_vitdse(search(data, db, out, 3)).code, 0);
   std::map<std::string, std::string> before;
-  for (const char* f : {"run.yaml", "pareto.csv", "all.csv", "hv.csv", "log.txt"}) before[f] = read(out / f);
+  for (const char* f : {"run.yaml", "pareto.csv", "all.csv", "hv.csv", "log.txt"}) before[f] = read_file(out / f);
   disk.fill(0, 1);
   const auto failed = run_vitdse(search(data, db, out, 6), disk.fault());
   expect_full_disk_failure(failed, disk, out.string());
   // Every file is whole: the one of the last complete run.
-  for (const auto& [f, text] : before) EXPECT_EQ(read(out / f), text) << f;
+  for (const auto& [f, text] : before) EXPECT_EQ(read_file(out / f), text) << f;
   EXPECT_EQ(temporaries(out), std::vector<std::string>{});
   disk.free();
   const auto again = run_vitdse(search(data, db, out, 6));
   ASSERT_EQ(again.code, 0) << again.err;
-  EXPECT_EQ(split(read(out / "all.csv"), '\n').size(), 1u + 6 + 1);  // header, rows, the final newline
-  EXPECT_EQ(read(out / "log.txt").rfind(before["log.txt"], 0), 0u) << "the log lost lines";
+  EXPECT_EQ(split(read_file(out / "all.csv"), '\n').size(), 1u + 6 + 1);  // header, rows, the final newline
+  EXPECT_EQ(read_file(out / "log.txt").rfind(before["log.txt"], 0), 0u) << "the log lost lines";
   EXPECT_EQ(temporaries(out), std::vector<std::string>{});
 }
 
@@ -172,12 +159,12 @@ TEST(RunDirectoryFaults, AReadOnlyRunDirectoryFailsInOneLine) {
   ReadOnlyDir ro(dir.path() / "ro");
   const auto out = ro.path() / "run";
   ASSERT_EQ(run_vitdse(search(data, dir.path() / "s.sqlite", out, 2)).code, 0);
-  const std::string front = read(out / "pareto.csv");
+  const std::string front = read_file(out / "pareto.csv");
   ro.make_read_only();
   if (!ro.blocks_writes()) GTEST_SKIP() << "no way here to make a directory read-only to a child running as root";
   expect_one_line_failure(run_vitdse(search(data, dir.path() / "s.sqlite", out, 4), ro.fault()), out.string(),
                           ro.reason());
-  EXPECT_EQ(read(out / "pareto.csv"), front);
+  EXPECT_EQ(read_file(out / "pareto.csv"), front);
   ro.make_writable();
   ASSERT_EQ(run_vitdse(search(data, dir.path() / "s.sqlite", out, 4)).code, 0);
 }
@@ -189,19 +176,19 @@ TEST(WeightsFaults, AFullDiskFailsTrainingInOneLineAndKeepsTheLastWeightsAndChec
   FullDisk disk(dir.path() / "disk");
   const auto weights = disk.path() / "w.safetensors";
   ASSERT_EQ(run_vitdse(train(data, weights)).code, 0);
-  const std::string written = read(weights), checkpoint = read(disk.path() / "w.safetensors.ckpt");
+  const std::string written = read_file(weights), checkpoint = read_file(disk.path() / "w.safetensors.ckpt");
   disk.fill(0, 4096);
   // --resume after the last epoch trains nothing and writes the weights and card again.
   const auto failed = run_vitdse(train(data, weights), disk.fault());
   expect_full_disk_failure(failed, disk, disk.path().string());
   disk.free();
-  EXPECT_EQ(read(weights), written);
-  EXPECT_EQ(read(disk.path() / "w.safetensors.ckpt"), checkpoint);
+  EXPECT_EQ(read_file(weights), written);
+  EXPECT_EQ(read_file(disk.path() / "w.safetensors.ckpt"), checkpoint);
   EXPECT_NO_THROW(eval::load_vit_weights(model::load_model_card((disk.path() / "w.yaml").string())));
   EXPECT_EQ(temporaries(disk.path()), std::vector<std::string>{});
   const auto again = run_vitdse(train(data, weights));
   ASSERT_EQ(again.code, 0) << again.err;
-  EXPECT_EQ(read(weights), written);  // the same run, resumed, writes the same bytes
+  EXPECT_EQ(read_file(weights), written);  // the same run, resumed, writes the same bytes
 }
 
 TEST(WeightsFaults, AReadOnlyDirectoryFailsTrainingInOneLine) {
@@ -231,29 +218,29 @@ TEST(ResultFileFaults, ParetoAndCompareOnAFullDiskFailInOneLineAndKeepTheirFiles
   const auto csv = disk.path() / "front.csv";
   const std::vector<std::string> pareto{"pareto", "--db", db.string(), "--csv", csv.string()};
   ASSERT_EQ(run_vitdse(pareto).code, 0);
-  const std::string front = read(csv);
+  const std::string front = read_file(csv);
   const auto cmp = disk.path() / "cmp";
   const std::vector<std::string> compare{"-q",       "compare",
                                          "--budget", "3",
                                          "--seeds",  "1",
                                          "--algos",  "random",
-                                         "--images", std::to_string(kImages),
+                                         "--images", std::to_string(kFaultImages),
                                          "--db",     (dir.path() / "c.sqlite").string(),
                                          "--out",    cmp.string(),
                                          "--data",   data};
   ASSERT_EQ(run_vitdse(compare).code, 0);
-  const std::string summary = read(cmp / "summary.csv");
+  const std::string summary = read_file(cmp / "summary.csv");
   disk.fill(0, 1);
   expect_full_disk_failure(run_vitdse(pareto, disk.fault()), disk, csv.string());
-  EXPECT_TRUE(read(csv) == front) << "the exported front changed";
+  EXPECT_TRUE(read_file(csv) == front) << "the exported front changed";
   const auto failed = run_vitdse(compare, disk.fault());
   expect_full_disk_failure(failed, disk, cmp.string());
-  EXPECT_TRUE(read(cmp / "summary.csv") == summary) << "the summary changed";
+  EXPECT_TRUE(read_file(cmp / "summary.csv") == summary) << "the summary changed";
   disk.free();
   ASSERT_EQ(run_vitdse(pareto).code, 0);
-  EXPECT_TRUE(read(csv) == front) << "the exported front changed";
+  EXPECT_TRUE(read_file(csv) == front) << "the exported front changed";
   ASSERT_EQ(run_vitdse(compare).code, 0);
-  EXPECT_TRUE(read(cmp / "summary.csv") == summary) << "the summary changed";
+  EXPECT_TRUE(read_file(cmp / "summary.csv") == summary) << "the summary changed";
   EXPECT_EQ(temporaries(disk.path()), std::vector<std::string>{});
 }
 
@@ -268,7 +255,7 @@ TEST(ResultFileFaults, AReproductionReportOnAFullDiskFailsInOneLineAndKeepsTheLa
   const auto out = disk.path() / "paper";
   const auto files = report::write_paper_report(paper, out, "vitdse reproduce");
   std::map<std::filesystem::path, std::string> before;
-  for (const auto& f : files) before[f] = read(f);
+  for (const auto& f : files) before[f] = read_file(f);
   disk.fill(0, 16);
   paper.tables[0].table.add({std::string("b"), 2.5});
   paper.summary = std::string(64 << 10, 's');  // more than the disk has left
@@ -281,7 +268,7 @@ TEST(ResultFileFaults, AReproductionReportOnAFullDiskFailsInOneLineAndKeepsTheLa
     EXPECT_NE(std::string(e.what()).find(disk.reason()), std::string::npos) << e.what();
     EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
   }
-  for (const auto& [f, text] : before) EXPECT_EQ(read(f), text) << f << " was damaged";
+  for (const auto& [f, text] : before) EXPECT_EQ(read_file(f), text) << f << " was damaged";
   EXPECT_EQ(temporaries(out), std::vector<std::string>{});
 }
 

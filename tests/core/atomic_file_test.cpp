@@ -19,13 +19,6 @@
 namespace vitdse::test {
 namespace {
 
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::vector<std::string> names(const std::filesystem::path& dir) {
   std::vector<std::string> out;
   for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename().string());
@@ -41,16 +34,16 @@ TEST(AtomicFile, ReplacesTheFileWholeAndLeavesNoTemporary) {
     AtomicFile file(target);
     file.write("new,");
     file.write("rows\n");
-    EXPECT_EQ(read(target), "old\n");  // a reader sees the old file until the commit
+    EXPECT_EQ(read_file(target), "old\n");  // a reader sees the old file until the commit
     file.commit();
   }
-  EXPECT_EQ(read(target), "new,rows\n");
+  EXPECT_EQ(read_file(target), "new,rows\n");
   EXPECT_EQ(names(dir.path()), std::vector<std::string>{"front.csv"});
   {
     AtomicFile abandoned(target);  // an exception between writes: no commit
     abandoned.write("half");
   }
-  EXPECT_EQ(read(target), "new,rows\n");
+  EXPECT_EQ(read_file(target), "new,rows\n");
   EXPECT_EQ(names(dir.path()), std::vector<std::string>{"front.csv"});
 }
 
@@ -70,7 +63,7 @@ TEST(AtomicFile, AFullDiskIsAOneLineErrorAndKeepsTheOldFile) {
     EXPECT_NE(message.find(disk.reason()), std::string::npos) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }
-  EXPECT_EQ(read(target), "old");
+  EXPECT_EQ(read_file(target), "old");
   auto left = names(target.parent_path());
   std::erase(left, "filler");
   EXPECT_EQ(left, std::vector<std::string>{"w.safetensors"}) << "a temporary was left behind";
@@ -102,7 +95,7 @@ TEST(AtomicFile, WritesDevicesInPlaceAndFilesBehindLinks) {
   std::filesystem::create_symlink(real, dir.path() / "link.yaml");
   write_file_atomically(dir.path() / "link.yaml", "b");
   EXPECT_TRUE(std::filesystem::is_symlink(dir.path() / "link.yaml"));
-  EXPECT_EQ(read(real), "b");
+  EXPECT_EQ(read_file(real), "b");
   EXPECT_THROW(write_file_atomically(dir.path(), "x"), Error);  // a directory is not replaced
   EXPECT_THROW(write_file_atomically(dir.path() / "no/such/dir/f", "x"), Error);
 }
@@ -117,7 +110,7 @@ TEST(AppendFile, AppendsAndReportsAFullDisk) {
   }
   AppendFile log(path);
   log.append("two\n");
-  EXPECT_EQ(read(path), "one\ntwo\n");
+  EXPECT_EQ(read_file(path), "one\ntwo\n");
   disk.fill(0, 8);
   try {
     const auto limit = disk.limit_this_process();

@@ -13,20 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "test_util.hpp"
 #include "vitdse/core/error.hpp"
 
 namespace vitdse::test {
-
-/// The message of the Error that `f` throws, or "" if it throws none.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 /// Expects `f` to throw a one-line Error mentioning `file` and `phrase`.
 template <class F>
@@ -70,11 +60,6 @@ inline void write_gzip(const std::filesystem::path& path, const std::string& con
   ASSERT_NE(f, nullptr);
   ASSERT_EQ(gzwrite(f, content.data(), static_cast<unsigned>(content.size())), static_cast<int>(content.size()));
   ASSERT_EQ(gzclose(f), Z_OK);
-}
-
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 /// One CIFAR record: label byte(s), then 3x32x32 pixels where pixel i of the record is (seed + i) % 256.

@@ -21,7 +21,7 @@ depth: 2
 num_heads: 2
 )";
 
-std::string error_of(const std::string& text) {
+std::string card_error(const std::string& text) {
   try {
     parse_model_card(text, "card.yaml");
   } catch (const Error& e) {
@@ -75,29 +75,30 @@ TEST(ModelCard, MinimalCardGetsDefaults) {
 // A hand-made model_card fuzz input: 65536 patches per side overflowed the token count (UBSan).
 TEST(ModelCard, TooManyPatchesIsAnError) {
   const auto msg =
-      error_of(replace(replace(kTiny, "img_size: 28", "img_size: 65536"), "patch_size: 4", "patch_size: 1"));
+      card_error(replace(replace(kTiny, "img_size: 28", "img_size: 65536"), "patch_size: 4", "patch_size: 1"));
   EXPECT_NE(msg.find("card.yaml:"), std::string::npos) << msg;
   EXPECT_NE(msg.find("65536 patches per side"), std::string::npos) << msg;
-  EXPECT_EQ(error_of(replace(replace(kTiny, "img_size: 28", "img_size: 4096"), "patch_size: 4", "patch_size: 1")), "");
+  EXPECT_EQ(card_error(replace(replace(kTiny, "img_size: 28", "img_size: 4096"), "patch_size: 4", "patch_size: 1")),
+            "");
 }
 
 TEST(ModelCard, BadInputIsLocated) {
-  EXPECT_NE(error_of(replace(kTiny, "depth: 2", "depth: 0")).find("card.yaml:8: 'depth' = 0 is out of range"),
+  EXPECT_NE(card_error(replace(kTiny, "depth: 2", "depth: 0")).find("card.yaml:8: 'depth' = 0 is out of range"),
             std::string::npos);
-  EXPECT_NE(error_of(replace(kTiny, "embed_dim: 32", "embed_dim: -32")).find("'embed_dim' = -32 is out of range"),
+  EXPECT_NE(card_error(replace(kTiny, "embed_dim: 32", "embed_dim: -32")).find("'embed_dim' = -32 is out of range"),
             std::string::npos);
-  EXPECT_NE(error_of(replace(kTiny, "num_heads: 2", "num_heads: 2\nnum_head: 3")).find("did you mean 'num_heads'?"),
+  EXPECT_NE(card_error(replace(kTiny, "num_heads: 2", "num_heads: 2\nnum_head: 3")).find("did you mean 'num_heads'?"),
             std::string::npos);
-  EXPECT_NE(error_of(replace(kTiny, "patch_size: 4", "patch_size: 5")).find("not divisible by patch_size"),
+  EXPECT_NE(card_error(replace(kTiny, "patch_size: 4", "patch_size: 5")).find("not divisible by patch_size"),
             std::string::npos);
-  EXPECT_NE(error_of(replace(kTiny, "num_heads: 2", "num_heads: 3")).find("not divisible by num_heads"),
+  EXPECT_NE(card_error(replace(kTiny, "num_heads: 2", "num_heads: 3")).find("not divisible by num_heads"),
             std::string::npos);
-  EXPECT_NE(error_of(replace(kTiny, "depth: 2", "depth: [2")).find("card.yaml:"), std::string::npos);
-  EXPECT_NE(error_of(std::string(kTiny) + "act: swish\n").find("'act' = 'swish' is not one of"), std::string::npos);
-  EXPECT_NE(error_of(std::string(kTiny) + "mean: [0.1, 0.2]\n").find("one per input channel"), std::string::npos);
-  EXPECT_NE(error_of(std::string(kTiny) + "std: [0]\n").find("positive"), std::string::npos);
-  EXPECT_NE(error_of(replace(kTiny, "version: 1", "version: 2")).find("'version' = 2"), std::string::npos);
-  EXPECT_NE(error_of("").find("empty"), std::string::npos);
+  EXPECT_NE(card_error(replace(kTiny, "depth: 2", "depth: [2")).find("card.yaml:"), std::string::npos);
+  EXPECT_NE(card_error(std::string(kTiny) + "act: swish\n").find("'act' = 'swish' is not one of"), std::string::npos);
+  EXPECT_NE(card_error(std::string(kTiny) + "mean: [0.1, 0.2]\n").find("one per input channel"), std::string::npos);
+  EXPECT_NE(card_error(std::string(kTiny) + "std: [0]\n").find("positive"), std::string::npos);
+  EXPECT_NE(card_error(replace(kTiny, "version: 1", "version: 2")).find("'version' = 2"), std::string::npos);
+  EXPECT_NE(card_error("").find("empty"), std::string::npos);
 }
 
 TEST(ModelCard, UnknownNameListsTheZoo) {

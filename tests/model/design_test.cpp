@@ -19,7 +19,7 @@ const Workload& tiny() {
 
 Design parse(const std::string& text) { return parse_design(text, "d.yaml", tiny()); }
 
-std::string error_of(const std::string& text) {
+std::string design_error(const std::string& text) {
   try {
     parse(text);
   } catch (const Error& e) {
@@ -145,7 +145,7 @@ TEST(Design, ValidationErrors) {
        "divide does not apply to layer 'blocks.0.attn.av'"},
   };
   for (const auto& c : cases) {
-    const std::string msg = error_of(c.text);
+    const std::string msg = design_error(c.text);
     EXPECT_NE(msg.find(c.expect), std::string::npos) << "input:\n" << c.text << "\nmessage: " << msg;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
   }

@@ -15,18 +15,8 @@ namespace vitdse::model {
 
 namespace {
 
+using test::error_of;
 using test::TempDir;
-
-/// The message of the Error that `f` throws, or "" if it throws none.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::string le64(std::uint64_t v) {
   std::string out;

@@ -386,7 +386,7 @@ TEST(Database, TwoConnectionsInThreadsShareAFile) {
   auto work = [&](int who) {
     try {
       Database db(path);
-      fill(db, "t" + std::to_string(who), kEach, kShared, who);
+      fill(db, std::string("t").append(std::to_string(who)), kEach, kShared, who);
     } catch (const std::exception& e) {
       errors[who] = e.what();
     }
