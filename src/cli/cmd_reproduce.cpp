@@ -50,16 +50,9 @@ int reproduce_command(Context& ctx) {
     spdlog::info("reproducing {}{}", name, ro.fast ? " (fast)" : "");
     const auto report = report::reproduce_paper(name, ro);
     const auto files = report::write_paper_report(report, std::filesystem::path(out) / name, command_line);
-    int checked = 0, within = 0;
-    for (const auto& t : report.tables) {
-      for (const auto& c : t.comparisons) {
-        if (!c.tolerance || !c.ratio()) continue;
-        ++checked;
-        within += c.within() ? 1 : 0;
-      }
-    }
-    ctx.out << name << ": " << report.tables.size() << " tables, " << report.plots.size() << " plots; " << within
-            << " of " << checked << " checked figures within tolerance; wrote " << files.front().string() << '\n';
+    const auto n = report::count_predictions(report);
+    ctx.out << name << ": " << report.tables.size() << " tables, " << report.plots.size() << " plots; " << n.within
+            << " of " << n.scored << " predictions within tolerance; wrote " << files.front().string() << '\n';
   }
   return 0;
 }

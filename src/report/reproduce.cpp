@@ -63,18 +63,61 @@ eval::VitWeights StandIn::finetuned(const eval::VitWeights& from, const model::D
   return train::finetune_weights(card, from, workload, design, source, o, finetune_images, finetune);
 }
 
+std::string role_name(Role role) {
+  switch (role) {
+    case Role::prediction:
+      return "prediction";
+    case Role::input:
+      return "input";
+    case Role::derived:
+      return "derived";
+    case Role::context:
+      return "context";
+  }
+  return "context";
+}
+
 std::optional<double> Comparison::ratio() const {
   if (!paper || *paper == 0.0) return std::nullopt;
   return vitdse / *paper;
 }
 
-bool Comparison::within() const {
-  const auto r = ratio();
-  return !tolerance || !r || std::abs(*r - 1.0) <= *tolerance;
+bool Comparison::scored() const { return role == Role::prediction && tolerance && ratio(); }
+
+bool Comparison::within() const { return !scored() || std::abs(*ratio() - 1.0) <= *tolerance; }
+
+Comparison prediction(std::string figure, std::string unit, double paper, double vitdse, double tolerance,
+                      std::string note) {
+  return {std::move(figure), std::move(unit), paper, vitdse, tolerance, std::move(note), Role::prediction};
+}
+
+Comparison input(std::string figure, std::string unit, double paper, double vitdse, std::string note) {
+  return {std::move(figure), std::move(unit), paper, vitdse, std::nullopt, std::move(note), Role::input};
+}
+
+Comparison derived(std::string figure, std::string unit, std::optional<double> paper, double vitdse, std::string note) {
+  return {std::move(figure), std::move(unit), paper, vitdse, std::nullopt, std::move(note), Role::derived};
+}
+
+Comparison context(std::string figure, std::string unit, std::optional<double> paper, double vitdse, std::string note) {
+  return {std::move(figure), std::move(unit), paper, vitdse, std::nullopt, std::move(note), Role::context};
+}
+
+PredictionCount count_predictions(const PaperReport& report) {
+  PredictionCount n;
+  for (const auto& t : report.tables) {
+    for (const auto& c : t.comparisons) {
+      if (!c.scored()) continue;
+      ++n.scored;
+      n.within += c.within() ? 1 : 0;
+    }
+  }
+  return n;
 }
 
 Table comparison_table(const std::vector<Comparison>& rows) {
   Table t({{"figure", "figure"},
+           {"role", "role"},
            {"unit", "unit"},
            {"paper", "paper"},
            {"vitdse", "vitdse"},
@@ -84,12 +127,12 @@ Table comparison_table(const std::vector<Comparison>& rows) {
            {"note", "note"}});
   for (const auto& c : rows) {
     const auto r = c.ratio();
-    t.add({c.figure, c.unit, c.paper ? Cell(*c.paper) : Cell(std::string("-")), c.vitdse,
+    t.add({c.figure, role_name(c.role), c.unit, c.paper ? Cell(*c.paper) : Cell(std::string("-")), c.vitdse,
            r ? Cell(*r) : Cell(std::string("-")),
            c.tolerance ? Cell(fmt::format("±{}%", format_number(100.0 * *c.tolerance, 3))) : Cell(std::string("-")),
-           std::string(!c.tolerance || !r ? "-"
-                       : c.within()       ? "yes"
-                                          : "no"),
+           std::string(!c.scored()  ? "-"
+                       : c.within() ? "yes"
+                                    : "no"),
            c.note});
   }
   return t;
@@ -134,8 +177,13 @@ std::vector<std::filesystem::path> write_paper_report(const PaperReport& report,
   std::filesystem::create_directories(dir, ec);
   if (ec) throw Error("cannot create '" + dir.string() + "': " + ec.message());
   std::vector<std::filesystem::path> written;
+  const auto n = count_predictions(report);
   std::string md = "# " + report.title + "\n\n" + report.citation + "\n\n" + report.summary + "\n\nMade by `" +
-                   command_line + "`. Ratios are vitdse / paper; rows with a tolerance are checked by the tests.\n";
+                   command_line + "`: " + std::to_string(n.within) + " of " + std::to_string(n.scored) +
+                   " predictions within tolerance. Ratios are vitdse / paper. Each comparison row has a role: a "
+                   "*prediction* is vitdse's own figure for the paper's, scored against its tolerance and checked "
+                   "by the tests; an *input* is the paper's figure taken into a template; a *derived* row follows "
+                   "from other rows; *context* has no paper figure of the same kind.\n";
   for (const auto& t : report.tables) {
     const auto csv = dir / (t.name + ".csv");
     write_file_atomically(csv, t.table.to_csv());

@@ -107,10 +107,11 @@ ReproducedTable summary_table(const Versus& gelu, const Versus& softmax) {
   const double gm = Versus::mean(gelu.mae_reduction_pct), ga = Versus::mean(gelu.adp_ratio);
   const double sm = Versus::mean(softmax.mae_reduction_pct), sa = Versus::mean(softmax.adp_ratio);
   t.comparisons = {
-      {"GELU MAE reduction against SC baselines", "%", 56.3, gm, 0.30, "mean over L = 8..128, better baseline"},
-      {"GELU ADP reduction against SC baselines", "x", 5.29, ga, 0.30, "mean over L, cheaper baseline"},
-      {"softmax MAE reduction against the SC baseline", "%", 22.6, sm, 0.30, "mean over L"},
-      {"softmax ADP reduction against the SC baseline", "x", 12.6, sa, 0.30, "mean over L"},
+      prediction("GELU MAE reduction against SC baselines", "%", 56.3, gm, 0.30,
+                 "mean over L = 8..128, better baseline"),
+      prediction("GELU ADP reduction against SC baselines", "x", 5.29, ga, 0.30, "mean over L, cheaper baseline"),
+      prediction("softmax MAE reduction against the SC baseline", "%", 22.6, sm, 0.30, "mean over L"),
+      prediction("softmax ADP reduction against the SC baseline", "x", 12.6, sa, 0.30, "mean over L"),
   };
   t.table = comparison_table(t.comparisons);
   std::string outside;

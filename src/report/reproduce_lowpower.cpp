@@ -1,11 +1,16 @@
 // The low-power ViT accelerator (Hsiung & Chang, arXiv 2510.14393): where the operations are,
-// what token and FFN2 pruning remove, the template's hardware figures, and the accuracy cost.
+// what token and FFN2 pruning remove, the template's hardware figures and their sensitivity to
+// the template's assumptions, and the accuracy cost.
 #include <spdlog/fmt/fmt.h>
 
+#include <algorithm>
+#include <cmath>
+#include <functional>
 #include <optional>
 
 #include "vitdse/arith/hardware.hpp"
 #include "vitdse/cost/cost_model.hpp"
+#include "vitdse/cost/technology.hpp"
 #include "vitdse/eval/evaluator.hpp"
 #include "vitdse/report/reproduce.hpp"
 
@@ -13,7 +18,7 @@ namespace vitdse::report {
 
 namespace {
 
-constexpr const char* kArch = "lowpower-vit-28nm";
+constexpr const char* kLowpowerArch = "lowpower-vit-28nm";
 /// DynamicViT (Rao et al., NeurIPS 2021) prunes after the 3rd, 6th and 9th of DeiT's 12 blocks,
 /// keeping 0.7 of the tokens each time; REFERENCE figure: DeiT-S 4.6 -> 2.9 GMACs.
 const std::vector<int> kDeitPruneAfter{2, 5, 8};
@@ -29,7 +34,9 @@ std::string pruning_yaml(const std::vector<int>& after, double keep, double ffn2
 }
 
 double macs_of(const model::Workload& w, const std::string& design_yaml) {
-  return cost::CostModel(w, cost::load_arch(kArch)).evaluate(model::parse_design(design_yaml, "reproduce", w)).macs;
+  return cost::CostModel(w, cost::load_arch(kLowpowerArch))
+      .evaluate(model::parse_design(design_yaml, "reproduce", w))
+      .macs;
 }
 
 /// MACs of block 0 at full tokens, and those of its FFN (fc1 + fc2).
@@ -59,7 +66,8 @@ ReproducedTable ffn_share_table() {
   for (const auto& [name, paper] : models) {
     const model::Workload w(model::load_model_card(name));
     const auto [block, ffn] = block_and_ffn_macs(w);
-    t.comparisons.push_back({name + " FFN share", "%", paper, 100.0 * ffn / block, 0.10, "whole percent in the paper"});
+    t.comparisons.push_back(
+        prediction(name + " FFN share", "%", paper, 100.0 * ffn / block, 0.10, "whole percent in the paper"));
   }
   t.table = comparison_table(t.comparisons);
   return t;
@@ -87,17 +95,18 @@ ReproducedTable ops_table() {
   const double kept_fc2 =
       static_cast<double>(model::Workload::ffn2_kept(static_cast<std::int64_t>(full_fc2), kPaperFfn2Prune));
   t.comparisons = {
-      {"DeiT-S MACs", "GMACs", 4.60, base / 1e9, 0.10, "REFERENCE.md; attention matmuls included"},
-      {"DeiT-S with DynamicViT's pruning (keep 0.7 after blocks 3, 6, 9)", "GMACs", 2.9, dynamicvit / 1e9, 0.10,
-       "DynamicViT's published count; checks vitdse's token-pruning accounting"},
-      {"FFN2 pruning alone (59.3% of fc2 inputs skipped)", "% of MACs removed", std::nullopt,
-       100.0 * (1.0 - ffn2_only / base), std::nullopt, "context"},
-      {"FFN2 weights skipped", "%", 59.3, 100.0 * (1.0 - kept_fc2 / full_fc2), std::nullopt,
-       "an input: the paper's figure, rounded to whole hidden units"},
-      {"operations removed: DynamicViT schedule + ReLU + FFN2 pruning", "%", 61.5, 100.0 * (1.0 - combined / base),
-       0.10, "the paper's token schedule is not published; DynamicViT's stands in"},
-      {"keep ratio at blocks 3, 6, 9 that removes 61.5% with this FFN2 pruning", "ratio", std::nullopt, lo,
-       std::nullopt, "solved for: the schedule the paper's figure implies"},
+      prediction("DeiT-S MACs", "GMACs", 4.60, base / 1e9, 0.10, "REFERENCE.md; attention matmuls included"),
+      prediction("DeiT-S with DynamicViT's pruning (keep 0.7 after blocks 3, 6, 9)", "GMACs", 2.9, dynamicvit / 1e9,
+                 0.10, "DynamicViT's published count; checks vitdse's token-pruning accounting"),
+      context("FFN2 pruning alone (59.3% of fc2 inputs skipped)", "% of MACs removed", std::nullopt,
+              100.0 * (1.0 - ffn2_only / base), "the paper gives only the combined figure"),
+      input("FFN2 weights skipped", "%", 59.3, 100.0 * (1.0 - kept_fc2 / full_fc2),
+            "the paper's figure, rounded to whole hidden units"),
+      prediction("operations removed: DynamicViT schedule + ReLU + FFN2 pruning", "%", 61.5,
+                 100.0 * (1.0 - combined / base), 0.10,
+                 "the paper's token schedule is not published; DynamicViT's stands in"),
+      derived("keep ratio at blocks 3, 6, 9 that removes 61.5% with this FFN2 pruning", "ratio", std::nullopt, lo,
+              "solved for: the schedule the paper's figure implies"),
   };
   t.method = fmt::format(
       "MACs of vitdse's DeiT-S workload (224×224, 197 tokens, attention matmuls included) under pruning designs, "
@@ -120,7 +129,7 @@ ReproducedTable hardware_table() {
   t.name = "hardware";
   t.title = "The template's hardware figures (DeiT-S, W8A8, 28 nm, 1 GHz)";
   const model::Workload w(model::load_model_card("deit-small"));
-  const cost::CostModel model(w, cost::load_arch(kArch));
+  const cost::CostModel model(w, cost::load_arch(kLowpowerArch));
   const auto r = model.evaluate(model::default_design(w));
   const double peak_power_mW = r.peak_gops / r.tops_per_W;
   // The same chip with flip-flops priced like combinational cells (at the anchor multiplier's
@@ -135,21 +144,25 @@ ReproducedTable hardware_table() {
   auto table = tech.table();
   table.sequential_area_factor *= comb_per_cell / seq_per_cell;
   const auto flops_as_gates =
-      cost::CostModel(w, cost::load_arch(kArch), cost::Technology(table, tech.scaling(), tech.node_nm()))
+      cost::CostModel(w, cost::load_arch(kLowpowerArch), cost::Technology(table, tech.scaling(), tech.node_nm()))
           .evaluate(model::default_design(w));
   t.comparisons = {
-      {"peak throughput", "GOPS", 1024, r.peak_gops, 0.10, "512 8-bit MACs at 1 GHz, 2 ops per MAC"},
-      {"energy efficiency", "TOPS/W", 2.31, r.tops_per_W, 0.10, "chip energy per inference, DRAM excluded"},
-      {"peak area efficiency", "GOPS/mm²", 858.61, r.peak_gops_per_mm2, 0.10, "peak GOPS over core area"},
-      {"core area", "mm²", 1024 / 858.61, r.area.total_mm2(), 0.10, "paper: derived as 1024 GOPS / 858.61 GOPS/mm²"},
-      {"power at peak throughput", "mW", 1024 / 2.31, peak_power_mW, 0.10, "paper: derived as 1024 GOPS / 2.31 TOPS/W"},
-      {"average chip power at the achieved rate", "mW", std::nullopt, r.chip_power_mW, std::nullopt,
-       fmt::format("{:.1f}% PE utilisation on DeiT-S", 100.0 * r.utilisation)},
-      {"on-chip SRAM area", "mm²", std::nullopt, r.area.sram_mm2, std::nullopt, "232 KB, as the paper's"},
-      {"core area, flip-flops priced as gates", "mm²", 1024 / 858.61, flops_as_gates.area.total_mm2(), std::nullopt,
-       "the measured explanation of the area rows"},
-      {"peak area efficiency, flip-flops priced as gates", "GOPS/mm²", 858.61, flops_as_gates.peak_gops_per_mm2,
-       std::nullopt, "the measured explanation of the area rows"},
+      input("peak throughput", "GOPS", 1024, r.peak_gops,
+            "the template's 512 8-bit MACs and 1 GHz are the paper's; 2 ops per MAC"),
+      prediction("energy efficiency", "TOPS/W", 2.31, r.tops_per_W, 0.10, "chip energy per inference, DRAM excluded"),
+      prediction("peak area efficiency", "GOPS/mm²", 858.61, r.peak_gops_per_mm2, 0.10,
+                 "peak GOPS (an input) over the predicted core area"),
+      derived("core area", "mm²", 1024 / 858.61, r.area.total_mm2(),
+              "the area efficiency again; paper: 1024 GOPS / 858.61 GOPS/mm²"),
+      derived("power at peak throughput", "mW", 1024 / 2.31, peak_power_mW,
+              "the energy efficiency again; paper: 1024 GOPS / 2.31 TOPS/W"),
+      context("average chip power at the achieved rate", "mW", std::nullopt, r.chip_power_mW,
+              fmt::format("{:.1f}% PE utilisation on DeiT-S", 100.0 * r.utilisation)),
+      context("on-chip SRAM area", "mm²", std::nullopt, r.area.sram_mm2, "232 KB, as the paper's"),
+      context("core area, flip-flops priced as gates", "mm²", 1024 / 858.61, flops_as_gates.area.total_mm2(),
+              "the measured explanation of the area rows"),
+      context("peak area efficiency, flip-flops priced as gates", "GOPS/mm²", 858.61, flops_as_gates.peak_gops_per_mm2,
+              "the measured explanation of the area rows"),
   };
   t.method = fmt::format(
       "`vitdse cost --model deit-small --arch lowpower-vit-28nm` on the W8A8 design: the template holds the paper's "
@@ -169,6 +182,96 @@ ReproducedTable hardware_table() {
   return t;
 }
 
+/// The template's and technology table's assumed constants (no source gives them), each moved
+/// ±20% with everything else held: how far the headline figures depend on them.
+ReproducedTable assumptions_table() {
+  ReproducedTable t;
+  t.name = "assumptions";
+  t.title = "Sensitivity of the hardware figures to the assumed constants (DeiT-S, W8A8)";
+  const model::Workload w(model::load_model_card("deit-small"));
+  const cost::ArchTemplate arch = cost::load_arch(kLowpowerArch);
+  const cost::Technology tech = cost::load_technology(arch.tech, arch.node_nm);
+  using Tweak = std::function<std::string(cost::ArchTemplate&, cost::Technology::Table&, double)>;
+  // Integer constants move to the nearest whole value, at least one.
+  auto scaled = [](int v, double f) { return std::max(1, static_cast<int>(std::lround(v * f))); };
+  struct Assumption {
+    std::string name, unit, value;
+    Tweak apply;
+  };
+  const std::vector<Assumption> assumptions{
+      {"placement utilisation", "-", format_number(arch.utilisation, 3),
+       [](cost::ArchTemplate& a, cost::Technology::Table&, double f) {
+         a.utilisation *= f;
+         return format_number(a.utilisation, 3);
+       }},
+      {"static power density", "mW/mm²", format_number(tech.static_mW_per_mm2(), 3),
+       [](cost::ArchTemplate&, cost::Technology::Table& tt, double f) {
+         tt.static_mW_per_mm2 *= f;
+         return format_number(tt.static_mW_per_mm2, 3);
+       }},
+      {"SRAM bank size", "KiB", format_number(arch.buffers.front().bank_kib(), 3),
+       [&](cost::ArchTemplate& a, cost::Technology::Table&, double f) {
+         for (auto& b : a.buffers) b.banks = std::max(1, static_cast<int>(std::lround(b.banks / f)));
+         return format_number(a.buffers.front().bank_kib(), 3);
+       }},
+      {"DRAM bandwidth", "GB/s", format_number(arch.dram_GBps, 3),
+       [](cost::ArchTemplate& a, cost::Technology::Table&, double f) {
+         a.dram_GBps *= f;
+         return format_number(a.dram_GBps, 3);
+       }},
+      {"nonlinear lanes", "lanes", std::to_string(arch.nonlinear_lanes),
+       [&](cost::ArchTemplate& a, cost::Technology::Table&, double f) {
+         a.nonlinear_lanes = scaled(a.nonlinear_lanes, f);
+         return std::to_string(a.nonlinear_lanes);
+       }},
+      {"accumulator width", "bits", std::to_string(arch.acc_bits),
+       [&](cost::ArchTemplate& a, cost::Technology::Table&, double f) {
+         a.acc_bits = scaled(a.acc_bits, f);
+         return std::to_string(a.acc_bits);
+       }},
+  };
+  auto price = [&](const cost::ArchTemplate& a, const cost::Technology::Table& tt) {
+    return cost::CostModel(w, a, cost::Technology(tt, tech.scaling(), tech.node_nm()))
+        .evaluate(model::default_design(w));
+  };
+  const auto nominal = price(arch, tech.table());
+  t.table = Table({{"assumption", "assumption"},
+                   {"unit", "unit"},
+                   {"value", "assumed value"},
+                   {"tried", "at −20% / +20%"},
+                   {"tops_per_W_minus_pct", "TOPS/W change at −20% (%)"},
+                   {"tops_per_W_plus_pct", "TOPS/W change at +20% (%)"},
+                   {"area_minus_pct", "area change at −20% (%)"},
+                   {"area_plus_pct", "area change at +20% (%)"},
+                   {"latency_minus_pct", "latency change at −20% (%)"},
+                   {"latency_plus_pct", "latency change at +20% (%)"}});
+  for (const auto& a : assumptions) {
+    std::vector<std::string> tried;
+    std::vector<cost::CostReport> at;
+    for (const double f : {0.8, 1.2}) {
+      cost::ArchTemplate moved = arch;
+      cost::Technology::Table table = tech.table();
+      tried.push_back(a.apply(moved, table, f));
+      at.push_back(price(moved, table));
+    }
+    auto change = [](double x, double base) { return 100.0 * (x / base - 1.0); };
+    t.table.add({a.name, a.unit, a.value, tried[0] + " / " + tried[1], change(at[0].tops_per_W, nominal.tops_per_W),
+                 change(at[1].tops_per_W, nominal.tops_per_W), change(at[0].area.total_mm2(), nominal.area.total_mm2()),
+                 change(at[1].area.total_mm2(), nominal.area.total_mm2()), change(at[0].latency_ms, nominal.latency_ms),
+                 change(at[1].latency_ms, nominal.latency_ms)});
+  }
+  t.method = fmt::format(
+      "The paper gives the array, clock, node and SRAM total, and the technology table cites a source for every "
+      "cell, memory and DRAM energy; these constants have none, so docs/cost-model.md lists them as assumptions. "
+      "Each is moved to 0.8× and 1.2× of its value with everything else held (whole numbers round; a bank size "
+      "moves by changing the bank count), and the W8A8 DeiT-S figures of the hardware table are priced again: "
+      "nominal {:.3f} TOPS/W, {:.3f} mm², {:.3f} ms per image. A change under ±20% means the figure depends on "
+      "the assumption less than in proportion. DRAM bandwidth moves only latency while the array, not DRAM, "
+      "bounds a layer.",
+      nominal.tops_per_W, nominal.area.total_mm2(), nominal.latency_ms);
+  return t;
+}
+
 ReproducedTable accuracy_table(const ReproduceOptions& o, std::vector<ReproducedPlot>& plots) {
   ReproducedTable t;
   t.name = "accuracy";
@@ -176,7 +279,7 @@ ReproducedTable accuracy_table(const ReproduceOptions& o, std::vector<Reproduced
   const StandIn stand_in("vit-fmnist-relu", o);
   const model::Workload& w = stand_in.workload;
   const eval::Evaluator& evaluator = *stand_in.evaluator;
-  const cost::CostModel model(w, cost::load_arch(kArch));
+  const cost::CostModel model(w, cost::load_arch(kLowpowerArch));
   const std::vector<int> after{0, 1, 2};  // DynamicViT's relative points (3/12, 6/12, 9/12) on 4 blocks
   struct Row {
     std::string name, yaml;
@@ -261,7 +364,7 @@ PaperReport reproduce_lowpower(const ReproduceOptions& options) {
       "cells place. On a stand-in: the accuracy cost, on vitdse's `vit-fmnist-relu` "
       "and Fashion-MNIST in place of DeiT on ImageNet. Only the paper's abstract is available to us; its pruning "
       "schedule is replaced by DynamicViT's, and the tables say where that matters.";
-  r.tables = {ffn_share_table(), ops_table(), hardware_table(), accuracy_table(options, r.plots)};
+  r.tables = {ffn_share_table(), ops_table(), hardware_table(), assumptions_table(), accuracy_table(options, r.plots)};
   return r;
 }
 

@@ -26,14 +26,21 @@ CostReport price(const std::string& design_yaml, const std::string& arch = "lowp
 
 }  // namespace
 
-TEST(CostModel, CalibratedToTheLowPowerAccelerator) {
-  // Hsiung & Chang, arXiv 2510.14393: 28 nm, 1024 GOPS peak, 2.31 TOPS/W, 858.61 GOPS/mm^2,
-  // on DeiT-S at 8 bit. vitdse must land within +-20% of each.
+// Hsiung & Chang, arXiv 2510.14393: 28 nm, 1024 GOPS peak, 2.31 TOPS/W, 858.61 GOPS/mm^2, on
+// DeiT-S at 8 bit. The peak is the paper's array and clock (an input); the energy efficiency is
+// a prediction, held to the reproduction report's ±10%.
+TEST(CostModel, CalibratedToTheLowPowerAcceleratorWithinTheReportsTenPercent) {
   const CostReport r = price("");
-  EXPECT_NEAR(r.peak_gops, 1024, 0.2 * 1024);
-  EXPECT_NEAR(r.tops_per_W, 2.31, 0.2 * 2.31);
-  EXPECT_NEAR(r.peak_gops_per_mm2, 858.61, 0.2 * 858.61);
-  EXPECT_NEAR(r.area.total_mm2(), 1024 / 858.61, 0.2 * 1024 / 858.61);
+  EXPECT_DOUBLE_EQ(r.peak_gops, 2.0 * 512 * 1.0);
+  EXPECT_NEAR(r.tops_per_W, 2.31, 0.1 * 2.31);
+}
+
+// The area efficiency misses the paper's by more than 10% (flops priced at their cell area;
+// results/lowpower measures why): pinned at its measured 1005 GOPS/mm^2, so a change shows.
+TEST(CostModel, LowPowerAreaEfficiencyIsAKnownMissAtItsMeasuredValue) {
+  const CostReport r = price("");
+  EXPECT_NEAR(r.peak_gops_per_mm2, 1005.1, 5.0);
+  EXPECT_GT(r.peak_gops_per_mm2 / 858.61 - 1.0, 0.10);
 }
 
 TEST(CostModel, BreakdownsAddUpAndUnitsAgree) {

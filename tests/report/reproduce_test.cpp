@@ -41,6 +41,11 @@ const PaperReport& ascend() {
   return r;
 }
 
+const PaperReport& trio() {
+  static const PaperReport r = reproduce_trio(quick());
+  return r;
+}
+
 std::map<std::string, Comparison> comparisons(const PaperReport& report, const std::string& table) {
   std::map<std::string, Comparison> out;
   for (const auto& t : report.tables) {
@@ -50,20 +55,27 @@ std::map<std::string, Comparison> comparisons(const PaperReport& report, const s
   return out;
 }
 
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-TEST(Comparison, RatioAndTolerance) {
-  const Comparison c{"x", "%", 50.0, 54.0, 0.10, ""};
+TEST(Comparison, OnlyPredictionsAreScored) {
+  const auto c = prediction("x", "%", 50.0, 54.0, 0.10, "");
   EXPECT_DOUBLE_EQ(*c.ratio(), 1.08);
+  EXPECT_TRUE(c.scored());
   EXPECT_TRUE(c.within());
-  EXPECT_FALSE((Comparison{"x", "%", 50.0, 56.0, 0.10, ""}).within());
-  EXPECT_FALSE((Comparison{"x", "%", std::nullopt, 56.0, 0.10, ""}).ratio());
-  EXPECT_TRUE((Comparison{"x", "%", 50.0, 90.0, std::nullopt, ""}).within());  // context rows are not checked
+  EXPECT_FALSE(prediction("x", "%", 50.0, 56.0, 0.10, "").within());
+  EXPECT_FALSE((Comparison{"x", "%", std::nullopt, 56.0, 0.10, "", Role::prediction}).scored());  // no paper figure
+  // An input agrees by construction, a derived row repeats another: neither counts, even far off.
+  for (const auto& row :
+       {input("x", "%", 50.0, 90.0, ""), derived("x", "%", 50.0, 90.0, ""), context("x", "%", 50.0, 90.0, "")}) {
+    EXPECT_FALSE(row.scored()) << role_name(row.role);
+    EXPECT_TRUE(row.within());
+    EXPECT_FALSE(row.tolerance);
+  }
+  PaperReport report;
+  report.tables.resize(2);
+  report.tables[0].comparisons = {prediction("a", "%", 1, 1, 0.1, ""), prediction("b", "%", 1, 2, 0.1, "")};
+  report.tables[1].comparisons = {input("c", "%", 1, 1, ""), prediction("d", "%", 1, 1.05, 0.1, "")};
+  const auto n = count_predictions(report);
+  EXPECT_EQ(n.scored, 3);
+  EXPECT_EQ(n.within, 2);
 }
 
 TEST(ReproduceLowpower, FfnShareIsTheLayerShapesArithmetic) {
@@ -80,7 +92,7 @@ TEST(ReproduceLowpower, FfnShareIsTheLayerShapesArithmetic) {
   }
 }
 
-TEST(ReproduceLowpower, OperationCountsMatchPublishedOnesAndTheGapIsExplained) {
+TEST(ReproduceLowpower, OperationCountsMatchPublishedOnesAndTheRemovedShareMissesAtItsMeasuredValue) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
   const auto rows = comparisons(lowpower(), "ops-reduction");
   EXPECT_TRUE(rows.at("DeiT-S MACs").within());
@@ -96,19 +108,59 @@ TEST(ReproduceLowpower, OperationCountsMatchPublishedOnesAndTheGapIsExplained) {
   EXPECT_LT(keep, 0.7);  // harder than DynamicViT's 0.7, as the explanation says
 }
 
-TEST(ReproduceLowpower, HardwareFiguresOfTheTemplate) {
+TEST(ReproduceLowpower, HardwareFiguresOfTheTemplateWithTheAreaMissAtItsMeasuredValue) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
   const auto rows = comparisons(lowpower(), "hardware");
-  for (const char* within : {"peak throughput", "energy efficiency", "power at peak throughput"}) {
-    EXPECT_TRUE(rows.at(within).within()) << within << ": " << *rows.at(within).ratio();
+  // The peak is the paper's array and clock: an input, not a result.
+  EXPECT_EQ(rows.at("peak throughput").role, Role::input);
+  EXPECT_DOUBLE_EQ(rows.at("peak throughput").vitdse, 2.0 * 512 * 1.0);
+  const auto& efficiency = rows.at("energy efficiency");
+  EXPECT_EQ(efficiency.role, Role::prediction);
+  EXPECT_TRUE(efficiency.within()) << *efficiency.ratio();
+  // Power at peak is the efficiency row again, so it is derived and not counted twice.
+  const auto& power = rows.at("power at peak throughput");
+  EXPECT_EQ(power.role, Role::derived);
+  EXPECT_NEAR(power.vitdse, 1024.0 / efficiency.vitdse, 1e-9);
+  // The area efficiency is a known miss, pinned at its measured ratio (1.171): flops are priced
+  // at their cell area. Priced like gates the same chip is within 10%, the report's explanation.
+  const auto& area = rows.at("peak area efficiency");
+  EXPECT_EQ(area.role, Role::prediction);
+  EXPECT_FALSE(area.within());
+  EXPECT_NEAR(*area.ratio(), 1.171, 0.01);
+  EXPECT_EQ(rows.at("core area").role, Role::derived);
+  for (const char* row : {"core area", "peak area efficiency"}) {
+    const auto& as_gates = rows.at(std::string(row) + ", flip-flops priced as gates");
+    EXPECT_EQ(as_gates.role, Role::context);
+    EXPECT_LT(std::abs(*as_gates.ratio() - 1.0), 0.10) << row;
   }
-  // Area: below the paper's by more than 10% since flops are priced at their cell area; priced
-  // like gates the same chip is within 10%, which is the report's measured explanation.
-  for (const char* outside : {"core area", "peak area efficiency"}) {
-    EXPECT_FALSE(rows.at(outside).within()) << outside;
-    const auto& as_gates = rows.at(std::string(outside) + ", flip-flops priced as gates");
-    EXPECT_LT(std::abs(*as_gates.ratio() - 1.0), 0.10) << outside;
+}
+
+// Known answers: area is cell area over utilisation, so utilisation at 0.8x and 1.2x moves area
+// by 1/0.8 - 1 and 1/1.2 - 1; static power and DRAM bandwidth move no area, SRAM banking no latency.
+TEST(ReproduceLowpower, EachAssumptionMovesOnlyWhatItPrices) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
+  const Table* table = nullptr;
+  for (const auto& t : lowpower().tables) {
+    if (t.name == "assumptions") table = &t.table;
   }
+  ASSERT_NE(table, nullptr);
+  std::map<std::string, std::vector<double>> rows;  // TOPS/W -, +; area -, +; latency -, +
+  for (const auto& row : table->cells()) {
+    auto& r = rows[std::get<std::string>(row[0])];
+    for (std::size_t i = 4; i < 10; ++i) r.push_back(std::get<double>(row[i]));
+  }
+  ASSERT_EQ(rows.size(), 6u);
+  EXPECT_NEAR(rows.at("placement utilisation")[2], 25.0, 1e-9);
+  EXPECT_NEAR(rows.at("placement utilisation")[3], -100.0 / 6, 1e-9);
+  for (const char* name : {"static power density", "DRAM bandwidth", "SRAM bank size"}) {
+    EXPECT_DOUBLE_EQ(rows.at(name)[2], 0.0) << name;
+    EXPECT_DOUBLE_EQ(rows.at(name)[3], 0.0) << name;
+  }
+  EXPECT_DOUBLE_EQ(rows.at("static power density")[4], 0.0);
+  EXPECT_DOUBLE_EQ(rows.at("SRAM bank size")[4], 0.0);
+  EXPECT_GT(rows.at("static power density")[0], 0.0);  // less leakage, more TOPS/W
+  EXPECT_GT(rows.at("SRAM bank size")[0], 0.0);        // smaller banks, cheaper reads
+  EXPECT_GT(rows.at("nonlinear lanes")[4], 0.0);       // fewer lanes, slower
 }
 
 TEST(ReproduceLowpower, PruningDesignsAreAlsoScoredAfterFineTuning) {
@@ -157,7 +209,7 @@ TEST(ReproduceAscend, HeadlineFiguresAggregateThePerLengthTables) {
 
 TEST(ReproduceTrio, WorkloadMacsMatchPublishedCounts) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
-  const auto report = reproduce_trio(quick());
+  const auto& report = trio();
   const auto rows = comparisons(report, "gmacs");
   ASSERT_EQ(rows.size(), 3u);
   for (const auto& [figure, c] : rows) EXPECT_TRUE(c.within()) << figure << ": " << *c.ratio();
@@ -165,13 +217,26 @@ TEST(ReproduceTrio, WorkloadMacsMatchPublishedCounts) {
   ASSERT_EQ(report.tables.front().name, "ptq");
   EXPECT_EQ(report.tables.front().table.rows(), 7u);
   EXPECT_EQ(report.tables.front().table.columns().size(), 5u);
-  // The ZCU102 template: its peak is within 10% of the predecessor's 780.2 GOPS; on
-  // EfficientViT-B1 as a whole it is below, as the report explains.
-  const auto fpga = comparisons(report, "fpga-checks");
+}
+
+// The ZCU102 template's peak is context (the paper gives an achieved figure, never a peak); the
+// achieved throughput is the prediction, a known miss pinned at its measured ratio (0.639), and
+// the GOPS/W row repeats it through the paper's own power.
+TEST(ReproduceTrio, FpgaThroughputMissAtItsMeasuredValueAndPeakAsContext) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
+  const auto fpga = comparisons(trio(), "fpga-checks");
   ASSERT_EQ(fpga.size(), 3u);
-  EXPECT_TRUE(fpga.at("peak throughput").within());
-  EXPECT_NEAR(fpga.at("peak throughput").vitdse, 819.2, 1e-9);
-  EXPECT_LT(*fpga.at("throughput on EfficientViT-B1").ratio(), 1.0);
+  const auto& peak = fpga.at("peak throughput");
+  EXPECT_EQ(peak.role, Role::context);
+  EXPECT_FALSE(peak.paper);
+  EXPECT_NEAR(peak.vitdse, 2048 * 2 * 0.2, 1e-9);
+  const auto& achieved = fpga.at("throughput on EfficientViT-B1");
+  EXPECT_EQ(achieved.role, Role::prediction);
+  EXPECT_FALSE(achieved.within());
+  EXPECT_NEAR(*achieved.ratio(), 0.639, 0.01);
+  const auto& efficiency = fpga.at("energy efficiency on EfficientViT-B1");
+  EXPECT_EQ(efficiency.role, Role::derived);
+  EXPECT_NEAR(*efficiency.ratio(), *achieved.ratio(), 1e-3);
 }
 
 TEST(ReproduceTransaxx, RelativePowerIsTransaxxsFormula) {
@@ -222,16 +287,16 @@ TEST(ReproduceLowpower, WritesAReportWithEveryTableAndPlot) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "no dataset-fashion-mnist";
   const test::TempDir dir;
   const auto files = write_paper_report(lowpower(), dir.path() / "lowpower", "vitdse reproduce lowpower --fast");
-  const std::string readme = read(dir.path() / "lowpower" / "README.md");
+  const std::string readme = vitdse::test::read_file(dir.path() / "lowpower" / "README.md");
   EXPECT_EQ(files.front(), dir.path() / "lowpower" / "README.md");
   for (const auto& t : lowpower().tables) {
-    const auto csv = read(dir.path() / "lowpower" / (t.name + ".csv"));
+    const auto csv = vitdse::test::read_file(dir.path() / "lowpower" / (t.name + ".csv"));
     EXPECT_EQ(csv.substr(0, csv.find(',')), t.table.columns().front().key) << t.name;
     EXPECT_NE(readme.find("## " + t.title), std::string::npos) << t.name;
     EXPECT_NE(readme.find("(" + t.name + ".csv)"), std::string::npos) << t.name;
   }
   for (const auto& p : lowpower().plots) {
-    EXPECT_EQ(read(dir.path() / "lowpower" / (p.name + ".svg")).rfind("<svg", 0), 0u) << p.name;
+    EXPECT_EQ(vitdse::test::read_file(dir.path() / "lowpower" / (p.name + ".svg")).rfind("<svg", 0), 0u) << p.name;
     EXPECT_NE(readme.find("(" + p.name + ".svg)"), std::string::npos) << p.name;
   }
 }

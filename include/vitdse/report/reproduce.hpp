@@ -16,23 +16,49 @@
 
 namespace vitdse::report {
 
-/// One published figure against vitdse's. `tolerance` (a fraction: 0.1 is ±10%) marks the
-/// figures vitdse must match; the others are shown for context.
+/// What a row of a comparison table is, which decides whether it counts as a result.
+enum class Role {
+  prediction,  ///< vitdse's own figure for the paper's: counted in "N of M within tolerance"
+  input,       ///< the paper's figure, taken into a template or design: it agrees by construction
+  derived,     ///< follows arithmetically from other rows or inputs, so it is not counted again
+  context,     ///< no figure of the same kind in the paper, or an explanation of another row
+};
+
+/// The role's name in the tables ("prediction", "input", "derived", "context").
+std::string role_name(Role role);
+
+/// One published figure against vitdse's. Only predictions carry a tolerance: they are the
+/// figures vitdse must match; the other roles are shown, never scored.
 struct Comparison {
   std::string figure;
   std::string unit;
   std::optional<double> paper;  ///< absent where the paper gives no such figure
   double vitdse = 0;
-  std::optional<double> tolerance;
-  std::string note;  ///< where the figure comes from, or why it differs
+  std::optional<double> tolerance;  ///< a fraction (0.1 is ±10%), predictions only
+  std::string note;                 ///< where the figure comes from, or why it differs
+  Role role = Role::context;
 
   /// vitdse / paper, where the paper has the figure.
   [[nodiscard]] std::optional<double> ratio() const;
-  /// Within tolerance (true where no tolerance applies).
+  /// A prediction with a paper figure, which `within()` scores.
+  [[nodiscard]] bool scored() const;
+  /// Within tolerance (true for rows that are not scored).
   [[nodiscard]] bool within() const;
 };
 
-/// Comparisons as a table: figure, unit, paper, vitdse, ratio, tolerance, within, note.
+/// Rows by role.
+Comparison prediction(std::string figure, std::string unit, double paper, double vitdse, double tolerance,
+                      std::string note);
+Comparison input(std::string figure, std::string unit, double paper, double vitdse, std::string note);
+Comparison derived(std::string figure, std::string unit, std::optional<double> paper, double vitdse, std::string note);
+Comparison context(std::string figure, std::string unit, std::optional<double> paper, double vitdse, std::string note);
+
+/// Over every table of a report: the scored predictions and how many are within tolerance.
+struct PredictionCount {
+  int scored = 0, within = 0;
+};
+
+/// Comparisons as a table: figure, role, unit, paper, vitdse, ratio, tolerance, within, note.
 Table comparison_table(const std::vector<Comparison>& rows);
 
 /// One table of a paper's report, with the paragraph that says how it was made.
@@ -94,6 +120,9 @@ struct StandIn {
   [[nodiscard]] eval::VitWeights finetuned(const eval::VitWeights& from, const model::Design& design,
                                            const train::FinetuneOptions& finetune = {}) const;
 };
+
+/// The scored predictions of every table of `report`, and how many are within tolerance.
+PredictionCount count_predictions(const PaperReport& report);
 
 /// The papers `reproduce` knows, in report order.
 const std::vector<std::string>& reproducible_papers();
