@@ -18,7 +18,9 @@
 #include "vitdse/cost/cost_model.hpp"
 #include "vitdse/eval/evaluator.hpp"
 #include "vitdse/report/pareto_table.hpp"
+#include "vitdse/search/parallel_evaluator.hpp"
 #include "vitdse/search/policy.hpp"
+#include "vitdse/search/scorer.hpp"
 #include "vitdse/store/cached_evaluator.hpp"
 
 namespace vitdse::report {
@@ -109,7 +111,8 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   const eval::Evaluator evaluator(card, eval::load_vit_weights(card), source, eo);
   const search::Scorer scorer(workload, evaluator, cost);
   store::Database db(o.db);
-  store::CachedEvaluator cached(scorer, db);
+  search::ParallelEvaluator fresh(scorer);
+  store::CachedEvaluator cached(fresh, scorer.context(), db);
 
   const std::string config = config_yaml(o, policy, space, metrics, constraints, images, dataset, scorer);
   store::RunRecord record;
@@ -193,7 +196,8 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     spdlog::info("re-scoring the {} designs of the front on {} test images", rows.size(), o.final_images);
     const eval::Evaluator full_evaluator(card, eval::load_vit_weights(card), source, full);
     const search::Scorer full_scorer(workload, full_evaluator, cost);
-    store::CachedEvaluator full_cached(full_scorer, db);
+    search::ParallelEvaluator full_fresh(full_scorer);
+    store::CachedEvaluator full_cached(full_fresh, full_scorer.context(), db);
     std::vector<search::Candidate> batch;
     for (const std::size_t id : run.archive().ids()) batch.push_back(run.evaluations()[id].candidate);
     const auto scored = full_cached.evaluate(batch);

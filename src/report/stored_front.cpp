@@ -6,7 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "vitdse/core/error.hpp"
-#include "vitdse/search/scorer.hpp"
+#include "vitdse/search/scoring.hpp"
 
 namespace vitdse::report {
 

@@ -7,7 +7,7 @@
 
 namespace vitdse::search {
 
-SearchRun::SearchRun(const DesignSpace& space, const Scorer& scorer, BatchEvaluator& evaluator, ObjectiveSpec spec,
+SearchRun::SearchRun(const DesignSpace& space, const Scoring& scorer, BatchEvaluator& evaluator, ObjectiveSpec spec,
                      std::int64_t budget, const std::atomic<bool>* stop, Observer observer)
     : space_(space),
       scorer_(scorer),
@@ -52,8 +52,7 @@ std::vector<std::optional<std::size_t>> SearchRun::evaluate(const std::vector<Po
     e.score = scored[i].score;
     e.cached = scored[i].cached;
     if (!objectives_) {
-      objectives_.emplace(spec_.metrics, spec_.constraints, scorer_.evaluator().float_report().top1_pct, e.score,
-                          spec_.drop_scale_pp);
+      objectives_.emplace(spec_.metrics, spec_.constraints, scorer_.float_top1_pct(), e.score, spec_.drop_scale_pp);
     }
     e.objectives = objectives_->normalised(e.score);
     e.violation = objectives_->violation(e.score);

@@ -1,34 +1,40 @@
-// Cache look-ups first; fresh scores in parallel, each committed as soon as it exists.
+// Cache look-ups first; the misses go to the inner evaluator, each committed as it is scored.
 #include "vitdse/store/cached_evaluator.hpp"
-
-#include <tbb/parallel_for.h>
 
 #include <chrono>
 
+#include "vitdse/search/scoring.hpp"
+
 namespace vitdse::store {
 
-std::vector<search::Scored> CachedEvaluator::evaluate(std::span<const search::Candidate> batch) {
+std::vector<search::Scored> CachedEvaluator::evaluate(std::span<const search::Candidate> batch,
+                                                      const OnScored& on_scored) {
   std::vector<search::Scored> out(batch.size());
   std::vector<std::size_t> misses;
   std::vector<std::string> keys(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    keys[i] = scorer_.key(batch[i]);
+    keys[i] = search::cache_key(context_, batch[i].canonical);
     if (auto s = db_.lookup(keys[i])) {
       out[i] = {*s, true};
       ++hits_;
+      if (on_scored) on_scored(i, out[i]);
     } else {
       misses.push_back(i);
     }
   }
-  // One design per task; each forward pass is itself parallel over images.
+  if (misses.empty()) return out;
+  std::vector<search::Candidate> fresh;
+  fresh.reserve(misses.size());
+  for (const std::size_t i : misses) fresh.push_back(batch[i]);
   const auto start = std::chrono::steady_clock::now();
-  tbb::parallel_for(std::size_t{0}, misses.size(), [&](std::size_t m) {
+  const auto scored = inner_.evaluate(fresh, [&](std::size_t m, const search::Scored& s) {
     const std::size_t i = misses[m];
-    out[i] = {scorer_.score(batch[i].design), false};
-    db_.insert(scorer_.context(), {keys[i], batch[i].hash, batch[i].canonical, out[i].score});
+    db_.insert(context_, {keys[i], batch[i].hash, batch[i].canonical, s.score});
     ++misses_;
+    if (on_scored) on_scored(i, s);
   });
   scoring_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (std::size_t m = 0; m < misses.size(); ++m) out[misses[m]] = {scored[m].score, false};
   return out;
 }
 

@@ -1,6 +1,7 @@
 // What one design point scores: accuracy from the evaluator and figures from the cost model.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -40,9 +41,15 @@ struct Scored {
 /// processes (and share a cache) without the search knowing.
 class BatchEvaluator {
  public:
+  /// Called as each candidate's result is ready (from any thread), with its index in the batch:
+  /// a decorator commits results there, so an interrupted batch loses nothing finished.
+  using OnScored = std::function<void(std::size_t index, const Scored& scored)>;
+
   virtual ~BatchEvaluator() = default;
   /// One result per candidate, in order.
-  [[nodiscard]] virtual std::vector<Scored> evaluate(std::span<const Candidate> batch) = 0;
+  [[nodiscard]] std::vector<Scored> evaluate(std::span<const Candidate> batch) { return evaluate(batch, {}); }
+  /// The same, calling `on_scored` (if set) for each result as it is ready.
+  [[nodiscard]] virtual std::vector<Scored> evaluate(std::span<const Candidate> batch, const OnScored& on_scored) = 0;
 };
 
 }  // namespace vitdse::search

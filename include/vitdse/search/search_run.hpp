@@ -11,7 +11,7 @@
 
 #include "vitdse/search/objectives.hpp"
 #include "vitdse/search/pareto_archive.hpp"
-#include "vitdse/search/scorer.hpp"
+#include "vitdse/search/scoring.hpp"
 #include "vitdse/search/space.hpp"
 
 namespace vitdse::search {
@@ -42,7 +42,7 @@ class SearchRun {
  public:
   using Observer = std::function<void(const Evaluation&, std::size_t index)>;
 
-  SearchRun(const DesignSpace& space, const Scorer& scorer, BatchEvaluator& evaluator, ObjectiveSpec spec,
+  SearchRun(const DesignSpace& space, const Scoring& scorer, BatchEvaluator& evaluator, ObjectiveSpec spec,
             std::int64_t budget, const std::atomic<bool>* stop = nullptr, Observer observer = {});
 
   /// Scores the reference point; algorithms call it first (the driver does).
@@ -60,7 +60,7 @@ class SearchRun {
   [[nodiscard]] std::optional<std::size_t> find(const Point& point) const;
 
   [[nodiscard]] const DesignSpace& space() const { return space_; }
-  [[nodiscard]] const Scorer& scorer() const { return scorer_; }
+  [[nodiscard]] const Scoring& scorer() const { return scorer_; }
   [[nodiscard]] const Objectives& objectives() const { return *objectives_; }
   [[nodiscard]] const ParetoArchive& archive() const { return archive_; }
   [[nodiscard]] const std::vector<Evaluation>& evaluations() const { return evaluations_; }
@@ -77,7 +77,7 @@ class SearchRun {
 
  private:
   const DesignSpace& space_;
-  const Scorer& scorer_;
+  const Scoring& scorer_;
   BatchEvaluator& evaluator_;
   ObjectiveSpec spec_;
   std::int64_t budget_;
