@@ -9,7 +9,7 @@
 
 #include <filesystem>
 
-#include "vitdse/eval/evaluator.hpp"
+#include "vitdse/eval/cpu_evaluator.hpp"
 
 namespace {
 
@@ -28,7 +28,8 @@ void BM_EvaluateDesign1000Images(benchmark::State& state) {
   vitdse::eval::EvalOptions options;
   options.images = 1000;
   options.prefix_reuse = false;  // the same design each time: reuse would skip every block
-  const vitdse::eval::Evaluator evaluator(card, vitdse::eval::load_vit_weights(card), {"idx", kFashionMnist}, options);
+  const vitdse::eval::CpuEvaluator evaluator(card, vitdse::eval::load_vit_weights(card), {"idx", kFashionMnist},
+                                             options);
   tbb::task_arena arena(static_cast<int>(state.range(0)));
   for (auto _ : state) {
     arena.execute([&] { benchmark::DoNotOptimize(evaluator.evaluate(design, workload).top1_pct); });
@@ -54,7 +55,8 @@ void BM_EvaluateChangeFromBlock(benchmark::State& state) {
   vitdse::eval::EvalOptions options;
   options.images = 1000;
   options.prefix_reuse = state.range(0) != 0;
-  const vitdse::eval::Evaluator evaluator(card, vitdse::eval::load_vit_weights(card), {"idx", kFashionMnist}, options);
+  const vitdse::eval::CpuEvaluator evaluator(card, vitdse::eval::load_vit_weights(card), {"idx", kFashionMnist},
+                                             options);
   tbb::task_arena arena(2);
   std::size_t i = 0;
   arena.execute([&] { benchmark::DoNotOptimize(evaluator.evaluate(designs[i++], workload).top1_pct); });

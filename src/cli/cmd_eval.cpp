@@ -48,9 +48,9 @@ int eval_command(Context& ctx) {
   const auto& card = md.workload->card();
   const auto source = eval::resolve_dataset(card, data.empty() ? std::nullopt : std::optional<std::string>(data));
   spdlog::info("evaluating {} on {}:{}", card.name, source.kind, source.path.string());
-  const eval::Evaluator evaluator(card, eval::load_vit_weights(card), source, eo);
-  const auto report = evaluator.evaluate(md.design, *md.workload);
-  const auto metrics = report::eval_metrics(report, evaluator.float_report());
+  const auto evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, eo);
+  const auto report = evaluator->evaluate(md.design, *md.workload);
+  const auto metrics = report::eval_metrics(report, evaluator->float_report());
   const std::string hash = model::design_hash(md.design, *md.workload);
   switch (output_format(vm)) {
     case Format::json: {

@@ -60,7 +60,7 @@ int finetune_command(Context& ctx) {
     eo.calibration_images = calibration_images;
     eo.seed = run.options.seed;
     eo.quant = fo.quant;
-    return eval::Evaluator(run.card, weights, source, eo).evaluate(design, workload).top1_pct;
+    return eval::make_evaluator(run.card, weights, source, eo)->evaluate(design, workload).top1_pct;
   };
   const std::size_t test_size = eval::load_dataset(source, eval::Split::test).size();
   const std::size_t test_images = run.test_images > 0 ? std::min<std::size_t>(run.test_images, test_size) : test_size;

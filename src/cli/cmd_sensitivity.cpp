@@ -35,10 +35,10 @@ int sensitivity_command(Context& ctx) {
   const auto md = load_model_and_design(model, design);
   const auto& card = md.workload->card();
   const auto source = eval::resolve_dataset(card, data.empty() ? std::nullopt : std::optional<std::string>(data));
-  const eval::Evaluator evaluator(card, eval::load_vit_weights(card), source, eo);
-  const auto base = evaluator.evaluate(md.design, *md.workload);
+  const auto evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, eo);
+  const auto base = evaluator->evaluate(md.design, *md.workload);
   spdlog::info("{}: base design top-1 {:.2f} %; trying {} in each GEMM layer", card.name, base.top1_pct, unit);
-  const auto ranked = eval::layer_sensitivity(evaluator, *md.workload, md.design, unit);
+  const auto ranked = eval::layer_sensitivity(*evaluator, *md.workload, md.design, unit);
 
   report::Table table({{"layer", "layer"},
                        {"top1_pct", "top-1 %"},

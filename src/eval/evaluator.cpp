@@ -1,76 +1,36 @@
-// The evaluator: test images, float reference logits, calibration, and per-design scores.
+// What every evaluator shares: devices by name, the factory, and the Wilson interval.
 #include "vitdse/eval/evaluator.hpp"
 
-#include <chrono>
+#include <algorithm>
 #include <cmath>
 
-#include <spdlog/fmt/fmt.h>
-
-#include "vitdse/core/hash.hpp"
-#include "vitdse/eval/normalise.hpp"
-#include "vitdse/eval/sampling.hpp"
+#include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
+#include "vitdse/eval/cpu_evaluator.hpp"
 
 namespace vitdse::eval {
 
-namespace {
-
-int argmax(const FloatMatrix& logits, Eigen::Index row) {
-  Eigen::Index best = 0;
-  logits.row(row).maxCoeff(&best);
-  return static_cast<int>(best);
-}
-
-/// log-softmax of one row, in double.
-Eigen::RowVectorXd log_softmax(const FloatMatrix& logits, Eigen::Index row) {
-  const Eigen::RowVectorXd x = logits.row(row).cast<double>();
-  const double m = x.maxCoeff();
-  return x.array() - m - std::log((x.array() - m).exp().sum());
-}
-
-std::vector<float> inputs_of(const Dataset& data, const model::ModelCard& card) {
-  std::vector<std::size_t> all(data.size());
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-  return normalised_batch(data, card, all);
-}
-
-template <typename T>
-std::string_view bytes_of(std::span<const T> values) {
-  return {reinterpret_cast<const char*>(values.data()), values.size_bytes()};
-}
-
-/// The card's fields that shape the forward pass (the weights are hashed separately).
-std::string card_identity(const model::ModelCard& c) {
-  std::string s = c.name + ' ' + model::to_string(c.family);
-  for (const double v : {double(c.img_size), double(c.patch_size), double(c.in_chans), double(c.num_classes),
-                         double(c.embed_dim), double(c.depth), double(c.num_heads), c.mlp_ratio, c.norm_eps}) {
-    s += fmt::format(" {}", v);
+std::string to_string(Device device) {
+  switch (device) {
+    case Device::cpu:
+      return "cpu";
   }
-  s += ' ' + std::string(c.qkv_bias ? "qkv_bias" : "no_qkv_bias") + ' ' + model::to_string(c.act) + ' ' +
-       model::to_string(c.attention);
-  for (const double v : c.mean) s += fmt::format(" {}", v);
-  for (const double v : c.std) s += fmt::format(" {}", v);
-  return s;
+  return "cpu";
 }
 
-/// Bumped whenever the evaluator's arithmetic changes what a design scores.
-constexpr const char* kEvaluatorVersion = "evaluator-2";
+Device parse_device(const std::string& name) {
+  if (name == "cpu") return Device::cpu;
+  throw Error("unknown device '" + printable(name) + "'; this build evaluates on: cpu");
+}
 
-/// What each stage of the forward pass computes under a design: the canonical choices of the
-/// embedding's layer, then of each block's layers.
-std::vector<std::string> stage_keys(const model::Design& design, const model::Workload& workload) {
-  std::vector<std::string> keys(static_cast<std::size_t>(workload.block_count()) + 1);
-  const auto& layers = workload.layers();
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    if (layers[i].name == "patch_embed") {
-      keys[0] += model::canonical_layer_json(design, workload, i);
-    } else if (layers[i].block >= 0) {  // the final norm and the head are always recomputed
-      keys[static_cast<std::size_t>(layers[i].block) + 1] += model::canonical_layer_json(design, workload, i);
-    }
+std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
+                                          const EvalOptions& options, Device device) {
+  switch (device) {
+    case Device::cpu:
+      return std::make_unique<CpuEvaluator>(card, std::move(weights), source, options);
   }
-  return keys;
+  throw Error("unknown device");
 }
-
-}  // namespace
 
 std::pair<double, double> wilson_interval_pct(std::size_t successes, std::size_t n) {
   if (n == 0) return {0.0, 100.0};
@@ -79,86 +39,6 @@ std::pair<double, double> wilson_interval_pct(std::size_t successes, std::size_t
   const double centre = (p + z * z / (2 * nn)) / (1 + z * z / nn);
   const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
   return {100.0 * std::max(0.0, centre - half), 100.0 * std::min(1.0, centre + half)};
-}
-
-Evaluator::Evaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
-                     const EvalOptions& options)
-    : engine_(card, std::move(weights)), options_(options) {
-  const Dataset test = load_dataset(source, Split::test);
-  check_dataset_fits(test, card);
-  const auto picked = sample_indices(test.size(), std::min(options.images, test.size()), options.seed);
-  const Dataset chosen = subset(test, picked);
-  inputs_ = inputs_of(chosen, card);
-  labels_ = chosen.labels;
-  const Dataset calibration = load_calibration_set(source, options.calibration_images, options.seed);
-  const auto calibration_inputs = inputs_of(calibration, card);
-  calibration_ = ActivationSamples::record(engine_, calibration_inputs, static_cast<int>(calibration.size()));
-
-  std::string identity = std::string(kEvaluatorVersion) + '\n' + card_identity(card) + '\n';
-  VitWeights& w = engine_.mutable_weights();  // viewed, not changed
-  for (const auto& t : weight_tensors(w, card)) identity += sha256_hex(bytes_of(std::span<const float>(t.values)));
-  identity += sha256_hex(bytes_of(std::span<const float>(inputs_))) +
-              sha256_hex(bytes_of(std::span<const int>(labels_))) +
-              sha256_hex(bytes_of(std::span<const float>(calibration_inputs)));
-  identity += fmt::format("\nquant {} {}", static_cast<int>(options.quant.method), options.quant.percentile);
-  fingerprint_ = sha256_hex(identity);
-  const auto stage_bytes = labels_.size() * static_cast<std::size_t>(card.tokens()) *
-                           static_cast<std::size_t>(card.embed_dim) * sizeof(float);
-  prefix_fits_ = options.prefix_reuse && stage_bytes * static_cast<std::size_t>(card.depth + 1) <= kPrefixCacheBytes;
-  const auto start = std::chrono::steady_clock::now();
-  float_logits_ = engine_.forward(inputs_, static_cast<int>(labels_.size()));
-  float_report_ = score(float_logits_);
-  float_report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-EvalReport Evaluator::evaluate(const model::Design& design, const model::Workload& workload) const {
-  const auto start = std::chrono::steady_clock::now();
-  const DesignDatapath datapath(engine_, workload, design, calibration_, options_.quant);
-  const int batch = static_cast<int>(labels_.size());
-  FloatMatrix logits;
-  std::unique_lock lock(prefix_.mutex, std::defer_lock);
-  if (prefix_fits_ && lock.try_lock()) {
-    auto keys = stage_keys(design, workload);
-    std::size_t resume = 0;
-    while (resume < keys.size() && resume < prefix_.keys.size() && keys[resume] == prefix_.keys[resume]) ++resume;
-    prefix_.keys.clear();  // invalid until the pass completes
-    logits = engine_.forward_resuming(inputs_, batch, datapath, prefix_.states, static_cast<int>(resume));
-    prefix_.keys = std::move(keys);
-    prefix_.reused += resume;
-  } else {
-    logits = engine_.forward(inputs_, batch, &datapath);
-  }
-  EvalReport r = score(logits);
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return r;
-}
-
-std::size_t Evaluator::stages_reused() const {
-  const std::lock_guard lock(prefix_.mutex);
-  return prefix_.reused;
-}
-
-EvalReport Evaluator::score(const FloatMatrix& logits) const {
-  EvalReport r;
-  r.images = labels_.size();
-  std::size_t correct = 0, agree = 0;
-  double kl = 0;
-  for (Eigen::Index i = 0; i < logits.rows(); ++i) {
-    const int predicted = argmax(logits, i);
-    correct += predicted == labels_[static_cast<std::size_t>(i)] ? 1 : 0;
-    agree += predicted == argmax(float_logits_, i) ? 1 : 0;
-    const auto p = log_softmax(float_logits_, i), q = log_softmax(logits, i);
-    kl += (p.array().exp() * (p - q).array()).sum();
-  }
-  const double n = static_cast<double>(std::max<std::size_t>(r.images, 1));
-  r.top1_pct = 100.0 * static_cast<double>(correct) / n;
-  std::tie(r.top1_ci95_low_pct, r.top1_ci95_high_pct) = wilson_interval_pct(correct, r.images);
-  r.agreement_pct = 100.0 * static_cast<double>(agree) / n;
-  r.kl_mean = kl / n;
-  const double noise = (logits - float_logits_).cast<double>().squaredNorm();
-  r.logit_mse = noise / (n * static_cast<double>(logits.cols()));
-  r.snr_db = 10.0 * std::log10(float_logits_.cast<double>().squaredNorm() / noise);
-  return r;
 }
 
 }  // namespace vitdse::eval

@@ -108,8 +108,8 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
                card.name, dataset, policy.name, space.variables().size(), space.log10_size(), images);
   eval::EvalOptions eo;
   eo.images = images;
-  const eval::Evaluator evaluator(card, eval::load_vit_weights(card), source, eo);
-  const search::Scorer scorer(workload, evaluator, cost);
+  const auto evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, eo);
+  const search::Scorer scorer(workload, *evaluator, cost);
   store::Database db(o.db);
   search::ParallelEvaluator fresh(scorer);
   store::CachedEvaluator cached(fresh, scorer.context(), db);
@@ -194,8 +194,8 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     eval::EvalOptions full = eo;
     full.images = o.final_images;
     spdlog::info("re-scoring the {} designs of the front on {} test images", rows.size(), o.final_images);
-    const eval::Evaluator full_evaluator(card, eval::load_vit_weights(card), source, full);
-    const search::Scorer full_scorer(workload, full_evaluator, cost);
+    const auto full_evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, full);
+    const search::Scorer full_scorer(workload, *full_evaluator, cost);
     search::ParallelEvaluator full_fresh(full_scorer);
     store::CachedEvaluator full_cached(full_fresh, full_scorer.context(), db);
     std::vector<search::Candidate> batch;
@@ -207,7 +207,7 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     db.set_run_config(record.id, record.config);
     write_file_atomically(out / "run.yaml", "id: " + record.id + "\n" + record.config);
   }
-  const double float_top1 = evaluator.float_report().top1_pct;
+  const double float_top1 = evaluator->float_report().top1_pct;
   const auto front = pareto_front(rows, metrics, constraints, float_top1);
   write_file_atomically(out / "pareto.csv", design_table(rows, front, float_top1).to_csv());
   write_file_atomically(out / "all.csv", evaluations_table(run).to_csv());

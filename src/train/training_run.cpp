@@ -25,7 +25,7 @@ double test_top1(const model::ModelCard& card, const eval::VitWeights& weights, 
   eval::EvalOptions options;
   options.images = images;
   options.calibration_images = 1;
-  return eval::Evaluator(card, weights, source, options).float_report().top1_pct;
+  return eval::make_evaluator(card, weights, source, options)->float_report().top1_pct;
 }
 
 std::string read_text(const std::filesystem::path& path) {

@@ -12,7 +12,7 @@
 #include "test_util.hpp"
 #include "vitdse/arith/multiplier.hpp"
 #include "vitdse/core/error.hpp"
-#include "vitdse/eval/evaluator.hpp"
+#include "vitdse/eval/cpu_evaluator.hpp"
 #include "vitdse/model/safetensors.hpp"
 
 namespace vitdse::eval {
@@ -124,7 +124,7 @@ TEST(DesignDatapath, PerTensorWeightsMoveFurtherFromFloatThanPerChannel) {
   EvalOptions options;
   options.images = 200;
   options.calibration_images = 16;
-  const Evaluator evaluator(card, load_vit_weights(card), resolve_dataset(card, {}), options);
+  const CpuEvaluator evaluator(card, load_vit_weights(card), resolve_dataset(card, {}), options);
   const auto mse = [&](const std::string& d) {
     return evaluator.evaluate(model::parse_design("defaults: {" + d + "}", "d.yaml", workload), workload).logit_mse;
   };

@@ -25,7 +25,7 @@ TEST_F(Sensitivity, OneRankedRowPerGemmLayerAndTheBaseUnitChangesNothing) {
   EvalOptions options;
   options.images = 30;
   options.calibration_images = 8;
-  const Evaluator evaluator(card, load_vit_weights(card), resolve_dataset(card, {}), options);
+  const CpuEvaluator evaluator(card, load_vit_weights(card), resolve_dataset(card, {}), options);
   const auto base = model::default_design(workload);
   const auto base_report = evaluator.evaluate(base, workload);
 

@@ -1,14 +1,15 @@
-// The evaluator: a model on a fixed set of test images, scoring designs against the float model.
+// The evaluator: a model on a fixed set of test images, scoring designs against the float model;
+// the interface, its options and report, and the factory that picks an implementation by device.
 #pragma once
 
 #include <cstdint>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "vitdse/eval/dataset.hpp"
 #include "vitdse/eval/design_datapath.hpp"
-#include "vitdse/eval/vit_engine.hpp"
+#include "vitdse/eval/vit_weights.hpp"
 #include "vitdse/model/design.hpp"
 
 namespace vitdse::eval {
@@ -38,48 +39,40 @@ struct EvalReport {
   double seconds = 0;  ///< wall time of the design's forward passes
 };
 
-/// Holds the model, the test images and the float model's logits on them, and the
-/// calibration samples, so each design costs one forward pass.
-///
-///     Evaluator ev(card, load_vit_weights(card), resolve_dataset(card, {}), {});
-///     EvalReport r = ev.evaluate(design, workload);
+/// Where an evaluator runs its forward passes.
+enum class Device { cpu };
+std::string to_string(Device device);
+/// A device by name ("cpu"); any other name is an Error naming the devices this build has.
+Device parse_device(const std::string& name);
+
+/// A model on a fixed set of test images, scoring designs against the float model on them. Each
+/// implementation runs the same arithmetic on one kind of device; the layers above hold an
+/// `Evaluator` from `make_evaluator` and never learn which.
 class Evaluator {
  public:
-  Evaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source, const EvalOptions& options);
+  virtual ~Evaluator() = default;
+  Evaluator() = default;
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
 
-  [[nodiscard]] const VitEngine& engine() const { return engine_; }
-  [[nodiscard]] const EvalReport& float_report() const { return float_report_; }
+  /// The float model's score on the evaluator's images.
+  [[nodiscard]] virtual const EvalReport& float_report() const = 0;
   /// SHA-256 (hex) of everything a score depends on besides the design: the evaluator's version,
   /// the card, the weights, the test images and labels, the calibration images and the options.
-  [[nodiscard]] const std::string& fingerprint() const { return fingerprint_; }
-  /// `design` must have been resolved against a workload of this evaluator's card.
-  [[nodiscard]] EvalReport evaluate(const model::Design& design, const model::Workload& workload) const;
-  /// Scores logits of the evaluator's images against the labels and the float model.
-  [[nodiscard]] EvalReport score(const FloatMatrix& logits) const;
+  [[nodiscard]] virtual const std::string& fingerprint() const = 0;
+  /// `design` must have been resolved against a workload of this evaluator's card. Thread-safe.
+  [[nodiscard]] virtual EvalReport evaluate(const model::Design& design, const model::Workload& workload) const = 0;
   /// Stages (embedding, blocks) taken from the previous design so far, over all evaluations.
-  [[nodiscard]] std::size_t stages_reused() const;
-
- private:
-  /// The last evaluated design's stage states and what each stage's datapath was: the
-  /// canonical choices of its layers. One evaluation at a time uses it; others run without.
-  struct PrefixCache {
-    std::mutex mutex;
-    std::vector<std::string> keys;
-    StageStates states;
-    std::size_t reused = 0;
-  };
-
-  VitEngine engine_;
-  EvalOptions options_;
-  std::vector<float> inputs_;
-  std::vector<int> labels_;
-  ActivationSamples calibration_;
-  FloatMatrix float_logits_;
-  EvalReport float_report_;
-  std::string fingerprint_;
-  bool prefix_fits_ = false;
-  mutable PrefixCache prefix_;
+  [[nodiscard]] virtual std::size_t stages_reused() const = 0;
+  [[nodiscard]] virtual Device device() const = 0;
 };
+
+/// The evaluator of `card` with `weights` on `options.images` test images of `source`, on `device`.
+///
+///     auto ev = make_evaluator(card, load_vit_weights(card), resolve_dataset(card, {}), {});
+///     EvalReport r = ev->evaluate(design, workload);
+std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
+                                          const EvalOptions& options, Device device = Device::cpu);
 
 /// The Wilson score interval of `successes` in `n` at 95% (z = 1.96), in percent.
 std::pair<double, double> wilson_interval_pct(std::size_t successes, std::size_t n);
