@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "vitdse/arith/unit_spec.hpp"
-
 namespace vitdse::cost {
 
 namespace {
@@ -19,7 +17,7 @@ double fpga_luts(const arith::Hardware& h) { return h.fa + h.ha + std::ceil((h.a
 
 FpgaResources fpga_pe(const FpgaDevice& device, const arith::Multiplier& multiplier, int acc_bits) {
   FpgaResources r;
-  if (arith::parse_unit_spec(multiplier.spec()).family == "exact") {
+  if (multiplier.exact()) {
     r.dsp = multiplier.bits() <= device.packed_bits ? 1.0 / device.macs_per_dsp : 1.0;
     return r;
   }

@@ -228,11 +228,12 @@ DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& w
     };
     const std::string gelu = nonlinear("mlp.act", &model::LayerChoice::gelu);
     const std::string soft = nonlinear("attn.softmax", &model::LayerChoice::softmax);
-    gelu_.push_back(card.act == model::Activation::gelu && !gelu.empty() && gelu != "gelu:exact"
-                        ? arith::make_gelu(gelu)
-                        : nullptr);
-    softmax_.push_back(!soft.empty() && soft != "softmax:exact" ? arith::make_softmax(soft) : nullptr);
-    shift_mix_.push_back(soft.starts_with("softmax:log2") ? 1 : 0);
+    auto gelu_unit = card.act == model::Activation::gelu && !gelu.empty() ? arith::make_gelu(gelu) : nullptr;
+    auto softmax_unit = soft.empty() ? nullptr : arith::make_softmax(soft);
+    shift_mix_.push_back(softmax_unit && softmax_unit->power_of_two_outputs() ? 1 : 0);
+    // Exact units run as the float model's functions.
+    gelu_.push_back(gelu_unit && !gelu_unit->exact() ? std::move(gelu_unit) : nullptr);
+    softmax_.push_back(softmax_unit && !softmax_unit->exact() ? std::move(softmax_unit) : nullptr);
     const auto& fc2 = choice({b, Op::fc2});
     ffn2_prune_.push_back(fc2.ffn2_mode == model::Ffn2Mode::dynamic ? fc2.ffn2_prune : 0.0);
     log2_divide_.push_back(

@@ -8,6 +8,7 @@
 
 #include "test_util.hpp"
 #include "vitdse/core/error.hpp"
+#include "vitdse/eval/cpu_evaluator.hpp"
 
 namespace vitdse::eval {
 namespace {

@@ -37,6 +37,9 @@ class Multiplier {
   [[nodiscard]] virtual Hardware hardware() const = 0;
   /// Declared figures that replace the cell account when present.
   [[nodiscard]] virtual std::optional<DeclaredCost> declared_cost() const { return std::nullopt; }
+  /// Whether the unit is the exact multiplier, every product the true one (an FPGA maps it onto
+  /// DSP slices; an approximate one is built from LUTs).
+  [[nodiscard]] virtual bool exact() const { return false; }
 
   [[nodiscard]] const std::string& spec() const { return spec_; }  ///< canonical spec
   [[nodiscard]] int bits() const { return width_.bits; }

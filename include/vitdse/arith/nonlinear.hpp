@@ -25,6 +25,9 @@ class NonlinearUnit {
   [[nodiscard]] const std::string& spec() const { return spec_; }
   [[nodiscard]] virtual Hardware element_hardware() const = 0;
   [[nodiscard]] virtual Hardware row_hardware() const { return {}; }
+  /// Whether the unit computes the reference function itself (the evaluator then runs the
+  /// float model's function in its place).
+  [[nodiscard]] virtual bool exact() const { return false; }
 
  private:
   std::string spec_;
@@ -47,6 +50,9 @@ class SoftmaxUnit : public NonlinearUnit {
  public:
   using NonlinearUnit::NonlinearUnit;
   virtual void apply(std::span<const double> logits, std::span<double> probs) const = 0;
+  /// Whether every probability is a power of two (or 0), so the p·v product that follows is
+  /// shifts, not multiplications.
+  [[nodiscard]] virtual bool power_of_two_outputs() const { return false; }
 };
 
 /// (x - mean) / sqrt(var + eps) of one row, before the affine step.

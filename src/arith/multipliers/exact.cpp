@@ -10,6 +10,7 @@ class ExactMultiplier final : public Multiplier {
  public:
   using Multiplier::Multiplier;
   [[nodiscard]] std::int64_t mul(std::int64_t a, std::int64_t b) const override { return a * b; }
+  [[nodiscard]] bool exact() const override { return true; }
   /// An n x n carry-save array keeping every partial product: n^2 gates, n(n-2) full adders,
   /// n half adders (Weste & Harris, CMOS VLSI Design, 4th ed., 11.9), plus Baugh-Wooley's two
   /// correction adders when signed.

@@ -17,6 +17,7 @@ class ExactGelu final : public GeluUnit {
  public:
   ExactGelu() : GeluUnit("gelu:exact") {}
   [[nodiscard]] double apply(double x) const override { return exact_gelu(x); }
+  [[nodiscard]] bool exact() const override { return true; }
   /// A degree-5 polynomial erf of |x|/sqrt(2) (6 multiply-adds), the sign, 0.5·x·(1 + erf).
   [[nodiscard]] Hardware element_hardware() const override { return fp16_recipe(7, 6); }
 };

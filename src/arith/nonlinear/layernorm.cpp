@@ -16,6 +16,7 @@ namespace {
 class ExactLayerNorm final : public LayerNormUnit {
  public:
   ExactLayerNorm() : LayerNormUnit("layernorm:exact") {}
+  [[nodiscard]] bool exact() const override { return true; }
   void apply(std::span<const double> x, std::span<double> y, double eps) const override {
     const auto n = static_cast<double>(x.size());
     double mean = 0, var = 0;

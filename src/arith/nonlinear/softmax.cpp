@@ -26,6 +26,7 @@ class ExactSoftmax final : public SoftmaxUnit {
  public:
   ExactSoftmax() : SoftmaxUnit("softmax:exact") {}
   void apply(std::span<const double> x, std::span<double> y) const override { exact_softmax(x, y); }
+  [[nodiscard]] bool exact() const override { return true; }
   [[nodiscard]] Hardware element_hardware() const override { return fp16_recipe(5, 6); }
   [[nodiscard]] Hardware row_hardware() const override { return fp16_recipe(5, 2); }
 };
@@ -116,6 +117,7 @@ class Log2Softmax final : public SoftmaxUnit {
     return h;
   }
   [[nodiscard]] Hardware row_hardware() const override { return fp16_recipe(5, 2); }
+  [[nodiscard]] bool power_of_two_outputs() const override { return true; }
 
  private:
   int levels_;
