@@ -4,11 +4,14 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "gemm_kernel.hpp"
 #include "vitdse/arith/metrics.hpp"
 #include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
 
 namespace vitdse::eval {
 
@@ -44,6 +47,7 @@ bool holds_exact_products(const detail::CodeTable& t) {
 }
 
 std::unique_ptr<const detail::GemmKernel> pick_kernel(const detail::CodeTable& t, bool exact, GemmPath path) {
+  if (path == GemmPath::automatic) path = gemm_path_from_environment();
   if (path == GemmPath::automatic) {
     auto fast = exact ? detail::make_avx512_exact_kernel(t.width) : detail::make_avx512_lut_kernel(t);
     if (fast) return fast;
@@ -60,6 +64,15 @@ void check_view(const CodeView& v, const char* what) {
 }
 
 }  // namespace
+
+GemmPath gemm_path_from_environment() {
+  const char* value = std::getenv("VITDSE_GEMM_KERNEL");
+  if (value == nullptr || std::string_view(value).empty() || std::string_view(value) == "auto") {
+    return GemmPath::automatic;
+  }
+  if (std::string_view(value) == "portable") return GemmPath::portable;
+  throw Error("VITDSE_GEMM_KERNEL='" + printable(value, 40) + "' is not a kernel path; use auto or portable");
+}
 
 LutGemm::LutGemm(const arith::Multiplier& m, GemmPath path)
     : LutGemm(m.bits() <= 8 ? arith::build_lut(m) : std::vector<std::int32_t>{}, arith::Width{m.bits(), m.is_signed()},

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 #include <tbb/task_arena.h>
 
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "test_util.hpp"
 #include "vitdse/arith/metrics.hpp"
 #include "vitdse/core/error.hpp"
 
@@ -214,6 +216,22 @@ TEST(LutGemm, TransposedPackingStridedViewsAndThreadCounts) {
       }
     }
   }
+}
+
+// VITDSE_GEMM_KERNEL=portable makes the automatic path portable for the whole process (each
+// ctest test is one).
+TEST(LutGemm, TheEnvironmentForcesThePortablePathAndABadValueIsOneLine) {
+  const auto drum = arith::make_multiplier("drum:8s:k=4");
+  ASSERT_EQ(::setenv("VITDSE_GEMM_KERNEL", "portable", 1), 0);
+  EXPECT_EQ(LutGemm(*drum).kernel(), "portable-lut");
+  EXPECT_EQ(LutGemm(*arith::make_multiplier("exact:8s")).kernel(), "portable-exact");
+  ASSERT_EQ(::setenv("VITDSE_GEMM_KERNEL", "auto", 1), 0);
+  EXPECT_EQ(LutGemm(*drum).kernel(), LutGemm(*drum, GemmPath::automatic).kernel());
+  ASSERT_EQ(::setenv("VITDSE_GEMM_KERNEL", "avx9\n", 1), 0);
+  const std::string message = vitdse::test::error_of([&] { (void)LutGemm(*drum); });
+  EXPECT_EQ(message, "VITDSE_GEMM_KERNEL='avx9\\x0a' is not a kernel path; use auto or portable");
+  ASSERT_EQ(::unsetenv("VITDSE_GEMM_KERNEL"), 0);
+  EXPECT_EQ(gemm_path_from_environment(), GemmPath::automatic);
 }
 
 TEST(LutGemm, PicksTheExactKernelForExactTables) {

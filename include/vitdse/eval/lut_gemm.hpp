@@ -20,8 +20,14 @@ class GemmKernel;
 
 /// Which kernels a LutGemm may use. `automatic` takes the fastest this CPU runs (AVX-512 VNNI
 /// for exact tables, AVX-512 VBMI byte permutes for any other); `portable` keeps to the scalar
-/// kernels every CPU runs. Both give the same bits.
+/// kernels every CPU runs. Both give the same bits. The environment variable
+/// VITDSE_GEMM_KERNEL=portable makes `automatic` portable for a whole process, so a machine with
+/// AVX-512 runs and times what a CPU without it would.
 enum class GemmPath { automatic, portable };
+
+/// The path VITDSE_GEMM_KERNEL asks for: automatic when unset or "auto", portable for
+/// "portable"; any other value throws Error.
+GemmPath gemm_path_from_environment();
 
 /// The right operand B (K×N) rearranged for one kernel. Weights are packed once per layer and
 /// kernel; an activation operand (K of QK^T, V of AV) once per product. Its contents belong to
