@@ -190,7 +190,7 @@ PaperReport reproduce_ascend(const ReproduceOptions& options) {
       "T. Xie, Y. Hu, R. Wei, M. Li, Y. Wang, R. Wang and R. Huang, *ASCEND: Accurate yet Efficient End-to-End "
       "Stochastic Computing Acceleration of Vision Transformer*, DATE 2024, arXiv 2402.12820.";
   r.summary =
-      "Reproduced on vitdse's own circuits (analytical): GELU and softmax error and area-delay product against SC "
+      "Rebuilt on vitdse's own circuits (analytical): GELU and softmax error and area-delay product against SC "
       "baselines for L in {8, 16, 32, 64, 128}. On a stand-in: post-training accuracy of a low-precision ViT with "
       "either set of blocks, on vitdse's `vit-fmnist` and Fashion-MNIST in place of CIFAR. ASCEND publishes no code, "
       "and only its abstract is available to us: its circuits are vitdse's designs after the paper's description.";

@@ -360,7 +360,7 @@ PaperReport reproduce_lowpower(const ReproduceOptions& options) {
   r.summary =
       "Compared with the paper analytically, on DeiT shapes: the FFN's share of the MACs, the operations pruning "
       "removes, and the template's hardware figures; each table marks which are within tolerance. The operations "
-      "pruning removes and the area figures are not: the paper's token schedule is not published, nor how its "
+      "pruning removes and the area efficiency are not: the paper's token schedule is not published, nor how its "
       "cells place. On a stand-in: the accuracy cost, on vitdse's `vit-fmnist-relu` "
       "and Fashion-MNIST in place of DeiT on ImageNet. Only the paper's abstract is available to us; its pruning "
       "schedule is replaced by DynamicViT's, and the tables say where that matters.";

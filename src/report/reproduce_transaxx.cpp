@@ -77,7 +77,7 @@ PaperReport reproduce_transaxx(const ReproduceOptions& options) {
   r.summary =
       "On a stand-in: vitdse's `vit-fmnist` on Fashion-MNIST in place of ViT/DeiT on ImageNet, with vitdse's "
       "8-bit approximate multiplier families in place of EvoApprox's circuits (whose functions are published only "
-      "as netlists). Reproduced: uniform assignment against accuracy, TransAxx's relative power and absolute "
+      "as netlists). Rebuilt: uniform assignment against accuracy, TransAxx's relative power and absolute "
       "energy; per-layer sensitivity; a Pareto-aware MCTS (`policies/transaxx.yaml`) against the best uniform "
       "assignment at equal power; and approximation-aware fine-tuning of the uniform assignments. The paper's "
       "per-model tables are not available to us, so no row compares to a published figure.";
