@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "vitdse/arith/hardware.hpp"
+#include "vitdse/core/text.hpp"
 #include "vitdse/cost/cost_model.hpp"
 #include "vitdse/cost/technology.hpp"
 #include "vitdse/eval/evaluator.hpp"

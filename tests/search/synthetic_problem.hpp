@@ -11,6 +11,7 @@
 #include "vitdse/search/pareto_archive.hpp"
 #include "vitdse/search/policy.hpp"
 #include "vitdse/search/scoring.hpp"
+#include "vitdse/search/search_run.hpp"
 
 namespace vitdse::test {
 
