@@ -7,6 +7,7 @@
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
 #include "vitdse/eval/cpu_evaluator.hpp"
+#include "vitdse/eval/lut_gemm.hpp"
 
 namespace vitdse::eval {
 
@@ -25,6 +26,7 @@ Device parse_device(const std::string& name) {
 
 std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
                                           const EvalOptions& options, Device device) {
+  (void)gemm_path_from_environment();  // a bad VITDSE_GEMM_KERNEL fails here, before any work
   switch (device) {
     case Device::cpu:
       return std::make_unique<CpuEvaluator>(card, std::move(weights), source, options);

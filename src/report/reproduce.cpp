@@ -126,6 +126,9 @@ Table comparison_table(const std::vector<Comparison>& rows) {
            {"within", "within"},
            {"note", "note"}});
   for (const auto& c : rows) {
+    if (c.tolerance && c.role != Role::prediction) {
+      throw Error("comparison row '" + c.figure + "' has a tolerance but is a " + role_name(c.role) + " row");
+    }
     const auto r = c.ratio();
     t.add({c.figure, role_name(c.role), c.unit, c.paper ? Cell(*c.paper) : Cell(std::string("-")), c.vitdse,
            r ? Cell(*r) : Cell(std::string("-")),

@@ -212,8 +212,12 @@ ReproducedTable assumptions_table() {
        }},
       {"SRAM bank size", "KiB", format_number(arch.buffers.front().bank_kib(), 3),
        [&](cost::ArchTemplate& a, cost::Technology::Table&, double f) {
-         for (auto& b : a.buffers) b.banks = std::max(1, static_cast<int>(std::lround(b.banks / f)));
-         return format_number(a.buffers.front().bank_kib(), 3);
+         std::string banks;
+         for (auto& b : a.buffers) {
+           b.banks = std::max(1, static_cast<int>(std::lround(b.banks / f)));
+           banks.append(banks.empty() ? "" : "+").append(format_number(b.bank_kib(), 3));
+         }
+         return banks;
        }},
       {"DRAM bandwidth", "GB/s", format_number(arch.dram_GBps, 3),
        [](cost::ArchTemplate& a, cost::Technology::Table&, double f) {
@@ -265,7 +269,9 @@ ReproducedTable assumptions_table() {
       "The paper gives the array, clock, node and SRAM total, and the technology table cites a source for every "
       "cell, memory and DRAM energy; these constants have none, so docs/cost-model.md lists them as assumptions. "
       "Each is moved to 0.8× and 1.2× of its value with everything else held (whole numbers round; a bank size "
-      "moves by changing the bank count), and the W8A8 DeiT-S figures of the hardware table are priced again: "
+      "moves by changing each buffer's bank count to the nearest whole number, so the weight and activation "
+      "banks, shown as weights+activations, move by a little more or less than 20%), and the W8A8 DeiT-S figures of "
+      "the hardware table are priced again: "
       "nominal {:.3f} TOPS/W, {:.3f} mm², {:.3f} ms per image. A change under ±20% means the figure depends on "
       "the assumption less than in proportion. DRAM bandwidth moves only latency while the array, not DRAM, "
       "bounds a layer.",

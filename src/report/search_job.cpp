@@ -112,7 +112,7 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   const search::Scorer scorer(workload, *evaluator, cost);
   store::Database db(o.db);
   search::ParallelEvaluator fresh(scorer);
-  store::CachedEvaluator cached(fresh, scorer.context(), db);
+  store::CachedEvaluator cached(fresh, scorer, db);
 
   const std::string config = config_yaml(o, policy, space, metrics, constraints, images, dataset, scorer);
   store::RunRecord record;
@@ -197,7 +197,7 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     const auto full_evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, full);
     const search::Scorer full_scorer(workload, *full_evaluator, cost);
     search::ParallelEvaluator full_fresh(full_scorer);
-    store::CachedEvaluator full_cached(full_fresh, full_scorer.context(), db);
+    store::CachedEvaluator full_cached(full_fresh, full_scorer, db);
     std::vector<search::Candidate> batch;
     for (const std::size_t id : run.archive().ids()) batch.push_back(run.evaluations()[id].candidate);
     const auto scored = full_cached.evaluate(batch);

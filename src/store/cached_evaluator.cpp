@@ -3,8 +3,6 @@
 
 #include <chrono>
 
-#include "vitdse/search/scoring.hpp"
-
 namespace vitdse::store {
 
 std::vector<search::Scored> CachedEvaluator::evaluate(std::span<const search::Candidate> batch,
@@ -13,7 +11,7 @@ std::vector<search::Scored> CachedEvaluator::evaluate(std::span<const search::Ca
   std::vector<std::size_t> misses;
   std::vector<std::string> keys(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    keys[i] = search::cache_key(context_, batch[i].canonical);
+    keys[i] = scoring_.key(batch[i]);
     if (auto s = db_.lookup(keys[i])) {
       out[i] = {*s, true};
       ++hits_;
@@ -27,14 +25,24 @@ std::vector<search::Scored> CachedEvaluator::evaluate(std::span<const search::Ca
   fresh.reserve(misses.size());
   for (const std::size_t i : misses) fresh.push_back(batch[i]);
   const auto start = std::chrono::steady_clock::now();
-  const auto scored = inner_.evaluate(fresh, [&](std::size_t m, const search::Scored& s) {
-    const std::size_t i = misses[m];
-    db_.insert(context_, {keys[i], batch[i].hash, batch[i].canonical, s.score});
+  auto commit = [&](std::size_t i, const search::Score& score) {
+    db_.insert(scoring_.context(), {keys[i], batch[i].hash, batch[i].canonical, score});
     ++misses_;
-    if (on_scored) on_scored(i, s);
+  };
+  std::vector<char> reported(misses.size(), 0);  // one byte per miss: tasks write distinct ones
+  const auto scored = inner_.evaluate(fresh, [&](std::size_t m, const search::Scored& s) {
+    commit(misses[m], s.score);
+    reported[m] = 1;
+    if (on_scored) on_scored(misses[m], s);
   });
   scoring_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (std::size_t m = 0; m < misses.size(); ++m) out[misses[m]] = {scored[m].score, false};
+  for (std::size_t m = 0; m < misses.size(); ++m) {
+    out[misses[m]] = {scored[m].score, false};
+    if (reported[m] == 0) {
+      commit(misses[m], scored[m].score);
+      if (on_scored) on_scored(misses[m], out[misses[m]]);
+    }
+  }
   return out;
 }
 

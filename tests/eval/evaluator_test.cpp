@@ -21,6 +21,7 @@ TEST(Evaluator, TheFactoryOnTheCpuIsTheCpuEvaluator) {
   const auto made = make_evaluator(card, load_vit_weights(card), resolve_dataset(card, {}), options, Device::cpu);
   const CpuEvaluator direct(card, load_vit_weights(card), resolve_dataset(card, {}), options);
   EXPECT_EQ(made->device(), Device::cpu);
+  EXPECT_NE(dynamic_cast<const CpuEvaluator*>(made.get()), nullptr);
   EXPECT_EQ(made->fingerprint(), direct.fingerprint());
   const auto design = model::parse_design("defaults: {mult: \"drum:8s:k=4\"}", "d.yaml", workload);
   EXPECT_EQ(made->evaluate(design, workload).kl_mean, direct.evaluate(design, workload).kl_mean);

@@ -221,17 +221,23 @@ TEST(LutGemm, TransposedPackingStridedViewsAndThreadCounts) {
 // VITDSE_GEMM_KERNEL=portable makes the automatic path portable for the whole process (each
 // ctest test is one).
 TEST(LutGemm, TheEnvironmentForcesThePortablePathAndABadValueIsOneLine) {
+  struct Restore {
+    ~Restore() { ::unsetenv("VITDSE_GEMM_KERNEL"); }
+  } restore;
+  __builtin_cpu_init();
+  const bool vbmi = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
   const auto drum = arith::make_multiplier("drum:8s:k=4");
   ASSERT_EQ(::setenv("VITDSE_GEMM_KERNEL", "portable", 1), 0);
   EXPECT_EQ(LutGemm(*drum).kernel(), "portable-lut");
   EXPECT_EQ(LutGemm(*arith::make_multiplier("exact:8s")).kernel(), "portable-exact");
   ASSERT_EQ(::setenv("VITDSE_GEMM_KERNEL", "auto", 1), 0);
-  EXPECT_EQ(LutGemm(*drum).kernel(), LutGemm(*drum, GemmPath::automatic).kernel());
+  EXPECT_EQ(LutGemm(*drum).kernel(), vbmi ? "avx512-vbmi-lut" : "portable-lut");
   ASSERT_EQ(::setenv("VITDSE_GEMM_KERNEL", "avx9\n", 1), 0);
   const std::string message = vitdse::test::error_of([&] { (void)LutGemm(*drum); });
   EXPECT_EQ(message, "VITDSE_GEMM_KERNEL='avx9\\x0a' is not a kernel path; use auto or portable");
   ASSERT_EQ(::unsetenv("VITDSE_GEMM_KERNEL"), 0);
   EXPECT_EQ(gemm_path_from_environment(), GemmPath::automatic);
+  EXPECT_EQ(LutGemm(*drum).kernel(), vbmi ? "avx512-vbmi-lut" : "portable-lut");
 }
 
 TEST(LutGemm, PicksTheExactKernelForExactTables) {

@@ -69,6 +69,8 @@ TEST(Comparison, OnlyPredictionsAreScored) {
     EXPECT_TRUE(row.within());
     EXPECT_FALSE(row.tolerance);
   }
+  // A tolerance on a row that is not a prediction would be silently unscored: an error instead.
+  EXPECT_THROW((void)comparison_table({Comparison{"x", "%", 1.0, 1.0, 0.1, "", Role::context}}), Error);
   PaperReport report;
   report.tables.resize(2);
   report.tables[0].comparisons = {prediction("a", "%", 1, 1, 0.1, ""), prediction("b", "%", 1, 2, 0.1, "")};

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "synthetic_problem.hpp"
@@ -96,6 +97,21 @@ TEST(SearchAlgorithms, MctsBeatsRandomOnTheMedianSeedAtEveryBudget) {
       for (std::uint64_t seed = 1; seed <= 5; ++seed) hv[algorithm].push_back(run(algorithm, budget, seed).hv);
     }
     EXPECT_GT(median(hv[Algorithm::mcts]), median(hv[Algorithm::random])) << "budget " << budget;
+  }
+}
+
+// Not a check: prints docs/search.md's table (median share of the true front's hypervolume over
+// nine seeds) when run with --gtest_also_run_disabled_tests.
+TEST(SearchAlgorithms, DISABLED_MedianShareOfTheTrueFront) {
+  std::printf("| budget | MCTS | random | NSGA-II | greedy |\n|---|---|---|---|---|\n");
+  for (const std::int64_t budget : {40, 80, 120, 200}) {
+    std::printf("| %lld |", static_cast<long long>(budget));
+    for (const auto algorithm : {Algorithm::mcts, Algorithm::random, Algorithm::nsga2, Algorithm::greedy}) {
+      std::vector<double> share;
+      for (std::uint64_t seed = 1; seed <= 9; ++seed) share.push_back(run(algorithm, budget, seed).hv / true_hv());
+      std::printf(" %.3f |", median(share));
+    }
+    std::printf("\n");
   }
 }
 

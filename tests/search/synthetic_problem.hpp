@@ -30,7 +30,8 @@ inline constexpr std::size_t kSyntheticPoints = 1728;
 /// sensitivity; energy falls with bits and pruning, weighted by the block's share.
 class SyntheticScoring final : public search::Scoring {
  public:
-  explicit SyntheticScoring(const model::Workload& workload) : Scoring(workload, std::string(64, 's')) {}
+  explicit SyntheticScoring(const model::Workload& workload, std::string context = std::string(64, 's'))
+      : Scoring(workload, std::move(context)) {}
 
   [[nodiscard]] search::Score score(const model::Design& design) const override {
     ++calls;

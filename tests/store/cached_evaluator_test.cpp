@@ -16,18 +16,19 @@ namespace {
 using test::SyntheticProblem;
 using test::TempDir;
 
-/// Scores one candidate after another and throws after `fail_after` of them.
-class FailingEvaluator final : public search::BatchEvaluator {
+/// Scores one candidate after another; throws after `fail_after` of them, and reports each
+/// result through on_scored only when `reports`.
+class SequentialEvaluator final : public search::BatchEvaluator {
  public:
-  FailingEvaluator(const search::Scoring& scoring, std::size_t fail_after)
-      : scoring_(scoring), fail_after_(fail_after) {}
+  SequentialEvaluator(const search::Scoring& scoring, std::size_t fail_after, bool reports)
+      : scoring_(scoring), fail_after_(fail_after), reports_(reports) {}
   using search::BatchEvaluator::evaluate;
   std::vector<search::Scored> evaluate(std::span<const search::Candidate> batch, const OnScored& on_scored) override {
     std::vector<search::Scored> out;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (i == fail_after_) throw std::runtime_error("the evaluator failed");
       out.push_back({scoring_.score(batch[i].design), false});
-      if (on_scored) on_scored(i, out.back());
+      if (on_scored && reports_) on_scored(i, out.back());
     }
     return out;
   }
@@ -35,6 +36,7 @@ class FailingEvaluator final : public search::BatchEvaluator {
  private:
   const search::Scoring& scoring_;
   std::size_t fail_after_;
+  bool reports_;
 };
 
 std::vector<search::Candidate> candidates(const SyntheticProblem& p, std::size_t n) {
@@ -49,15 +51,16 @@ TEST(CachedEvaluator, MissesReachTheInnerEvaluatorOnceAndHitsNever) {
   const SyntheticProblem p;
   Database db(dir.path() / "c.sqlite");
   search::ParallelEvaluator fresh(p.scoring);
-  CachedEvaluator cached(fresh, p.scoring.context(), db);
+  CachedEvaluator cached(fresh, p.scoring, db);
   const auto batch = candidates(p, 6);
   std::vector<int> reported(batch.size(), 0);
   const auto first =
       cached.evaluate(std::span(batch).first(4), [&](std::size_t i, const search::Scored&) { ++reported[i]; });
   EXPECT_EQ(p.scoring.calls.load(), 4);
   EXPECT_EQ(std::vector<int>(reported.begin(), reported.begin() + 4), std::vector<int>(4, 1));
-  // Four hits and two misses, in candidate order, equal to fresh scores.
-  const auto second = cached.evaluate(batch);
+  // Four hits and two misses, in candidate order, equal to fresh scores; each reported once.
+  const auto second = cached.evaluate(batch, [&](std::size_t i, const search::Scored&) { ++reported[i]; });
+  EXPECT_EQ(reported, (std::vector<int>{2, 2, 2, 2, 1, 1}));
   EXPECT_EQ(p.scoring.calls.load(), 6);
   EXPECT_EQ(cached.hits(), 4);
   EXPECT_EQ(cached.misses(), 6);
@@ -68,7 +71,8 @@ TEST(CachedEvaluator, MissesReachTheInnerEvaluatorOnceAndHitsNever) {
   }
   for (std::size_t i = 0; i < 4; ++i) EXPECT_DOUBLE_EQ(first[i].score.top1_pct, second[i].score.top1_pct);
   // Another scoring context is another cache.
-  CachedEvaluator other(fresh, std::string(64, 'o'), db);
+  const test::SyntheticScoring other_scoring(p.workload, std::string(64, 'o'));
+  CachedEvaluator other(fresh, other_scoring, db);
   EXPECT_FALSE(other.evaluate(std::span(batch).first(1))[0].cached);
 }
 
@@ -78,16 +82,31 @@ TEST(CachedEvaluator, AFailedBatchKeepsWhatWasScoredBeforeTheFailure) {
   const auto batch = candidates(p, 5);
   {
     Database db(dir.path() / "c.sqlite");
-    FailingEvaluator failing(p.scoring, 3);
-    CachedEvaluator cached(failing, p.scoring.context(), db);
+    SequentialEvaluator failing(p.scoring, 3, true);
+    CachedEvaluator cached(failing, p.scoring, db);
     EXPECT_THROW((void)cached.evaluate(batch), std::runtime_error);
   }
   Database db(dir.path() / "c.sqlite");
   EXPECT_EQ(db.evaluation_count(), 3);
   search::ParallelEvaluator fresh(p.scoring);
-  CachedEvaluator cached(fresh, p.scoring.context(), db);
+  CachedEvaluator cached(fresh, p.scoring, db);
   const auto scored = cached.evaluate(batch);
   for (std::size_t i = 0; i < batch.size(); ++i) EXPECT_EQ(scored[i].cached, i < 3) << i;
+}
+
+// An inner evaluator that returns its results without reporting them still has them cached.
+TEST(CachedEvaluator, ResultsReturnedUnreportedAreCommittedToo) {
+  const TempDir dir;
+  const SyntheticProblem p;
+  const auto batch = candidates(p, 3);
+  Database db(dir.path() / "c.sqlite");
+  SequentialEvaluator silent(p.scoring, batch.size(), false);
+  CachedEvaluator cached(silent, p.scoring, db);
+  std::vector<int> reported(batch.size(), 0);
+  (void)cached.evaluate(batch, [&](std::size_t i, const search::Scored&) { ++reported[i]; });
+  EXPECT_EQ(reported, std::vector<int>(batch.size(), 1));
+  EXPECT_EQ(db.evaluation_count(), 3);
+  EXPECT_EQ(cached.misses(), 3);
 }
 
 }  // namespace

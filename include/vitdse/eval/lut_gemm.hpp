@@ -22,7 +22,7 @@ class GemmKernel;
 /// for exact tables, AVX-512 VBMI byte permutes for any other); `portable` keeps to the scalar
 /// kernels every CPU runs. Both give the same bits. The environment variable
 /// VITDSE_GEMM_KERNEL=portable makes `automatic` portable for a whole process, so a machine with
-/// AVX-512 runs and times what a CPU without it would.
+/// AVX-512 runs and times these GEMMs as a CPU without it would.
 enum class GemmPath { automatic, portable };
 
 /// The path VITDSE_GEMM_KERNEL asks for: automatic when unset or "auto", portable for

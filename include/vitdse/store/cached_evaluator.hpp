@@ -7,21 +7,23 @@
 #include <string>
 
 #include "vitdse/search/score.hpp"
+#include "vitdse/search/scoring.hpp"
 #include "vitdse/store/database.hpp"
 
 namespace vitdse::store {
 
-/// Looks each candidate up by its cache key under `context` (Scoring::context()); hands the
+/// Looks each candidate up by `scoring`'s cache key (the key the search records); hands the
 /// misses, in order, to `inner` and commits each result to the database as `inner` reports it,
-/// so an interrupted run loses nothing finished.
+/// so an interrupted run loses nothing finished (results `inner` returns unreported are
+/// committed when it returns).
 ///
 ///     search::ParallelEvaluator fresh(scorer);
-///     CachedEvaluator evaluator(fresh, scorer.context(), db);
+///     CachedEvaluator evaluator(fresh, scorer, db);
 ///     auto scored = evaluator.evaluate(candidates);
 class CachedEvaluator final : public search::BatchEvaluator {
  public:
-  CachedEvaluator(search::BatchEvaluator& inner, std::string context, Database& db)
-      : inner_(inner), context_(std::move(context)), db_(db) {}
+  CachedEvaluator(search::BatchEvaluator& inner, const search::Scoring& scoring, Database& db)
+      : inner_(inner), scoring_(scoring), db_(db) {}
 
   using search::BatchEvaluator::evaluate;
   [[nodiscard]] std::vector<search::Scored> evaluate(std::span<const search::Candidate> batch,
@@ -34,7 +36,7 @@ class CachedEvaluator final : public search::BatchEvaluator {
 
  private:
   search::BatchEvaluator& inner_;
-  std::string context_;
+  const search::Scoring& scoring_;
   Database& db_;
   std::atomic<std::int64_t> hits_ = 0, misses_ = 0;
   double scoring_seconds_ = 0;

@@ -58,7 +58,7 @@ class Database {
 
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
-  // ---- evaluations (the cache), keyed by Scorer::key()
+  // ---- evaluations (the cache), keyed by Scoring::key() (search::cache_key)
   [[nodiscard]] std::optional<search::Score> lookup(const std::string& key) const;
   /// Stores a point; a key already present is left as it is (another process may have scored it).
   void insert(const std::string& context, const StoredPoint& point);
