@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "cli/cli.hpp"
 #include "vitdse/core/error.hpp"
@@ -25,7 +27,8 @@ void print_help(std::ostream& os) {
      << "  --log-level LEVEL    trace, debug, info, warn, error or off (default: info)\n"
      << "  -q [ --quiet ]       only warnings and errors; no progress bars\n"
      << "  -h [ --help ]        show this help\n\n"
-     << "'vitdse <command> --help' lists a command's options with their defaults.\n";
+     << "'vitdse <command> --help' lists a command's options with their defaults; --log-level and\n"
+     << "--quiet may also follow the command.\n";
 }
 
 void set_up_logging(const std::string& level, bool quiet) {
@@ -50,13 +53,38 @@ std::string one_line(std::string text) {
   return printable(text, kMaxBytes);
 }
 
-/// Parses global options; returns the subcommand and its arguments, or null when the global
-/// options already answered (--help, --version).
-const Command* parse_global(const std::vector<std::string>& args, std::ostream& out, std::vector<std::string>& rest) {
+/// The logging options, accepted before the command and after it.
+struct LoggingOptions {
   std::string level = "info";
   bool quiet = false;
+
+  /// Takes args[i] (and its value) if it is a logging option; returns the index after it, or i.
+  std::size_t take(const std::vector<std::string>& args, std::size_t i) {
+    const std::string& a = args[i];
+    if (a == "--quiet" || a == "-q") {
+      quiet = true;
+      return i + 1;
+    }
+    if (a == "--log-level") {
+      if (i + 1 >= args.size()) throw usage_error("--log-level needs a value: trace, debug, info, warn, error or off");
+      level = args[i + 1];
+      return i + 2;
+    }
+    if (a.starts_with("--log-level=")) {
+      level = a.substr(12);
+      return i + 1;
+    }
+    return i;
+  }
+};
+
+/// Parses global options; returns the subcommand and its arguments, or null when the global
+/// options already answered (--help, --version). The logging options may also follow the
+/// command (up to a "--"), where they are taken out of its arguments.
+const Command* parse_global(const std::vector<std::string>& args, std::ostream& out, std::vector<std::string>& rest) {
+  LoggingOptions logging;
   std::size_t i = 0;
-  for (; i < args.size(); ++i) {
+  while (i < args.size()) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
       print_help(out);
@@ -66,13 +94,8 @@ const Command* parse_global(const std::vector<std::string>& args, std::ostream& 
       out << "vitdse " << version() << '\n';
       return nullptr;
     }
-    if (a == "--quiet" || a == "-q") {
-      quiet = true;
-    } else if (a == "--log-level") {
-      if (i + 1 >= args.size()) throw usage_error("--log-level needs a value: trace, debug, info, warn, error or off");
-      level = args[++i];
-    } else if (a.starts_with("--log-level=")) {
-      level = a.substr(12);
+    if (const std::size_t next = logging.take(args, i); next != i) {
+      i = next;
     } else if (a.starts_with("-")) {
       throw usage_error("unknown global option '" + a + "'; see 'vitdse --help'");
     } else {
@@ -80,7 +103,6 @@ const Command* parse_global(const std::vector<std::string>& args, std::ostream& 
     }
   }
   if (i == args.size()) throw usage_error("no command given; see 'vitdse --help'");
-  set_up_logging(level, quiet);
 
   const std::string& name = args[i];
   const auto& all = commands();
@@ -90,7 +112,17 @@ const Command* parse_global(const std::vector<std::string>& args, std::ostream& 
     for (const auto& c : all) names.push_back(c.name);
     throw usage_error("unknown command '" + name + "'" + did_you_mean(name, names) + "; commands: " + join(names));
   }
-  rest.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+  rest.clear();
+  for (std::size_t k = i + 1; k < args.size();) {
+    if (args[k] == "--") {
+      rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(k), args.end());
+      break;
+    }
+    const std::size_t next = logging.take(args, k);
+    if (next == k) rest.push_back(args[k++]);
+    k = std::max(k, next);
+  }
+  set_up_logging(logging.level, logging.quiet);
   return &*it;
 }
 

@@ -17,7 +17,10 @@ bool parse_options(Context& ctx, const std::string& command, const std::string& 
     if (positional != nullptr) parser.positional(*positional);
     po::store(parser.run(), vm);
     if (vm.count("help") != 0) {
-      ctx.out << "usage: vitdse " << command << " " << synopsis << "\n\n" << options << '\n';
+      ctx.out << "usage: vitdse " << command << " " << synopsis << "\n\n"
+              << options << "\nglobal options, here or before the command:\n"
+              << "  --log-level LEVEL     trace, debug, info, warn, error or off (default: info)\n"
+              << "  -q [ --quiet ]        only warnings and errors; no progress bars\n";
       return false;
     }
     po::notify(vm);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "test_util.hpp"
@@ -31,6 +32,27 @@ TEST(Cli, EverySubcommandHasHelpWithDefaults) {
   const auto r = run_cli({"cost", "--help"});
   EXPECT_NE(r.out.find("(=vit-fmnist)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(=lowpower-vit-28nm)"), std::string::npos) << r.out;
+}
+
+// --quiet and --log-level work after the command too (taken out of its arguments up to "--"),
+// and every command's help lists them.
+TEST(Cli, LoggingOptionsAlsoFollowTheCommand) {
+  EXPECT_EQ(run_cli({"list", "--log-level", "error"}).code, 0);
+  EXPECT_EQ(spdlog::get_level(), spdlog::level::err);
+  EXPECT_EQ(run_cli({"list", "-q"}).code, 0);
+  EXPECT_EQ(spdlog::get_level(), spdlog::level::warn);
+  EXPECT_EQ(run_cli({"--log-level=debug", "list"}).code, 0);
+  EXPECT_EQ(spdlog::get_level(), spdlog::level::debug);
+  EXPECT_EQ(run_cli({"list", "--log-level=info"}).code, 0);
+  EXPECT_EQ(spdlog::get_level(), spdlog::level::info);
+  const auto bad = run_cli({"list", "--log-level", "loud"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(one_line(bad.err)) << bad.err;
+  for (const auto& c : commands()) {
+    const auto help = run_cli({c.name, "--help"});
+    EXPECT_NE(help.out.find("--log-level LEVEL"), std::string::npos) << c.name;
+    EXPECT_NE(help.out.find("--quiet"), std::string::npos) << c.name;
+  }
 }
 
 TEST(Cli, UsageErrorsExitTwo) {
