@@ -1,5 +1,8 @@
-// vitdse infer: run a model on a tensor of images and write its logits.
+// vitdse infer: run a model, or a design's arithmetic on it, on a tensor of images and write its logits.
 #include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <ostream>
 
 #include <spdlog/spdlog.h>
@@ -7,6 +10,9 @@
 #include "cli/inputs.hpp"
 #include "cli/options.hpp"
 #include "vitdse/core/error.hpp"
+#include "vitdse/eval/dataset.hpp"
+#include "vitdse/eval/design_datapath.hpp"
+#include "vitdse/eval/normalise.hpp"
 #include "vitdse/eval/vit_engine.hpp"
 #include "vitdse/model/safetensors.hpp"
 
@@ -14,19 +20,33 @@ namespace vitdse::cli {
 
 int infer_command(Context& ctx) {
   po::options_description options("options");
-  std::string model, inputs, key, out;
+  std::string model, design_path, data, inputs, key, out;
+  std::size_t calibration_images = 64;
+  std::uint64_t seed = 0;
   options.add_options()("model", po::value(&model)->default_value(kDefaultModel),
                         "model card: a zoo name or a path; its `weights:` file is loaded")(
       "inputs", po::value(&inputs)->required(), "safetensors file holding float32 images [B, C, H, W], normalised")(
       "key", po::value(&key)->default_value("input"), "tensor name of the images in --inputs")(
-      "out", po::value(&out)->required(), "safetensors file to write: `logits`, float32 [B, classes]");
+      "out", po::value(&out)->required(), "safetensors file to write: `logits`, float32 [B, classes]")(
+      "design", po::value(&design_path),
+      "design file (YAML): run its arithmetic (omitted: the float model, as timm runs it)")(
+      "data", po::value(&data), "with --design: dataset of the calibration images (default: $VITDSE_DATA, the card's)")(
+      "calib", po::value(&calibration_images)->default_value(64),
+      "with --design: calibration images from the train split, as `vitdse eval` takes them")(
+      "seed", po::value(&seed)->default_value(0), "with --design: seed of the calibration sample");
   po::variables_map vm;
-  if (!parse_options(ctx, "infer", "--inputs X.safetensors --out Y.safetensors [--model M] [--key input]", options,
+  if (!parse_options(ctx, "infer",
+                     "--inputs X.safetensors --out Y.safetensors [--model M] [--key input] [--design D.yaml]", options,
                      vm)) {
     return 0;
   }
+  if (design_path.empty() && (vm.count("data") != 0 || !vm["calib"].defaulted() || !vm["seed"].defaulted())) {
+    throw usage_error("vitdse infer: --data, --calib and --seed calibrate a design's quantisers; give --design too");
+  }
+  if (calibration_images == 0) throw usage_error("--calib must be at least 1");
 
-  const auto card = model::load_model_card(model);
+  const auto md = load_model_and_design(model, design_path);
+  const auto& card = md.workload->card();
   const eval::VitEngine engine(card, eval::load_vit_weights(card));
   const model::SafetensorsFile file(inputs);
   if (!file.contains(key)) throw Error(inputs + ": no tensor '" + key + "' (use --key to name the images)");
@@ -38,14 +58,25 @@ int infer_command(Context& ctx) {
                 "'");
   }
   const int batch = static_cast<int>(images.shape[0]);
-  const auto start = std::chrono::steady_clock::now();
-  const FloatMatrix logits = engine.forward(images.data, batch);
+  // The same calibration as `vitdse eval`: activation scales from train-split images.
+  std::unique_ptr<eval::DesignDatapath> datapath;
+  if (!design_path.empty()) {
+    const auto source = eval::resolve_dataset(card, data.empty() ? std::nullopt : std::optional<std::string>(data));
+    const eval::Dataset calibration = eval::load_calibration_set(source, calibration_images, seed);
+    const auto samples = eval::ActivationSamples::record(engine, eval::normalised_batch(calibration, card),
+                                                         static_cast<int>(calibration.size()));
+    datapath = std::make_unique<eval::DesignDatapath>(engine, *md.workload, md.design, samples);
+  }
+  const auto start = std::chrono::steady_clock::now();  // the forward pass alone
+  const FloatMatrix logits = engine.forward(images.data, batch, datapath.get());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   model::write_safetensors(
       out, {{"logits", model::Tensor{{batch, card.num_classes},
                                      std::vector<float>(logits.data(), logits.data() + logits.size())}}});
-  ctx.out << "wrote " << out << ": logits [" << batch << ", " << card.num_classes << "] of model " << card.name << " ("
-          << seconds * 1e3 << " ms, " << (seconds > 0 ? batch / seconds : 0.0) << " images/s)\n";
+  ctx.out << "wrote " << out << ": logits [" << batch << ", " << card.num_classes << "] of model " << card.name
+          << (design_path.empty() ? std::string()
+                                  : std::string(" with design ").append(model::design_hash(md.design, *md.workload)))
+          << " (" << seconds * 1e3 << " ms, " << (seconds > 0 ? batch / seconds : 0.0) << " images/s)\n";
   return 0;
 }
 

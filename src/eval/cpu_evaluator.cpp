@@ -27,12 +27,6 @@ Eigen::RowVectorXd log_softmax(const FloatMatrix& logits, Eigen::Index row) {
   return x.array() - m - std::log((x.array() - m).exp().sum());
 }
 
-std::vector<float> inputs_of(const Dataset& data, const model::ModelCard& card) {
-  std::vector<std::size_t> all(data.size());
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-  return normalised_batch(data, card, all);
-}
-
 template <typename T>
 std::string_view bytes_of(std::span<const T> values) {
   return {reinterpret_cast<const char*>(values.data()), values.size_bytes()};
@@ -79,10 +73,10 @@ CpuEvaluator::CpuEvaluator(const model::ModelCard& card, VitWeights weights, con
   check_dataset_fits(test, card);
   const auto picked = sample_indices(test.size(), std::min(options.images, test.size()), options.seed);
   const Dataset chosen = subset(test, picked);
-  inputs_ = inputs_of(chosen, card);
+  inputs_ = normalised_batch(chosen, card);
   labels_ = chosen.labels;
   const Dataset calibration = load_calibration_set(source, options.calibration_images, options.seed);
-  const auto calibration_inputs = inputs_of(calibration, card);
+  const auto calibration_inputs = normalised_batch(calibration, card);
   calibration_ = ActivationSamples::record(engine_, calibration_inputs, static_cast<int>(calibration.size()));
 
   std::string identity = std::string(kEvaluatorVersion) + '\n' + card_identity(card) + '\n';

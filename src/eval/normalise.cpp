@@ -1,6 +1,8 @@
 // Model inputs from dataset images: shape check against the card, per-channel normalisation.
 #include "vitdse/eval/normalise.hpp"
 
+#include <numeric>
+
 #include <array>
 #include <string>
 
@@ -61,6 +63,12 @@ std::vector<float> normalised_batch(const Dataset& data, const model::ModelCard&
   std::vector<float> out(indices.size() * data.image_size());
   normalise_batch(data, card, indices, out);
   return out;
+}
+
+std::vector<float> normalised_batch(const Dataset& data, const model::ModelCard& card) {
+  std::vector<std::size_t> all(data.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  return normalised_batch(data, card, all);
 }
 
 }  // namespace vitdse::eval

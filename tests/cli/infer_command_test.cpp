@@ -1,6 +1,9 @@
 // vitdse infer end to end: timm's logits back from the command, one-line errors on bad input.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <filesystem>
+
 #include "test_util.hpp"
 #include "vitdse/model/safetensors.hpp"
 
@@ -18,6 +21,41 @@ TEST(InferCommand, WritesTimmsLogits) {
   const auto expected = model::SafetensorsFile(test_data("vit-28x28-random.io.safetensors")).read_f32("logits");
   ASSERT_EQ(logits.shape, expected.shape);
   for (std::size_t i = 0; i < logits.data.size(); ++i) EXPECT_NEAR(logits.data[i], expected.data[i], 1e-4) << i;
+}
+
+/// Mean |a - b| over two logit tensors of the same shape.
+double mean_abs_difference(const model::Tensor& a, const model::Tensor& b) {
+  double sum = 0;
+  for (std::size_t i = 0; i < a.data.size(); ++i) sum += std::abs(a.data[i] - b.data[i]);
+  return sum / static_cast<double>(a.data.size());
+}
+
+// A design's arithmetic moves the logits away from timm's float ones, and the coarser the
+// arithmetic, the further: W8A8 stays close, W2A2 does not.
+TEST(InferCommand, ADesignRunsItsArithmetic) {
+  if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const TempDir dir;
+  const auto card = test_data("vit-28x28-random.yaml");
+  const auto io = test_data("vit-28x28-random.io.safetensors");
+  const auto expected = model::SafetensorsFile(io).read_f32("logits");
+  auto logits_of = [&](const std::string& design_yaml, const std::string& name) {
+    const auto out = (dir.path() / (name + ".safetensors")).string();
+    const auto r = run_cli({"infer", "--model", card, "--inputs", io, "--out", out, "--design",
+                            dir.write(name + ".yaml", design_yaml), "--calib", "16"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("with design "), std::string::npos) << r.out;
+    return model::SafetensorsFile(out).read_f32("logits");
+  };
+  const auto w8 = logits_of("version: 1\ndefaults: {}\n", "w8a8");
+  const auto w2 = logits_of("version: 1\ndefaults: {wbits: 2, abits: 2}\n", "w2a2");
+  ASSERT_EQ(w8.shape, expected.shape);
+  const double near = mean_abs_difference(w8, expected), far = mean_abs_difference(w2, expected);
+  EXPECT_GT(near, 0.0);  // quantised, not the float model
+  EXPECT_LT(near, 0.1 * far) << near << " against " << far;
+  // Calibration options without a design are a usage error.
+  EXPECT_EQ(
+      run_cli({"infer", "--model", card, "--inputs", io, "--out", (dir.path() / "x").string(), "--calib", "8"}).code,
+      2);
 }
 
 TEST(InferCommand, BadInputsAreOneLineErrors) {

@@ -26,5 +26,7 @@ void normalise_batch(const Dataset& data, const model::ModelCard& card, std::spa
 /// The same, returning a new batch.
 std::vector<float> normalised_batch(const Dataset& data, const model::ModelCard& card,
                                     std::span<const std::size_t> indices);
+/// Every image of `data`, normalised, as one batch.
+std::vector<float> normalised_batch(const Dataset& data, const model::ModelCard& card);
 
 }  // namespace vitdse::eval
