@@ -135,7 +135,7 @@ const std::vector<Command>& commands() {
       {"cost", "price a design on an accelerator template: energy, area, latency", cost_command},
       {"eval", "a design's top-1 accuracy on real images and its distance from the float model", eval_command},
       {"sensitivity", "rank the GEMM layers by the accuracy a unit costs in each alone", sensitivity_command},
-      {"infer", "run a model on a tensor of images and write its logits (safetensors)", infer_command},
+      {"infer", "run a model, float or under a design, on a tensor of images; writes its logits", infer_command},
       {"train", "train a model from scratch on its dataset; writes timm-layout weights and a card", train_command},
       {"finetune", "fine-tune a model with a design's arithmetic in the loop (straight-through gradients)",
        finetune_command},
