@@ -214,7 +214,7 @@ ReproducedTable assumptions_table() {
        [&](cost::ArchTemplate& a, cost::Technology::Table&, double f) {
          std::string banks;
          for (auto& b : a.buffers) {
-           b.banks = std::max(1, static_cast<int>(std::lround(b.banks / f)));
+           b.banks = scaled(b.banks, 1.0 / f);  // f times the bank size
            banks.append(banks.empty() ? "" : "+").append(format_number(b.bank_kib(), 3));
          }
          return banks;
