@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "vitdse/cluster/cluster.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
 #include "vitdse/core/version.hpp"
@@ -91,7 +93,7 @@ const Command* parse_global(const std::vector<std::string>& args, std::ostream& 
       return nullptr;
     }
     if (a == "--version") {
-      out << "vitdse " << version() << '\n';
+      out << "vitdse " << version() << (cluster::built_with_mpi() ? " (with MPI)" : " (without MPI)") << '\n';
       return nullptr;
     }
     if (const std::size_t next = logging.take(args, i); next != i) {
@@ -167,6 +169,18 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     err << "vitdse: internal error: " << one_line(e.what()) << '\n';
     return 1;
   }
+}
+
+int run_process(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  std::optional<cluster::Session> session;
+  try {
+    session.emplace(argc, argv);
+  } catch (const Error& e) {
+    err << "vitdse: error: " << one_line(e.what()) << '\n';
+    return e.exit_code();
+  }
+  if (cluster::place().rank != 0) return session->serve();
+  return run(std::vector<std::string>(argv + 1, argv + argc), out, err);
 }
 
 }  // namespace vitdse::cli

@@ -27,6 +27,9 @@ const std::vector<Command>& commands();
 /// Runs the CLI on `args` (without the program name). Returns the exit code: 0 on success,
 /// 1 on a runtime error, 2 on a usage error; errors are one line on `err`.
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// The whole program: joins the job (cluster::Session) and, on rank 0, runs the CLI on `argv`;
+/// other ranks score designs for rank 0 until it ends.
+int run_process(int argc, char** argv, std::ostream& out, std::ostream& err);
 
 // One function per subcommand (one file each).
 int workload_command(Context& ctx);

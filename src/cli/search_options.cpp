@@ -1,6 +1,10 @@
 // The options `vitdse search` and `vitdse compare` share.
 #include "cli/search_options.hpp"
 
+#include <algorithm>
+#include <thread>
+
+#include "vitdse/cluster/cluster.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/search/objectives.hpp"
 
@@ -20,7 +24,8 @@ void add_search_options(po::options_description& options, SearchFlags& flags, re
       "re-score the front on this many test images at the end; 0 skips")(
       "batch", po::value(&job.algorithm_options.batch)->default_value(4),
       "designs scored at once (results depend on it, not on --threads)")(
-      "threads", po::value(&flags.threads)->default_value(0), "worker threads (default: all cores)")(
+      "threads", po::value(&flags.threads)->default_value(0),
+      "worker threads of each process (default: all cores, shared among the MPI ranks on a host)")(
       "db", po::value(&job.db)->default_value("vitdse.sqlite"), "SQLite cache of evaluations and runs")(
       "data", po::value(&job.data), "dataset: a path or kind:path (default: $VITDSE_DATA, then the card's)");
 }
@@ -37,6 +42,11 @@ void apply_search_flags(const SearchFlags& flags, report::SearchJobOptions& job)
 }
 
 std::unique_ptr<tbb::global_control> limit_threads(int threads) {
+  // By default the ranks of a job that share a host share its cores.
+  const int ranks_here = cluster::place().node_size;
+  if (threads <= 0 && ranks_here > 1) {
+    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / ranks_here);
+  }
   if (threads <= 0) return nullptr;
   return std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                static_cast<std::size_t>(threads));

@@ -1,4 +1,4 @@
-// SIGINT handling: async-signal-safe (an atomic flag, write(2) and _exit(2) only).
+// SIGINT and SIGTERM handling: async-signal-safe (an atomic flag, write(2) and _exit(2) only).
 #include "vitdse/core/interrupt.hpp"
 
 #include <unistd.h>
@@ -10,12 +10,13 @@ namespace vitdse {
 namespace {
 
 std::atomic<bool> g_stop{false};
-struct sigaction g_previous {};
+struct sigaction g_previous_int {};
+struct sigaction g_previous_term {};
 
 void on_sigint(int /*signal*/) {
   if (g_stop.exchange(true)) _exit(130);
   static constexpr char kMessage[] =
-      "\ninterrupted: finishing the current batch and writing the results (Ctrl-C again to stop at once)\n";
+      "\ninterrupted: finishing what is in hand and writing the results (Ctrl-C again to stop at once)\n";
   [[maybe_unused]] const auto n = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
 }
 
@@ -26,10 +27,15 @@ InterruptGuard::InterruptGuard() {
   struct sigaction action {};
   action.sa_handler = on_sigint;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, &g_previous);
+  sigaction(SIGINT, &action, &g_previous_int);
+  // mpirun and Slurm pass a Ctrl-C on as SIGTERM (then SIGKILL after a grace period).
+  sigaction(SIGTERM, &action, &g_previous_term);
 }
 
-InterruptGuard::~InterruptGuard() { sigaction(SIGINT, &g_previous, nullptr); }
+InterruptGuard::~InterruptGuard() {
+  sigaction(SIGINT, &g_previous_int, nullptr);
+  sigaction(SIGTERM, &g_previous_term, nullptr);
+}
 
 const std::atomic<bool>& InterruptGuard::stop() const { return g_stop; }
 

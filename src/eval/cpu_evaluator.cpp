@@ -49,21 +49,6 @@ std::string card_identity(const model::ModelCard& c) {
 /// Bumped whenever the evaluator's arithmetic changes what a design scores.
 constexpr const char* kEvaluatorVersion = "evaluator-2";
 
-/// What each stage of the forward pass computes under a design: the canonical choices of the
-/// embedding's layer, then of each block's layers.
-std::vector<std::string> stage_keys(const model::Design& design, const model::Workload& workload) {
-  std::vector<std::string> keys(static_cast<std::size_t>(workload.block_count()) + 1);
-  const auto& layers = workload.layers();
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    if (layers[i].name == "patch_embed") {
-      keys[0] += model::canonical_layer_json(design, workload, i);
-    } else if (layers[i].block >= 0) {  // the final norm and the head are always recomputed
-      keys[static_cast<std::size_t>(layers[i].block) + 1] += model::canonical_layer_json(design, workload, i);
-    }
-  }
-  return keys;
-}
-
 }  // namespace
 
 CpuEvaluator::CpuEvaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
@@ -103,7 +88,7 @@ EvalReport CpuEvaluator::evaluate(const model::Design& design, const model::Work
   FloatMatrix logits;
   std::unique_lock lock(prefix_.mutex, std::defer_lock);
   if (prefix_fits_ && lock.try_lock()) {
-    auto keys = stage_keys(design, workload);
+    auto keys = model::stage_keys(design, workload);
     std::size_t resume = 0;
     while (resume < keys.size() && resume < prefix_.keys.size() && keys[resume] == prefix_.keys[resume]) ++resume;
     prefix_.keys.clear();  // invalid until the pass completes

@@ -396,6 +396,19 @@ std::string canonical_layer_json(const Design& d, const Workload& w, std::size_t
   return layer_entry(d, w, i).dump();
 }
 
+std::vector<std::string> stage_keys(const Design& design, const Workload& workload) {
+  std::vector<std::string> keys(static_cast<std::size_t>(workload.block_count()) + 1);
+  const auto& layers = workload.layers();
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i].name == "patch_embed") {
+      keys[0] += canonical_layer_json(design, workload, i);
+    } else if (layers[i].block >= 0) {
+      keys[static_cast<std::size_t>(layers[i].block) + 1] += canonical_layer_json(design, workload, i);
+    }
+  }
+  return keys;
+}
+
 std::string canonical_json(const Design& d, const Workload& w) {
   nlohmann::json layers = nlohmann::json::object();
   const auto& wl = w.layers();

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include "vitdse/cluster/cluster.hpp"
 #include "vitdse/core/append_file.hpp"
 #include "vitdse/core/atomic_file.hpp"
 #include "vitdse/core/error.hpp"
@@ -16,11 +17,9 @@
 #include "vitdse/core/progress.hpp"
 #include "vitdse/core/text.hpp"
 #include "vitdse/cost/cost_model.hpp"
-#include "vitdse/eval/evaluator.hpp"
 #include "vitdse/report/pareto_table.hpp"
-#include "vitdse/search/parallel_evaluator.hpp"
 #include "vitdse/search/policy.hpp"
-#include "vitdse/search/scorer.hpp"
+#include "vitdse/search/scoring_stack.hpp"
 #include "vitdse/store/cached_evaluator.hpp"
 
 namespace vitdse::report {
@@ -83,15 +82,21 @@ std::string now_text() {
 SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool>* stop) {
   const auto start = std::chrono::steady_clock::now();
   const search::Policy policy = search::load_policy(o.policy);
-  const model::Workload workload(model::load_model_card(o.model.empty() ? policy.model : o.model));
+  search::ScoringSetup setup;
+  setup.model = o.model.empty() ? policy.model : o.model;
+  setup.arch = o.arch.empty() ? policy.arch : o.arch;
+  setup.dataset = o.data;
+  setup.eval.images = o.images > 0 ? o.images : policy.images;
+  const search::ScoringStack stack(setup);
+  const auto& workload = stack.workload();
   const auto& card = workload.card();
-  const cost::CostModel cost(workload, cost::load_arch(o.arch.empty() ? policy.arch : o.arch));
+  const auto& cost = stack.cost();
   search::DesignSpace space = search::make_space(policy, workload);
   search::assign_prior(space, cost, policy.prior);
   const auto metrics = o.objectives ? *o.objectives : policy.objectives;
   auto constraints = policy.constraints;
   constraints.insert(constraints.end(), o.constraints.begin(), o.constraints.end());
-  const std::size_t images = o.images > 0 ? o.images : policy.images;
+  const std::size_t images = setup.eval.images;
   if (cost.arch().target == cost::Target::fpga) {
     // An FPGA template has resources, not area: an area objective would see 0 for every design.
     bool uses_area = std::find(metrics.begin(), metrics.end(), search::Metric::area_mm2) != metrics.end();
@@ -102,17 +107,13 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     }
   }
 
-  const auto source = eval::resolve_dataset(card, o.data.empty() ? std::nullopt : std::optional<std::string>(o.data));
-  const std::string dataset = source.kind + ":" + source.path.string();
+  const std::string& dataset = stack.setup().dataset;
   spdlog::info("search: {} on {} with policy '{}' ({} variables, 10^{:.1f} points), {} test images per design",
                card.name, dataset, policy.name, space.variables().size(), space.log10_size(), images);
-  eval::EvalOptions eo;
-  eo.images = images;
-  const auto evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, eo);
-  const search::Scorer scorer(workload, *evaluator, cost);
+  const search::Scorer& scorer = stack.scorer();
   store::Database db(o.db);
-  search::ParallelEvaluator fresh(scorer);
-  store::CachedEvaluator cached(fresh, scorer, db);
+  const auto fresh = cluster::make_batch_evaluator(stack, stop);
+  store::CachedEvaluator cached(*fresh, scorer, db);
 
   const std::string config = config_yaml(o, policy, space, metrics, constraints, images, dataset, scorer);
   store::RunRecord record;
@@ -191,23 +192,22 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     rows.push_back({e.candidate.hash, e.candidate.canonical, e.score, std::nullopt});
   }
   if (o.final_images > 0 && !interrupted && !rows.empty()) {
-    eval::EvalOptions full = eo;
-    full.images = o.final_images;
+    search::ScoringSetup full = stack.setup();
+    full.eval.images = o.final_images;
     spdlog::info("re-scoring the {} designs of the front on {} test images", rows.size(), o.final_images);
-    const auto full_evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, full);
-    const search::Scorer full_scorer(workload, *full_evaluator, cost);
-    search::ParallelEvaluator full_fresh(full_scorer);
-    store::CachedEvaluator full_cached(full_fresh, full_scorer, db);
+    const search::ScoringStack full_stack(full);
+    const auto full_fresh = cluster::make_batch_evaluator(full_stack, stop);
+    store::CachedEvaluator full_cached(*full_fresh, full_stack.scorer(), db);
     std::vector<search::Candidate> batch;
     for (const std::size_t id : run.archive().ids()) batch.push_back(run.evaluations()[id].candidate);
     const auto scored = full_cached.evaluate(batch);
-    for (std::size_t i = 0; i < rows.size(); ++i) rows[i].full_test = scored[i].score;
+    for (std::size_t i = 0; i < std::min(rows.size(), scored.size()); ++i) rows[i].full_test = scored[i].score;
     // So that `vitdse pareto` finds these scores in the cache again.
-    record.config = config + "final_scoring_context: " + full_scorer.context() + "\n";
+    record.config = config + "final_scoring_context: " + full_stack.scorer().context() + "\n";
     db.set_run_config(record.id, record.config);
     write_file_atomically(out / "run.yaml", "id: " + record.id + "\n" + record.config);
   }
-  const double float_top1 = evaluator->float_report().top1_pct;
+  const double float_top1 = scorer.float_top1_pct();
   const auto front = pareto_front(rows, metrics, constraints, float_top1);
   write_file_atomically(out / "pareto.csv", design_table(rows, front, float_top1).to_csv());
   write_file_atomically(out / "all.csv", evaluations_table(run).to_csv());

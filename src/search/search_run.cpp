@@ -44,7 +44,8 @@ std::vector<std::optional<std::size_t>> SearchRun::evaluate(const std::vector<Po
   batch.reserve(fresh.size());
   for (const auto& p : fresh) batch.push_back(scorer_.candidate(space_.design(p)));
   const std::vector<Scored> scored = batch.empty() ? std::vector<Scored>{} : evaluator_.evaluate(batch);
-  for (std::size_t i = 0; i < fresh.size(); ++i) {
+  // A stopped back end may return fewer: the points it did not score stay unseen.
+  for (std::size_t i = 0; i < std::min(fresh.size(), scored.size()); ++i) {
     Evaluation e;
     e.point = fresh[i];
     e.key = scorer_.key(batch[i]);

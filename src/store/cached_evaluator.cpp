@@ -36,7 +36,8 @@ std::vector<search::Scored> CachedEvaluator::evaluate(std::span<const search::Ca
     if (on_scored) on_scored(misses[m], s);
   });
   scoring_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (std::size_t m = 0; m < misses.size(); ++m) {
+  if (scored.size() < misses.size()) out.resize(misses[scored.size()]);  // stopped: the leading part
+  for (std::size_t m = 0; m < scored.size(); ++m) {
     out[misses[m]] = {scored[m].score, false};
     if (reported[m] == 0) {
       commit(misses[m], scored[m].score);

@@ -86,6 +86,10 @@ Design parse_design(const std::string& yaml_text, const std::string& source, con
 std::string canonical_json(const Design& design, const Workload& workload);
 /// Layer `i`'s entry of canonical_json() ("{}" for a layer with no fields).
 std::string canonical_layer_json(const Design& design, const Workload& workload, std::size_t i);
+/// What each stage of a forward pass computes under the design: the canonical choices of the
+/// embedding's layer, then of each block's layers (the final norm and the head are in none).
+/// Two designs with equal leading keys compute the same states up to there.
+std::vector<std::string> stage_keys(const Design& design, const Workload& workload);
 /// First 16 hex digits of SHA-256 over canonical_json().
 std::string design_hash(const Design& design, const Workload& workload);
 

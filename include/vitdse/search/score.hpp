@@ -46,7 +46,8 @@ class BatchEvaluator {
   using OnScored = std::function<void(std::size_t index, const Scored& scored)>;
 
   virtual ~BatchEvaluator() = default;
-  /// One result per candidate, in order.
+  /// One result per candidate, in order. A back end that was asked to stop may instead return the
+  /// results of a leading part of the batch; results it reported beyond that stay reported.
   [[nodiscard]] std::vector<Scored> evaluate(std::span<const Candidate> batch) { return evaluate(batch, {}); }
   /// The same, calling `on_scored` (if set) for each result as it is ready.
   [[nodiscard]] virtual std::vector<Scored> evaluate(std::span<const Candidate> batch, const OnScored& on_scored) = 0;

@@ -1,0 +1,116 @@
+// Handing out a batch dynamically and gathering its scores.
+#include "mpi_evaluator.hpp"
+
+#include <tbb/global_control.h>
+
+#include <spdlog/spdlog.h>
+
+#include "mpi_messages.hpp"
+#include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
+
+namespace vitdse::cluster {
+
+namespace {
+
+/// Serial numbers of setups, so a worker knows which of its stacks a design is for.
+std::uint64_t g_setups = 0;
+
+}  // namespace
+
+MpiEvaluator::MpiEvaluator(const search::ScoringStack& stack, const std::atomic<bool>* stop, int ranks)
+    : stack_(stack),
+      stop_(stop),
+      ranks_(ranks),
+      setup_(++g_setups),
+      router_(ranks, route_by_prefix_from_environment()),
+      local_(stack.scorer()) {
+  SetupHeader header;
+  header.setup = setup_;
+  header.threads =
+      static_cast<std::int32_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+  header.log_level = static_cast<std::int32_t>(spdlog::get_level());
+  const std::string text = stack.setup().text();
+  for (int r = 1; r < ranks_; ++r) send_message(r, kSetup, header, text);
+  std::optional<std::string> failure;
+  for (int pending = ranks_ - 1; pending > 0; --pending) {
+    const MPI_Status status = wait_for_message(MPI_ANY_SOURCE);
+    const std::string reply = receive(status);
+    if (status.MPI_TAG == kFailed) {
+      failure = failure.value_or(reply);
+    } else if (reply != stack.scorer().context()) {
+      failure = failure.value_or("rank " + std::to_string(status.MPI_SOURCE) +
+                                 " loaded different files (its scoring context differs from rank 0's): give every "
+                                 "rank the same model, weights and dataset");
+    }
+  }
+  if (failure) throw Error(*failure);
+  spdlog::debug("scoring on {} ranks", ranks_);
+}
+
+std::vector<search::Scored> MpiEvaluator::evaluate(std::span<const search::Candidate> batch,
+                                                   const OnScored& on_scored) {
+  const std::uint64_t batch_id = ++batches_;
+  std::vector<std::vector<std::string>> keys;
+  keys.reserve(batch.size());
+  for (const auto& c : batch) keys.push_back(model::stage_keys(c.design, stack_.workload()));
+  router_.begin(std::move(keys));
+
+  std::vector<search::Scored> out(batch.size());
+  std::vector<char> have(batch.size(), 0);
+  std::size_t done = 0;
+  auto record = [&](std::size_t index, const search::Score& score) {
+    out[index] = {score, false};
+    have[index] = 1;
+    ++done;
+    if (on_scored) on_scored(index, out[index]);
+  };
+  auto give = [&](int rank) {
+    const auto index = router_.next(rank);
+    if (!index) return;
+    if (rank == 0) {
+      local_.start(batch_id, *index, batch[*index].design);
+    } else {
+      send_message(rank, kDesign, WorkHeader{setup_, batch_id, *index},
+                   batch[*index].hash + "\n" + batch[*index].canonical);
+    }
+  };
+  for (int r = 0; r < ranks_; ++r) give(r);
+
+  Backoff backoff;
+  while (done < batch.size() && !(stop_ != nullptr && stop_->load())) {
+    bool progressed = false;
+    if (auto local = local_.take()) {
+      progressed = true;
+      if (local->error) throw Error(*local->error);
+      if (local->batch == batch_id) {
+        record(local->index, local->score);
+        give(0);
+      }
+    }
+    MPI_Status status{};
+    if (message_waiting(MPI_ANY_SOURCE, status)) {
+      progressed = true;
+      const std::string bytes = receive(status);
+      if (status.MPI_TAG == kFailed) throw Error(bytes);
+      const auto message = header_of<ScoreMessage>(bytes);
+      if (status.MPI_TAG == kScore && message.work.setup == setup_ && message.work.batch == batch_id) {
+        record(message.work.index, message.score);
+        give(status.MPI_SOURCE);
+      }
+    }
+    if (progressed) {
+      backoff.reset();
+    } else {
+      backoff.idle();
+    }
+  }
+  if (done < batch.size()) {  // stopped: the leading part that is in
+    std::size_t lead = 0;
+    while (lead < batch.size() && have[lead] != 0) ++lead;
+    out.resize(lead);
+  }
+  return out;
+}
+
+}  // namespace vitdse::cluster

@@ -1,0 +1,34 @@
+// Rank 0's batch evaluator in a job of several ranks: each design goes to whichever rank is idle
+// (rank 0 included), and results are collected in candidate order.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "local_scorer.hpp"
+#include "vitdse/search/scoring_stack.hpp"
+#include "work_router.hpp"
+
+namespace vitdse::cluster {
+
+class MpiEvaluator final : public search::BatchEvaluator {
+ public:
+  /// Sends `stack`'s setup to every other rank and waits until each has built the same stack
+  /// (the same scoring context) or failed, whose error it then throws.
+  MpiEvaluator(const search::ScoringStack& stack, const std::atomic<bool>* stop, int ranks);
+
+  using search::BatchEvaluator::evaluate;
+  [[nodiscard]] std::vector<search::Scored> evaluate(std::span<const search::Candidate> batch,
+                                                     const OnScored& on_scored) override;
+
+ private:
+  const search::ScoringStack& stack_;
+  const std::atomic<bool>* stop_;
+  int ranks_;
+  std::uint64_t setup_;
+  std::uint64_t batches_ = 0;
+  WorkRouter router_;
+  LocalScorer local_;
+};
+
+}  // namespace vitdse::cluster

@@ -1,0 +1,87 @@
+// The worker's loop: set-ups, designs, stop.
+#include "mpi_worker.hpp"
+
+#include <tbb/global_control.h>
+
+#include <algorithm>
+#include <list>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "mpi_messages.hpp"
+#include "vitdse/core/error.hpp"
+#include "vitdse/model/design.hpp"
+
+namespace vitdse::cluster {
+
+namespace {
+
+/// Stacks kept built: a search and the re-scoring of its front alternate in `compare`.
+constexpr std::size_t kStacksKept = 2;
+
+struct Built {
+  std::string text;
+  std::unique_ptr<search::ScoringStack> stack;
+};
+
+search::Score score_design(const search::ScoringStack& stack, const std::string& message) {
+  const auto newline = message.find('\n');
+  if (newline == std::string::npos) throw Error("a design message from rank 0 has no hash line");
+  const std::string hash = message.substr(0, newline);
+  auto candidate =
+      stack.scorer().candidate(model::parse_design(message.substr(newline + 1), "rank 0's design", stack.workload()));
+  if (candidate.hash != hash) {
+    throw Error("design " + hash + " reads back as " + candidate.hash +
+                " on this rank: the ranks run different versions");
+  }
+  return stack.scorer().score(candidate.design);
+}
+
+}  // namespace
+
+int serve_rank_zero() {
+  std::list<Built> built;  // most recently used first
+  std::uint64_t current_setup = 0;
+  std::unique_ptr<tbb::global_control> threads;
+  for (;;) {
+    const MPI_Status status = wait_for_message(0);
+    const std::string bytes = receive(status);
+    if (status.MPI_TAG == kStop) return 0;
+    try {
+      if (status.MPI_TAG == kSetup) {
+        std::string text;
+        const auto header = header_of<SetupHeader>(bytes, &text);
+        threads.reset();
+        if (header.threads > 0) {
+          threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                          static_cast<std::size_t>(header.threads));
+        }
+        // Rank 0 says what the job is doing; the others' info lines would only repeat it.
+        const auto level = static_cast<spdlog::level::level_enum>(header.log_level);
+        spdlog::set_level(level == spdlog::level::info ? spdlog::level::warn : level);
+        auto it = std::find_if(built.begin(), built.end(), [&](const Built& b) { return b.text == text; });
+        if (it == built.end()) {
+          built.push_front({text, nullptr});  // kept empty if building fails, and dropped below
+          built.front().stack = std::make_unique<search::ScoringStack>(search::ScoringSetup::parse(text));
+        } else {
+          built.splice(built.begin(), built, it);
+        }
+        while (built.size() > kStacksKept) built.pop_back();
+        current_setup = header.setup;
+        send_text(0, kReady, built.front().stack->scorer().context());
+      } else if (status.MPI_TAG == kDesign) {
+        std::string design;
+        const auto work = header_of<WorkHeader>(bytes, &design);
+        if (work.setup != current_setup || built.empty()) throw Error("a design came for a set-up this rank lacks");
+        const ScoreMessage reply{work, score_design(*built.front().stack, design)};
+        MPI_Send(&reply, sizeof reply, MPI_BYTE, 0, kScore, MPI_COMM_WORLD);
+      }
+    } catch (const std::exception& e) {
+      if (!built.empty() && !built.front().stack) built.pop_front();
+      send_text(0, kFailed, e.what());
+    }
+  }
+}
+
+}  // namespace vitdse::cluster
