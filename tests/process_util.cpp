@@ -73,6 +73,7 @@ pid_t spawn_program(const std::string& program, const std::vector<std::string>& 
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, STDOUT_FILENO);  // the run's summary would clutter the test log
     if (err_fd >= 0) ::dup2(err_fd, STDERR_FILENO);
+    if (fault.own_process_group) ::setpgid(0, 0);
     if (fault.file_size_limit >= 0) {
       ::signal(SIGXFSZ, SIG_IGN);  // stays ignored across exec, so a write fails with EFBIG instead
       const rlimit limit{static_cast<rlim_t>(fault.file_size_limit), static_cast<rlim_t>(fault.file_size_limit)};
@@ -162,11 +163,11 @@ bool still_running(pid_t pid, int& exit_code) {
   return false;
 }
 
-ProcessResult run_vitdse(const std::vector<std::string>& args, const ChildFault& fault) {
+ProcessResult run_program(const std::string& program, const std::vector<std::string>& args, const ChildFault& fault) {
   // A pipe, not a file: a file-size limit on the child must not cut its error message.
   int fds[2];
   EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
-  const pid_t pid = spawn_program(vitdse_binary(), args, fault, fds[1]);
+  const pid_t pid = spawn_program(program, args, fault, fds[1]);
   ::close(fds[1]);
   ProcessResult r;
   char buf[4096];
@@ -178,6 +179,55 @@ ProcessResult run_vitdse(const std::vector<std::string>& args, const ChildFault&
   ::close(fds[0]);
   r.code = wait_exit(pid);
   return r;
+}
+
+std::vector<std::string> mpirun_options() {
+  // Set here too, so that a test run outside ctest (which sets them) also works as root.
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
+  std::vector<std::string> all{"--oversubscribe", "--quiet"};
+  if (kSanitized) {
+    all.insert(all.end(), {"-x", "LSAN_OPTIONS=suppressions=" + test_data("lsan-mpi.supp")});
+  }
+  return all;
+}
+
+namespace {
+
+std::vector<std::string> mpirun_args(int ranks, const std::vector<std::string>& args) {
+  auto all = mpirun_options();
+  all.insert(all.end(), {"-n", std::to_string(ranks), vitdse_binary()});
+  all.insert(all.end(), args.begin(), args.end());
+  return all;
+}
+
+}  // namespace
+
+ProcessResult run_vitdse(const std::vector<std::string>& args, const ChildFault& fault) {
+  return run_program(vitdse_binary(), args, fault);
+}
+
+std::filesystem::path mpirun_path() {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path == nullptr ? "" : path);
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    const auto candidate = std::filesystem::path(dir) / "mpirun";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
+
+pid_t spawn_mpirun(int ranks, const std::vector<std::string>& args, const ChildFault& fault,
+                   const std::filesystem::path& stderr_file) {
+  const int err_fd =
+      stderr_file.empty() ? -1 : ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const pid_t pid = spawn_program(mpirun_path().string(), mpirun_args(ranks, args), fault, err_fd);
+  if (err_fd >= 0) ::close(err_fd);
+  return pid;
+}
+
+ProcessResult run_mpirun(int ranks, const std::vector<std::string>& args) {
+  return run_program(mpirun_path().string(), mpirun_args(ranks, args), {});
 }
 
 void wait_for_evaluations(const std::filesystem::path& db, std::int64_t n, pid_t pid) {

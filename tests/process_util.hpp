@@ -26,6 +26,9 @@ struct ChildFault {
   /// Drops CAP_DAC_OVERRIDE from the capability bounding set before exec, so that even root obeys
   /// file modes (a directory of mode 0555 is then read-only to the child).
   bool obey_file_modes = false;
+  /// A process group of its own, so that a signal to the group (kill(-pid, ...)) reaches the
+  /// child's children too, as a terminal's Ctrl-C does.
+  bool own_process_group = false;
 };
 
 /// Starts the vitdse binary with `args` (stdout to /dev/null; stderr to `stderr_file` when given,
@@ -46,6 +49,21 @@ struct ProcessResult {
 
 /// Runs the vitdse binary to completion.
 ProcessResult run_vitdse(const std::vector<std::string>& args, const ChildFault& fault = {});
+
+/// Runs `program` with `args` to completion.
+ProcessResult run_program(const std::string& program, const std::vector<std::string>& args,
+                          const ChildFault& fault = {});
+
+/// The mpirun on the PATH, or empty where there is none.
+std::filesystem::path mpirun_path();
+/// `mpirun -n ranks` of the vitdse binary with `args` (oversubscribed, as root where the tests
+/// run as root, without mpirun's own banners); the ranks leave MPI's own allocations out of leak
+/// checks under the sanitizers.
+pid_t spawn_mpirun(int ranks, const std::vector<std::string>& args, const ChildFault& fault = {},
+                   const std::filesystem::path& stderr_file = {});
+ProcessResult run_mpirun(int ranks, const std::vector<std::string>& args);
+/// The arguments of run_mpirun before the program's: the options every test's mpirun needs.
+std::vector<std::string> mpirun_options();
 
 /// Waits until the database holds at least `n` evaluations (or the process has ended).
 void wait_for_evaluations(const std::filesystem::path& db, std::int64_t n, pid_t pid);

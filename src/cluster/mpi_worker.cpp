@@ -4,6 +4,7 @@
 #include <tbb/global_control.h>
 
 #include <algorithm>
+#include <csignal>
 #include <list>
 #include <memory>
 
@@ -41,6 +42,8 @@ search::Score score_design(const search::ScoringStack& stack, const std::string&
 }  // namespace
 
 int serve_rank_zero() {
+  // A terminal's Ctrl-C reaches every rank: rank 0 decides what stops, and mpirun ends the rest.
+  std::signal(SIGINT, SIG_IGN);
   std::list<Built> built;  // most recently used first
   std::uint64_t current_setup = 0;
   std::unique_ptr<tbb::global_control> threads;

@@ -13,11 +13,21 @@ std::atomic<bool> g_stop{false};
 struct sigaction g_previous_int {};
 struct sigaction g_previous_term {};
 
-void on_sigint(int /*signal*/) {
-  if (g_stop.exchange(true)) _exit(130);
+void say_interrupted() {
   static constexpr char kMessage[] =
       "\ninterrupted: finishing what is in hand and writing the results (Ctrl-C again to stop at once)\n";
   [[maybe_unused]] const auto n = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+}
+
+void on_sigint(int /*signal*/) {
+  if (g_stop.exchange(true)) _exit(130);
+  say_interrupted();
+}
+
+/// mpirun passes a Ctrl-C on to its processes as SIGTERM a second after they had the SIGINT
+/// itself, and SIGKILLs them a second later: SIGTERM never ends the writing of results early.
+void on_sigterm(int /*signal*/) {
+  if (!g_stop.exchange(true)) say_interrupted();
 }
 
 }  // namespace
@@ -29,6 +39,7 @@ InterruptGuard::InterruptGuard() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, &g_previous_int);
   // mpirun and Slurm pass a Ctrl-C on as SIGTERM (then SIGKILL after a grace period).
+  action.sa_handler = on_sigterm;
   sigaction(SIGTERM, &action, &g_previous_term);
 }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "search/synthetic_problem.hpp"
@@ -37,6 +38,26 @@ class SequentialEvaluator final : public search::BatchEvaluator {
   const search::Scoring& scoring_;
   std::size_t fail_after_;
   bool reports_;
+};
+
+/// Scores and reports every candidate but, as a back end asked to stop, returns only the first `keep`.
+class StoppedEvaluator final : public search::BatchEvaluator {
+ public:
+  StoppedEvaluator(const search::Scoring& scoring, std::size_t keep) : scoring_(scoring), keep_(keep) {}
+  using search::BatchEvaluator::evaluate;
+  std::vector<search::Scored> evaluate(std::span<const search::Candidate> batch, const OnScored& on_scored) override {
+    std::vector<search::Scored> out;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      out.push_back({scoring_.score(batch[i].design), false});
+      if (on_scored) on_scored(i, out.back());
+    }
+    out.resize(std::min(keep_, out.size()));
+    return out;
+  }
+
+ private:
+  const search::Scoring& scoring_;
+  std::size_t keep_;
 };
 
 std::vector<search::Candidate> candidates(const SyntheticProblem& p, std::size_t n) {
@@ -107,6 +128,30 @@ TEST(CachedEvaluator, ResultsReturnedUnreportedAreCommittedToo) {
   EXPECT_EQ(reported, std::vector<int>(batch.size(), 1));
   EXPECT_EQ(db.evaluation_count(), 3);
   EXPECT_EQ(cached.misses(), 3);
+}
+
+}  // namespace
+}  // namespace vitdse::store
+
+namespace vitdse::store {
+namespace {
+
+TEST(CachedEvaluator, AStoppedInnerEvaluatorGivesALeadingPartAndKeepsEverythingItReported) {
+  const TempDir dir;
+  const SyntheticProblem p;
+  Database db(dir.path() / "c.sqlite");
+  const auto batch = candidates(p, 6);
+  search::ParallelEvaluator fresh(p.scoring);
+  (void)CachedEvaluator(fresh, p.scoring, db).evaluate(std::span(batch).first(2));  // 0 and 1 cached
+  StoppedEvaluator stopped(p.scoring, 2);  // of the misses 2, 3, 4, 5 it returns 2 and 3
+  CachedEvaluator cached(stopped, p.scoring, db);
+  const auto out = cached.evaluate(batch);
+  ASSERT_EQ(out.size(), 4u);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].cached, i < 2) << i;
+    EXPECT_DOUBLE_EQ(out[i].score.top1_pct, p.scoring.score(batch[i].design).top1_pct) << i;
+  }
+  EXPECT_EQ(db.evaluation_count(), 6) << "what the inner evaluator reported is committed, returned or not";
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 namespace vitdse {
 
 /// While alive, SIGINT or SIGTERM sets `stop()` (the run finishes its current step and writes
-/// what it has); a second signal exits at once with status 130. The previous handler is restored on exit.
+/// what it has); a second SIGINT exits at once with status 130. The previous handler is restored on exit.
 ///
 ///     InterruptGuard guard;
 ///     run(..., &guard.stop());
