@@ -66,19 +66,29 @@ void BM_GemmEigenFloat(benchmark::State& state) {
 }
 BENCHMARK(BM_GemmEigenFloat)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-/// LutGemm on the dispatched (template argument false) or the portable path, weights prepacked.
-template <bool kPortable>
+/// LutGemm on one path (automatic: AVX-512 where present), weights prepacked as the evaluator packs them.
+template <GemmPath kPath>
 void BM_GemmLut(benchmark::State& state) {
-  const LutGemm gemm(table(state.range(1)), {8, true}, kPortable ? GemmPath::portable : GemmPath::automatic);
+  const LutGemm gemm(table(state.range(1)), {8, true}, kPath);
   const auto a = random_bytes(kM * kK, 1), b = random_bytes(kK * kN, 2);
-  const auto packed = gemm.pack({b.data(), kK, kN});
+  const auto packed = gemm.pack({b.data(), kK, kN}, vitdse::eval::Reuse::many);
   std::vector<std::int32_t> c(kM * kN);
   in_arena(state, [&] { gemm.multiply({a.data(), kM, kK}, packed, {c.data(), kM, kN}); });
   benchmark::DoNotOptimize(c.data());
   state.SetLabel(std::string(table_name(state.range(1))) + " table, " + std::string(gemm.kernel()));
 }
-BENCHMARK_TEMPLATE(BM_GemmLut, false)->ArgsProduct({{1, 2}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_TEMPLATE(BM_GemmLut, true)->ArgsProduct({{1, 2}, {0, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_GemmLut, GemmPath::automatic)
+    ->ArgsProduct({{1, 2}, {0, 1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(BM_GemmLut, GemmPath::avx2)
+    ->ArgsProduct({{1, 2}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(BM_GemmLut, GemmPath::portable)
+    ->ArgsProduct({{1, 2}, {0, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 /// The plain triple loop the kernels must match, for scale.
 void BM_GemmNaiveLut(benchmark::State& state) {

@@ -69,7 +69,7 @@ class Avx512ExactKernel final : public GemmKernel {
   [[nodiscard]] std::string_view name() const override { return "avx512-vnni-exact"; }
 
   /// Groups of 16 columns, then k in fours: lane l of quad q holds b[4q .. 4q+3][16g + l].
-  void pack(const RightOperand& b, PackedOperand& out) const override {
+  void pack(const RightOperand& b, Reuse /*reuse*/, PackedOperand& out) const override {
     const std::size_t depth = b.rows(), n = b.cols(), groups = (n + kCols - 1) / kCols;
     const std::size_t quads = (depth + kQuad - 1) / kQuad;
     out.codes.assign(groups * quads * 64, 0);

@@ -167,7 +167,7 @@ class Avx512LutKernel final : public GemmKernel {
   /// Groups of 64 columns, k by k; within a group byte 2w holds column w and byte 2w + 1
   /// column 32 + w, so the even/odd split of the sums comes out in column order. The masks
   /// follow all the codes.
-  void pack(const RightOperand& b, PackedOperand& out) const override {
+  void pack(const RightOperand& b, Reuse /*reuse*/, PackedOperand& out) const override {
     const std::size_t depth = b.rows(), n = b.cols(), slots = (n + kLanes - 1) / kLanes * depth;
     const auto mask = static_cast<std::uint8_t>((1U << width_.bits) - 1);
     out.codes.assign(slots * (kLanes + 2 * sizeof(std::uint64_t)), 0);

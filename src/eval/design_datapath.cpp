@@ -196,7 +196,8 @@ DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& w
       for (Eigen::Index i = 0; i < q.size(); ++i)
         codes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(q.data()[i]);
       g->weights = lut->pack_transposed(
-          CodeView(codes.data(), static_cast<std::size_t>(weight.rows()), static_cast<std::size_t>(weight.cols())));
+          CodeView(codes.data(), static_cast<std::size_t>(weight.rows()), static_cast<std::size_t>(weight.cols())),
+          Reuse::many);
       // One scale per output channel (a per-tensor scale repeated).
       g->out_scale = Eigen::RowVectorXf::Constant(weight.rows(), wp.scales[0] * g->a.scales[0]);
       if (wp.scales.size() > 1) {

@@ -47,13 +47,13 @@ class GemmKernel {
  public:
   virtual ~GemmKernel() = default;
   [[nodiscard]] virtual std::string_view name() const = 0;
-  /// Fills `out.codes` and `out.column_terms`; the caller has set the rest.
-  virtual void pack(const RightOperand& b, PackedOperand& out) const = 0;
+  /// Fills `out.codes`, `out.column_terms` and `out.row_tables`; the caller has set the rest.
+  virtual void pack(const RightOperand& b, Reuse reuse, PackedOperand& out) const = 0;
   /// Rows [begin, end) of C = A·B; shapes are already checked.
   virtual void multiply_rows(CodeView a, const PackedOperand& b, Int32View c, std::size_t begin,
                              std::size_t end) const = 0;
   /// Rows per parallel task: enough to amortise a task, few enough to balance two threads.
-  [[nodiscard]] virtual std::size_t grain_rows() const { return 32; }
+  [[nodiscard]] virtual std::size_t grain_rows(const PackedOperand& /*b*/) const { return 32; }
 };
 
 std::unique_ptr<GemmKernel> make_portable_lut_kernel(const CodeTable& table);
@@ -62,5 +62,8 @@ std::unique_ptr<GemmKernel> make_portable_exact_kernel(arith::Width width);
 std::unique_ptr<GemmKernel> make_avx512_lut_kernel(const CodeTable& table);
 /// nullptr when this CPU lacks AVX-512 VNNI (or the build targets another architecture).
 std::unique_ptr<GemmKernel> make_avx512_exact_kernel(arith::Width width);
+/// nullptr when this CPU lacks AVX2 (or the build targets another architecture).
+std::unique_ptr<GemmKernel> make_avx2_lut_kernel(const CodeTable& table);
+bool cpu_has_avx2();
 
 }  // namespace vitdse::eval::detail

@@ -52,6 +52,10 @@ std::unique_ptr<const detail::GemmKernel> pick_kernel(const detail::CodeTable& t
     auto fast = exact ? detail::make_avx512_exact_kernel(t.width) : detail::make_avx512_lut_kernel(t);
     if (fast) return fast;
   }
+  if (!exact && path != GemmPath::portable) {
+    if (auto avx2 = detail::make_avx2_lut_kernel(t)) return avx2;
+    if (path == GemmPath::avx2) throw Error("VITDSE_GEMM_KERNEL=avx2: this CPU (or build) has no AVX2");
+  }
   if (exact) return detail::make_portable_exact_kernel(t.width);
   return detail::make_portable_lut_kernel(t);
 }
@@ -71,7 +75,11 @@ GemmPath gemm_path_from_environment() {
     return GemmPath::automatic;
   }
   if (std::string_view(value) == "portable") return GemmPath::portable;
-  throw Error("VITDSE_GEMM_KERNEL='" + printable(value, 40) + "' is not a kernel path; use auto or portable");
+  if (std::string_view(value) == "avx2") {
+    if (!detail::cpu_has_avx2()) throw Error("VITDSE_GEMM_KERNEL=avx2: this CPU (or build) has no AVX2");
+    return GemmPath::avx2;
+  }
+  throw Error("VITDSE_GEMM_KERNEL='" + printable(value, 40) + "' is not a kernel path; use auto, avx2 or portable");
 }
 
 LutGemm::LutGemm(const arith::Multiplier& m, GemmPath path)
@@ -90,17 +98,17 @@ LutGemm& LutGemm::operator=(LutGemm&&) noexcept = default;
 
 std::string_view LutGemm::kernel() const { return kernel_->name(); }
 
-PackedOperand LutGemm::pack(CodeView b) const {
+PackedOperand LutGemm::pack(CodeView b, Reuse reuse) const {
   check_view(b, "right operand");
-  PackedOperand out{b.rows, b.cols, kernel_->name(), width_, {}, {}};
-  kernel_->pack(detail::RightOperand{b, false}, out);
+  PackedOperand out{b.rows, b.cols, kernel_->name(), width_, {}, {}, {}};
+  kernel_->pack(detail::RightOperand{b, false}, reuse, out);
   return out;
 }
 
-PackedOperand LutGemm::pack_transposed(CodeView bt) const {
+PackedOperand LutGemm::pack_transposed(CodeView bt, Reuse reuse) const {
   check_view(bt, "transposed right operand");
-  PackedOperand out{bt.cols, bt.rows, kernel_->name(), width_, {}, {}};
-  kernel_->pack(detail::RightOperand{bt, true}, out);
+  PackedOperand out{bt.cols, bt.rows, kernel_->name(), width_, {}, {}, {}};
+  kernel_->pack(detail::RightOperand{bt, true}, reuse, out);
   return out;
 }
 
@@ -118,7 +126,7 @@ void LutGemm::multiply(CodeView a, const PackedOperand& b, Int32View c) const {
   }
   // Each task owns whole rows of C, so the sums are the same whatever the thread count.
   tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, a.rows, kernel_->grain_rows()),
+      tbb::blocked_range<std::size_t>(0, a.rows, kernel_->grain_rows(b)),
       [&](const tbb::blocked_range<std::size_t>& r) { kernel_->multiply_rows(a, b, c, r.begin(), r.end()); });
 }
 

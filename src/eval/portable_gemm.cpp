@@ -18,7 +18,7 @@ class PortableKernel final : public GemmKernel {
 
   [[nodiscard]] std::string_view name() const override { return name_; }
 
-  void pack(const RightOperand& b, PackedOperand& out) const override {
+  void pack(const RightOperand& b, Reuse /*reuse*/, PackedOperand& out) const override {
     out.codes.resize(b.rows() * b.cols());
     for (std::size_t k = 0; k < b.rows(); ++k) {
       for (std::size_t j = 0; j < b.cols(); ++j) out.codes[k * b.cols() + j] = AddRow::pack_code(b(k, j), width_);

@@ -71,9 +71,9 @@ std::vector<std::int32_t> reference(const Table& t, CodeView a, CodeView b) {
   return c;
 }
 
-std::vector<std::int32_t> run(const LutGemm& gemm, const Codes& a, const Codes& b) {
+std::vector<std::int32_t> run(const LutGemm& gemm, const Codes& a, const Codes& b, Reuse reuse = Reuse::once) {
   std::vector<std::int32_t> c(a.rows * b.cols, -1);
-  gemm.multiply(a.view(), gemm.pack(b.view()), {c.data(), a.rows, b.cols});
+  gemm.multiply(a.view(), gemm.pack(b.view(), reuse), {c.data(), a.rows, b.cols});
   return c;
 }
 
@@ -91,7 +91,25 @@ std::vector<Table> tables() {
           random_table("random 8-bit, 5 bits wide", {5, true}, -100, 100)};
 }
 
-const GemmPath kPaths[] = {GemmPath::automatic, GemmPath::portable};
+bool cpu_has_avx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") != 0;
+}
+
+bool cpu_has_vbmi() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512bw") != 0 && __builtin_cpu_supports("avx512vbmi") != 0;
+}
+
+/// Every path this CPU runs: automatic (AVX-512 where present), AVX2, portable.
+std::vector<GemmPath> paths() {
+  std::vector<GemmPath> p{GemmPath::automatic, GemmPath::portable};
+  if (cpu_has_avx2()) p.push_back(GemmPath::avx2);
+  return p;
+}
+
+/// Operands packed for one product and for many rows (the AVX2 kernel's row tables).
+const Reuse kReuses[] = {Reuse::once, Reuse::many};
 
 }  // namespace
 
@@ -99,15 +117,18 @@ TEST(LutGemm, MatchesTheTripleLoopOnOddShapes) {
   const std::size_t sizes[] = {1, 3, 17, 63, 65, 129};
   std::mt19937 rng(11);
   for (const auto& t : tables()) {
-    for (const auto path : kPaths) {
+    for (const auto path : paths()) {
       const LutGemm gemm(t.entries, t.width, path);
       for (const auto m : sizes) {
         for (const auto k : {std::size_t{1}, std::size_t{17}, std::size_t{65}}) {
           for (const auto n : sizes) {
             if (m * n > 129 * 63) continue;  // the large corner adds time, not coverage
             const auto a = random_codes(m, k, t.width, rng), b = random_codes(k, n, t.width, rng);
-            ASSERT_EQ(run(gemm, a, b), reference(t, a.view(), b.view()))
-                << t.name << " on " << gemm.kernel() << ", M K N = " << m << " " << k << " " << n;
+            for (const auto reuse : kReuses) {
+              ASSERT_EQ(run(gemm, a, b, reuse), reference(t, a.view(), b.view()))
+                  << t.name << " on " << gemm.kernel() << ", M K N = " << m << " " << k << " " << n << ", reuse "
+                  << static_cast<int>(reuse);
+            }
           }
         }
       }
@@ -119,10 +140,12 @@ TEST(LutGemm, LongSumsCrossTheKernelsChunks) {
   // 16-bit partial sums are widened every 256 k; 600 crosses that twice, unevenly.
   std::mt19937 rng(12);
   for (const auto& t : tables()) {
-    for (const auto path : kPaths) {
+    for (const auto path : paths()) {
       const LutGemm gemm(t.entries, t.width, path);
       const auto a = random_codes(5, 600, t.width, rng), b = random_codes(600, 70, t.width, rng);
-      EXPECT_EQ(run(gemm, a, b), reference(t, a.view(), b.view())) << t.name << " on " << gemm.kernel();
+      for (const auto reuse : kReuses) {
+        EXPECT_EQ(run(gemm, a, b, reuse), reference(t, a.view(), b.view())) << t.name << " on " << gemm.kernel();
+      }
     }
   }
 }
@@ -132,7 +155,7 @@ TEST(LutGemm, ExtremeCodesAccumulateAndWrapLikeInt32) {
   for (const auto& t : {multiplier_table("exact:8s"), multiplier_table("exact:8u"), multiplier_table("drum:8s:k=4"),
                         random_table("random 32-bit", {8, true}, INT32_MIN, INT32_MAX)}) {
     const std::uint8_t lo = t.width.is_signed ? 0x80 : 0x00, hi = t.width.is_signed ? 0x7F : 0xFF;
-    for (const auto path : kPaths) {
+    for (const auto path : paths()) {
       const LutGemm gemm(t.entries, t.width, path);
       for (const auto& [x, y] : {std::pair{lo, lo}, std::pair{hi, hi}, std::pair{lo, hi}, std::pair{hi, lo}}) {
         const Codes a{3, depth, std::vector<std::uint8_t>(3 * depth, x)};
@@ -151,7 +174,7 @@ TEST(LutGemm, ExtremeCodesAccumulateAndWrapLikeInt32) {
 TEST(LutGemm, ReadsCodesModuloTheWidth) {
   std::mt19937 rng(13);
   for (const auto& t : {multiplier_table("exact:4s"), multiplier_table("drum:6u:k=3"), multiplier_table("exact:5u")}) {
-    for (const auto path : kPaths) {
+    for (const auto path : paths()) {
       const LutGemm gemm(t.entries, t.width, path);
       const auto a = random_codes(9, 33, t.width, rng, true), b = random_codes(33, 70, t.width, rng, true);
       EXPECT_EQ(run(gemm, a, b), reference(t, a.view(), b.view())) << t.name << " on " << gemm.kernel();
@@ -163,7 +186,7 @@ TEST(LutGemm, EmptyShapes) {
   const auto t = multiplier_table("drum:8s:k=4"), e = multiplier_table("exact:8s");
   std::mt19937 rng(15);
   for (const auto* table : {&t, &e}) {
-    for (const auto path : kPaths) {
+    for (const auto path : paths()) {
       const LutGemm gemm(table->entries, table->width, path);
       for (const auto& [m, k, n] : {std::tuple<std::size_t, std::size_t, std::size_t>{4, 0, 5}, {0, 3, 5}, {4, 3, 0}}) {
         const auto a = random_codes(m, k, t.width, rng), b = random_codes(k, n, t.width, rng);
@@ -180,14 +203,14 @@ TEST(LutGemm, KeepsTheOperandOrder) {
     for (int b = 0; b < 256; ++b) t.entries[static_cast<std::size_t>(256 * a + b)] = 1000 * a + b;
   }
   const Codes a{1, 1, {3}}, b{1, 1, {5}};
-  for (const auto path : kPaths)
+  for (const auto path : paths())
     EXPECT_EQ(run(LutGemm(t.entries, t.width, path), a, b), std::vector<std::int32_t>{3005});
 }
 
 TEST(LutGemm, TransposedPackingStridedViewsAndThreadCounts) {
   std::mt19937 rng(14);
   for (const auto& t : {multiplier_table("drum:8s:k=4"), multiplier_table("exact:8s")}) {
-    for (const auto path : kPaths) {
+    for (const auto path : paths()) {
       const LutGemm gemm(t.entries, t.width, path);
       // Q·K^T for one head of a fused [tokens × 3·dim] buffer: both operands are strided views.
       const std::size_t tokens = 70, dim = 96, head = 32;
@@ -199,18 +222,20 @@ TEST(LutGemm, TransposedPackingStridedViewsAndThreadCounts) {
         for (std::size_t c = 0; c < head; ++c) key_t.data[c * tokens + r] = key(r, c);
       }
       const auto expected = reference(t, q, key_t.view());
-      const auto packed = gemm.pack_transposed(key);
-      for (const int threads : {1, 2}) {
-        // Written into the middle of a wider buffer, which must stay untouched around it.
-        std::vector<std::int32_t> wide(tokens * (tokens + 5), 42);
-        tbb::task_arena(threads).execute([&] {
-          gemm.multiply(q, packed, {wide.data() + 2, tokens, tokens, tokens + 5});
-        });
-        for (std::size_t i = 0; i < tokens; ++i) {
-          for (std::size_t j = 0; j < tokens + 5; ++j) {
-            const auto want = j >= 2 && j < tokens + 2 ? expected[i * tokens + j - 2] : 42;
-            ASSERT_EQ(wide[i * (tokens + 5) + j], want)
-                << t.name << " on " << gemm.kernel() << ", " << threads << " threads, at " << i << ", " << j;
+      for (const auto reuse : kReuses) {
+        const auto packed = gemm.pack_transposed(key, reuse);
+        for (const int threads : {1, 2}) {
+          // Written into the middle of a wider buffer, which must stay untouched around it.
+          std::vector<std::int32_t> wide(tokens * (tokens + 5), 42);
+          tbb::task_arena(threads).execute([&] {
+            gemm.multiply(q, packed, {wide.data() + 2, tokens, tokens, tokens + 5});
+          });
+          for (std::size_t i = 0; i < tokens; ++i) {
+            for (std::size_t j = 0; j < tokens + 5; ++j) {
+              const auto want = j >= 2 && j < tokens + 2 ? expected[i * tokens + j - 2] : 42;
+              ASSERT_EQ(wide[i * (tokens + 5) + j], want)
+                  << t.name << " on " << gemm.kernel() << ", " << threads << " threads, at " << i << ", " << j;
+            }
           }
         }
       }
@@ -224,20 +249,28 @@ TEST(LutGemm, TheEnvironmentForcesThePortablePathAndABadValueIsOneLine) {
   struct Restore {
     ~Restore() { ::unsetenv("VITDSE_GEMM_KERNEL"); }
   } restore;
-  __builtin_cpu_init();
-  const bool vbmi = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
+  const bool vbmi = cpu_has_vbmi();
+  const std::string automatic = vbmi ? "avx512-vbmi-lut" : cpu_has_avx2() ? "avx2-row-table-lut" : "portable-lut";
   const auto drum = arith::make_multiplier("drum:8s:k=4");
   ASSERT_EQ(::setenv("VITDSE_GEMM_KERNEL", "portable", 1), 0);
   EXPECT_EQ(LutGemm(*drum).kernel(), "portable-lut");
   EXPECT_EQ(LutGemm(*arith::make_multiplier("exact:8s")).kernel(), "portable-exact");
   ASSERT_EQ(::setenv("VITDSE_GEMM_KERNEL", "auto", 1), 0);
-  EXPECT_EQ(LutGemm(*drum).kernel(), vbmi ? "avx512-vbmi-lut" : "portable-lut");
+  EXPECT_EQ(LutGemm(*drum).kernel(), automatic);
+  ASSERT_EQ(::setenv("VITDSE_GEMM_KERNEL", "avx2", 1), 0);
+  if (cpu_has_avx2()) {
+    EXPECT_EQ(LutGemm(*drum).kernel(), "avx2-row-table-lut");
+    EXPECT_EQ(LutGemm(*arith::make_multiplier("exact:8s")).kernel(), "portable-exact");
+  } else {
+    EXPECT_EQ(vitdse::test::error_of([&] { (void)LutGemm(*drum); }),
+              "VITDSE_GEMM_KERNEL=avx2: this CPU (or build) has no AVX2");
+  }
   ASSERT_EQ(::setenv("VITDSE_GEMM_KERNEL", "avx9\n", 1), 0);
   const std::string message = vitdse::test::error_of([&] { (void)LutGemm(*drum); });
-  EXPECT_EQ(message, "VITDSE_GEMM_KERNEL='avx9\\x0a' is not a kernel path; use auto or portable");
+  EXPECT_EQ(message, "VITDSE_GEMM_KERNEL='avx9\\x0a' is not a kernel path; use auto, avx2 or portable");
   ASSERT_EQ(::unsetenv("VITDSE_GEMM_KERNEL"), 0);
   EXPECT_EQ(gemm_path_from_environment(), GemmPath::automatic);
-  EXPECT_EQ(LutGemm(*drum).kernel(), vbmi ? "avx512-vbmi-lut" : "portable-lut");
+  EXPECT_EQ(LutGemm(*drum).kernel(), automatic);
 }
 
 TEST(LutGemm, PicksTheExactKernelForExactTables) {

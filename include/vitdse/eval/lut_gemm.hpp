@@ -10,6 +10,7 @@
 
 #include "vitdse/arith/multiplier.hpp"
 #include "vitdse/arith/unit_spec.hpp"
+#include "vitdse/core/allocator.hpp"
 #include "vitdse/eval/matrix_view.hpp"
 
 namespace vitdse::eval {
@@ -19,15 +20,20 @@ class GemmKernel;
 }
 
 /// Which kernels a LutGemm may use. `automatic` takes the fastest this CPU runs (AVX-512 VNNI
-/// for exact tables, AVX-512 VBMI byte permutes for any other); `portable` keeps to the scalar
-/// kernels every CPU runs. Both give the same bits. The environment variable
-/// VITDSE_GEMM_KERNEL=portable makes `automatic` portable for a whole process, so a machine with
-/// AVX-512 runs and times these GEMMs as a CPU without it would.
-enum class GemmPath { automatic, portable };
+/// for exact tables; for any other, AVX-512 VBMI byte permutes, else AVX2 row tables); `avx2`
+/// keeps to the AVX2 kernel (exact tables take the portable one, which compilers vectorise);
+/// `portable` keeps to the scalar kernels every CPU runs. All give the same bits. The
+/// environment variable VITDSE_GEMM_KERNEL (auto, avx2, portable) sets `automatic`'s path for a
+/// whole process, so a machine with AVX-512 runs and times these GEMMs as a CPU without it would.
+enum class GemmPath { automatic, avx2, portable };
 
-/// The path VITDSE_GEMM_KERNEL asks for: automatic when unset or "auto", portable for
-/// "portable"; any other value throws Error.
+/// The path VITDSE_GEMM_KERNEL asks for: automatic when unset or "auto", avx2 for "avx2"
+/// (an Error where the CPU lacks AVX2), portable for "portable"; any other value throws Error.
 GemmPath gemm_path_from_environment();
+
+/// How many rows of A a packed operand will meet: a kernel may spend on a layout of B that only
+/// pays over many (weights, packed once per layer, meet every image's tokens).
+enum class Reuse { once, many };
 
 /// The right operand B (K×N) rearranged for one kernel. Weights are packed once per layer and
 /// kernel; an activation operand (K of QK^T, V of AV) once per product. Its contents belong to
@@ -38,6 +44,7 @@ struct PackedOperand {
   arith::Width width;
   std::vector<std::uint8_t> codes;
   std::vector<std::int32_t> column_terms;  ///< per-column constants the kernel adds
+  AlignedVector<std::int32_t> row_tables;  ///< B's products by left code, for kernels that build them
 };
 
 /// C = A·B where every product is looked up in an n-bit multiplier's table (n = 2..8) and
@@ -60,13 +67,13 @@ class LutGemm {
   LutGemm& operator=(LutGemm&&) noexcept;
 
   /// Packs B given as K×N codes.
-  [[nodiscard]] PackedOperand pack(CodeView b) const;
-  /// Packs B given as its transpose (N×K), as K is stored for QK^T.
-  [[nodiscard]] PackedOperand pack_transposed(CodeView bt) const;
+  [[nodiscard]] PackedOperand pack(CodeView b, Reuse reuse = Reuse::once) const;
+  /// Packs B given as its transpose (N×K), as K is stored for QK^T and weights for x·Wᵀ.
+  [[nodiscard]] PackedOperand pack_transposed(CodeView bt, Reuse reuse = Reuse::once) const;
   /// C (M×N) = A (M×K codes) · B. Throws Error when the shapes or the packing do not match.
   void multiply(CodeView a, const PackedOperand& b, Int32View c) const;
 
-  /// The kernel in use, e.g. "avx512-vbmi-lut" or "portable-lut".
+  /// The kernel in use, e.g. "avx512-vbmi-lut", "avx2-row-table-lut" or "portable-lut".
   [[nodiscard]] std::string_view kernel() const;
   [[nodiscard]] arith::Width width() const { return width_; }
   /// True when the table holds the exact products, which run on an integer GEMM kernel.
