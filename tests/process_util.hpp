@@ -57,8 +57,8 @@ ProcessResult run_program(const std::string& program, const std::vector<std::str
 /// The mpirun on the PATH, or empty where there is none.
 std::filesystem::path mpirun_path();
 /// `mpirun -n ranks` of the vitdse binary with `args` (oversubscribed, as root where the tests
-/// run as root, without mpirun's own banners); the ranks leave MPI's own allocations out of leak
-/// checks under the sanitizers.
+/// run as root, without mpirun's own banners); under the sanitizers the ranks run without leak
+/// checks, which Open MPI's unloaded plugins defeat.
 pid_t spawn_mpirun(int ranks, const std::vector<std::string>& args, const ChildFault& fault = {},
                    const std::filesystem::path& stderr_file = {});
 ProcessResult run_mpirun(int ranks, const std::vector<std::string>& args);
