@@ -3,6 +3,9 @@
 
 #include <tbb/global_control.h>
 
+#include <optional>
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 #include "mpi_messages.hpp"
@@ -15,6 +18,29 @@ namespace {
 
 /// Serial numbers of setups, so a worker knows which of its stacks a design is for.
 std::uint64_t g_setups = 0;
+/// The setup sent ahead of its evaluator, if it has not been claimed by one yet.
+std::optional<std::pair<std::uint64_t, std::string>> g_announced;
+
+}  // namespace
+
+std::uint64_t announce_setup(const std::string& text, int ranks) {
+  SetupHeader header;
+  header.setup = ++g_setups;
+  header.threads =
+      static_cast<std::int32_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+  header.log_level = static_cast<std::int32_t>(spdlog::get_level());
+  for (int r = 1; r < ranks; ++r) send_message(r, kSetup, header, text);
+  g_announced.emplace(header.setup, text);
+  return header.setup;
+}
+
+namespace {
+
+/// The serial of `text`'s setup on the other ranks: the announced one, or a fresh announcement.
+std::uint64_t claim_setup(const std::string& text, int ranks) {
+  if (!g_announced || g_announced->second != text) (void)announce_setup(text, ranks);
+  return std::exchange(g_announced, std::nullopt)->first;
+}
 
 }  // namespace
 
@@ -22,20 +48,18 @@ MpiEvaluator::MpiEvaluator(const search::ScoringStack& stack, const std::atomic<
     : stack_(stack),
       stop_(stop),
       ranks_(ranks),
-      setup_(++g_setups),
+      setup_(claim_setup(stack.setup().text(), ranks)),
       router_(ranks, route_by_prefix_from_environment()),
       local_(stack.scorer()) {
-  SetupHeader header;
-  header.setup = setup_;
-  header.threads =
-      static_cast<std::int32_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
-  header.log_level = static_cast<std::int32_t>(spdlog::get_level());
-  const std::string text = stack.setup().text();
-  for (int r = 1; r < ranks_; ++r) send_message(r, kSetup, header, text);
+  // Every rank answers every setup it was sent, an announced one it was not asked to use
+  // included; only the answers to this one count.
   std::optional<std::string> failure;
-  for (int pending = ranks_ - 1; pending > 0; --pending) {
+  for (int pending = ranks_ - 1; pending > 0;) {
     const MPI_Status status = wait_for_message(MPI_ANY_SOURCE);
-    const std::string reply = receive(status);
+    std::string reply;
+    const auto header = header_of<SetupHeader>(receive(status), &reply);
+    if (header.setup != setup_) continue;
+    --pending;
     if (status.MPI_TAG == kFailed) {
       failure = failure.value_or(reply);
     } else if (reply != stack.scorer().context()) {
@@ -92,7 +116,11 @@ std::vector<search::Scored> MpiEvaluator::evaluate(std::span<const search::Candi
     if (message_waiting(MPI_ANY_SOURCE, status)) {
       progressed = true;
       const std::string bytes = receive(status);
-      if (status.MPI_TAG == kFailed) throw Error(bytes);
+      if (status.MPI_TAG == kFailed) {
+        std::string text;
+        if (header_of<SetupHeader>(bytes, &text).setup == setup_) throw Error(text);
+        continue;  // about a set-up announced and then not used
+      }
       const auto message = header_of<ScoreMessage>(bytes);
       if (status.MPI_TAG == kScore && message.work.setup == setup_ && message.work.batch == batch_id) {
         record(message.work.index, message.score);

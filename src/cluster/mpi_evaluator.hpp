@@ -11,6 +11,10 @@
 
 namespace vitdse::cluster {
 
+/// Sends a setup's text to every other rank, which starts building its stack; the serial number
+/// the designs for it will carry. An evaluator for a stack of the same text then sends nothing.
+std::uint64_t announce_setup(const std::string& text, int ranks);
+
 class MpiEvaluator final : public search::BatchEvaluator {
  public:
   /// Sends `stack`'s setup to every other rank and waits until each has built the same stack

@@ -15,8 +15,8 @@ namespace vitdse::cluster {
 
 enum Tag : int {
   kSetup = 1,   ///< rank 0 -> worker: SetupHeader, then a ScoringSetup's text
-  kReady = 2,   ///< worker -> rank 0: the scoring context of the stack it built
-  kFailed = 3,  ///< worker -> rank 0: the one-line error that stopped it
+  kReady = 2,   ///< worker -> rank 0: SetupHeader, then the scoring context of the stack it built
+  kFailed = 3,  ///< worker -> rank 0: SetupHeader (the set-up concerned), then the error that stopped it
   kDesign = 4,  ///< rank 0 -> worker: WorkHeader, then a candidate's hash, '\n', canonical JSON
   kScore = 5,   ///< worker -> rank 0: ScoreMessage
   kStop = 6,    ///< rank 0 -> worker: empty; the job is over

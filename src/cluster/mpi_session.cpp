@@ -52,6 +52,10 @@ const Place& place() { return g_place; }
 
 bool built_with_mpi() { return true; }
 
+void announce(const search::ScoringSetup& setup) {
+  if (g_place.size > 1) announce_setup(setup.text(), g_place.size);
+}
+
 std::unique_ptr<search::BatchEvaluator> make_batch_evaluator(const search::ScoringStack& stack,
                                                              const std::atomic<bool>* stop) {
   if (g_place.size > 1) return std::make_unique<MpiEvaluator>(stack, stop, g_place.size);

@@ -51,10 +51,12 @@ int serve_rank_zero() {
     const MPI_Status status = wait_for_message(0);
     const std::string bytes = receive(status);
     if (status.MPI_TAG == kStop) return 0;
+    SetupHeader reply;  // which set-up an answer is about
     try {
       if (status.MPI_TAG == kSetup) {
         std::string text;
         const auto header = header_of<SetupHeader>(bytes, &text);
+        reply.setup = header.setup;
         threads.reset();
         if (header.threads > 0) {
           threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
@@ -72,17 +74,18 @@ int serve_rank_zero() {
         }
         while (built.size() > kStacksKept) built.pop_back();
         current_setup = header.setup;
-        send_text(0, kReady, built.front().stack->scorer().context());
+        send_message(0, kReady, reply, built.front().stack->scorer().context());
       } else if (status.MPI_TAG == kDesign) {
         std::string design;
         const auto work = header_of<WorkHeader>(bytes, &design);
+        reply.setup = work.setup;
         if (work.setup != current_setup || built.empty()) throw Error("a design came for a set-up this rank lacks");
-        const ScoreMessage reply{work, score_design(*built.front().stack, design)};
-        MPI_Send(&reply, sizeof reply, MPI_BYTE, 0, kScore, MPI_COMM_WORLD);
+        const ScoreMessage score{work, score_design(*built.front().stack, design)};
+        MPI_Send(&score, sizeof score, MPI_BYTE, 0, kScore, MPI_COMM_WORLD);
       }
     } catch (const std::exception& e) {
       if (!built.empty() && !built.front().stack) built.pop_front();
-      send_text(0, kFailed, e.what());
+      send_message(0, kFailed, reply, e.what());
     }
   }
 }

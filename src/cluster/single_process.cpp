@@ -25,6 +25,8 @@ const Place& place() {
 
 bool built_with_mpi() { return false; }
 
+void announce(const search::ScoringSetup& /*setup*/) {}
+
 std::unique_ptr<search::BatchEvaluator> make_batch_evaluator(const search::ScoringStack& stack,
                                                              const std::atomic<bool>* /*stop*/) {
   return std::make_unique<search::ParallelEvaluator>(stack.scorer());

@@ -87,6 +87,8 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   setup.arch = o.arch.empty() ? policy.arch : o.arch;
   setup.dataset = o.data;
   setup.eval.images = o.images > 0 ? o.images : policy.images;
+  setup = setup.resolved();
+  cluster::announce(setup);  // the other ranks of a job load while this one does
   const search::ScoringStack stack(setup);
   const auto& workload = stack.workload();
   const auto& card = workload.card();
@@ -111,6 +113,13 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   spdlog::info("search: {} on {} with policy '{}' ({} variables, 10^{:.1f} points), {} test images per design",
                card.name, dataset, policy.name, space.variables().size(), space.log10_size(), images);
   const search::Scorer& scorer = stack.scorer();
+  if (const int ranks = cluster::place().size; static_cast<std::size_t>(ranks) > o.algorithm_options.batch) {
+    // The search waits for each batch, so no more ranks than designs in it are ever busy.
+    spdlog::warn(
+        "--batch {} keeps at most {} of the {} ranks busy; give --batch {} or more (the front depends on "
+        "the batch, not on the ranks)",
+        o.algorithm_options.batch, o.algorithm_options.batch, ranks, ranks);
+  }
   store::Database db(o.db);
   const auto fresh = cluster::make_batch_evaluator(stack, stop);
   store::CachedEvaluator cached(*fresh, scorer, db);
@@ -195,6 +204,7 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     search::ScoringSetup full = stack.setup();
     full.eval.images = o.final_images;
     spdlog::info("re-scoring the {} designs of the front on {} test images", rows.size(), o.final_images);
+    cluster::announce(full);
     const search::ScoringStack full_stack(full);
     const auto full_fresh = cluster::make_batch_evaluator(full_stack, stop);
     store::CachedEvaluator full_cached(*full_fresh, full_stack.scorer(), db);

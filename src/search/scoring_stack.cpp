@@ -62,6 +62,22 @@ ScoringSetup ScoringSetup::parse(const std::string& text) {
   return s;
 }
 
+namespace {
+
+eval::DatasetSource resolve(const model::ModelCard& card, const std::string& dataset) {
+  return eval::resolve_dataset(card, dataset.empty() ? std::nullopt : std::optional<std::string>(dataset));
+}
+
+std::string spec(const eval::DatasetSource& source) { return source.kind + ":" + source.path.string(); }
+
+}  // namespace
+
+ScoringSetup ScoringSetup::resolved() const {
+  ScoringSetup s = *this;
+  s.dataset = spec(resolve(model::load_model_card(model), dataset));
+  return s;
+}
+
 ScoringStack::ScoringStack(ScoringSetup setup)
     : setup_(std::move(setup)),
       workload_(model::load_model_card(setup_.model)),
@@ -71,7 +87,7 @@ ScoringStack::ScoringStack(ScoringSetup setup)
       evaluator_(eval::make_evaluator(workload_.card(), eval::load_vit_weights(workload_.card()), source_, setup_.eval,
                                       setup_.device)),
       scorer_(workload_, *evaluator_, cost_) {
-  setup_.dataset = source_.kind + ":" + source_.path.string();
+  setup_.dataset = spec(source_);
 }
 
 }  // namespace vitdse::search

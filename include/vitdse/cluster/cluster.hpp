@@ -39,6 +39,11 @@ const Place& place();
 /// Whether this build can join an MPI job.
 bool built_with_mpi();
 
+/// Has the other ranks of a job start building the stack of `setup` (resolved: see
+/// ScoringSetup::resolved) while this one builds its own; a batch evaluator made later for a stack
+/// of the same setup then only waits for them. A no-op outside a job.
+void announce(const search::ScoringSetup& setup);
+
 /// The evaluator of fresh scores for `stack`'s scorer: one process's threads, or, in a job of
 /// several ranks, every rank's, each rank building the same stack from `stack.setup()`. Once
 /// `stop` (may be null) is set, a batch returns the results that are in, a leading part of it.

@@ -20,6 +20,9 @@ struct ScoringSetup {
   eval::EvalOptions eval;
   eval::Device device = eval::Device::cpu;
 
+  /// The same setup with the dataset resolved (`kind:path`), as a stack built from it names it;
+  /// reads the model card.
+  [[nodiscard]] ScoringSetup resolved() const;
   /// One `key value` line per field; `parse` reads it back exactly (numbers round-trip).
   [[nodiscard]] std::string text() const;
   static ScoringSetup parse(const std::string& text);
