@@ -8,7 +8,7 @@
 namespace vitdse::cluster {
 
 int launched_processes() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"}) {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS", "MPI_LOCALNRANKS"}) {
     if (const char* value = std::getenv(name)) {
       try {
         return std::max(1, std::stoi(value));

@@ -3,7 +3,7 @@
 
 namespace vitdse::cluster {
 
-/// The process count a launcher announced in the environment (Open MPI's, PMI's or MPICH's
+/// The process count a launcher announced in the environment (Open MPI's, PMI's, Slurm's or MPICH's
 /// variables), or 1 when none did.
 int launched_processes();
 

@@ -22,9 +22,10 @@ namespace {
 // per element of B, so only operands packed for many rows get them; the others (attention's,
 // packed per product) run the portable loop.
 //
-// Entries are stored less the table's minimum, in 16 bits where the table's range allows (every
-// 8-bit product table does), else in 32: the tables take K·256·N·2 bytes, half the memory
-// traffic. The minimum comes back once per sum, K times over, as a per-column term.
+// Entries are stored less the table's minimum, in 16 bits, which every 8-bit product table's range
+// allows: the tables take K·256·N·2 bytes. The minimum comes back once per sum, K times over, as
+// a per-column term. A table whose range needs 32 bits (no circuit's; random `lut` files) keeps
+// the portable loop: 32-bit row tables, twice the memory traffic, measured no faster than it.
 //
 // Layout: groups of kColumns columns, [group][k][a][kColumns]. A row's sums over a block of
 // kBlockK steps of k stay in a register while the block's tables stay in cache; the sums between
@@ -38,9 +39,6 @@ constexpr std::size_t kTallGrain = 1024;                       // the fewest row
 /// One group's kColumns entries for left code a at step k, widened to uint32 lanes.
 VITDSE_TARGET_AVX2 inline __m256i entries(const std::uint16_t* p) {
   return _mm256_cvtepu16_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(p)));
-}
-VITDSE_TARGET_AVX2 inline __m256i entries(const std::uint32_t* p) {
-  return _mm256_load_si256(reinterpret_cast<const __m256i*>(p));
 }
 
 class Avx2LutKernel final : public GemmKernel {
@@ -62,9 +60,9 @@ class Avx2LutKernel final : public GemmKernel {
   void pack(const RightOperand& b, Reuse reuse, PackedOperand& out) const override {
     portable_->pack(b, reuse, out);  // the codes, for operands without tables
     const std::size_t k_steps = b.rows(), n = b.cols(), groups = (n + kColumns - 1) / kColumns;
-    const std::size_t entry_bytes = narrow_ ? 2 : 4, count = groups * k_steps * 256 * kColumns;
-    if (reuse != Reuse::many || count * entry_bytes > kMaxTableBytes) return;
-    out.row_tables.assign(count * entry_bytes / sizeof(std::int32_t), 0);
+    const std::size_t count = groups * k_steps * 256 * kColumns;
+    if (reuse != Reuse::many || !narrow_ || count * sizeof(std::uint16_t) > kMaxTableBytes) return;
+    out.row_tables.assign(count * sizeof(std::uint16_t) / sizeof(std::int32_t), 0);  // count: a multiple of 8
     auto* bytes = reinterpret_cast<unsigned char*>(out.row_tables.data());
     for (std::size_t g = 0; g < groups; ++g) {
       const std::size_t width = std::min(kColumns, n - g * kColumns);
@@ -74,13 +72,8 @@ class Avx2LutKernel final : public GemmKernel {
           const std::int32_t* row = table_.row(a);
           const std::size_t at = ((g * k_steps + k) * 256 + a) * kColumns;
           for (std::size_t j = 0; j < width; ++j) {
-            const std::uint32_t v = static_cast<std::uint32_t>(row[codes[j]]) - bias_;
-            if (narrow_) {
-              const auto v16 = static_cast<std::uint16_t>(v);
-              std::memcpy(bytes + 2 * (at + j), &v16, 2);
-            } else {
-              std::memcpy(bytes + 4 * (at + j), &v, 4);
-            }
+            const auto v = static_cast<std::uint16_t>(static_cast<std::uint32_t>(row[codes[j]]) - bias_);
+            std::memcpy(bytes + 2 * (at + j), &v, 2);
           }
         }
       }
@@ -97,23 +90,20 @@ class Avx2LutKernel final : public GemmKernel {
                      std::size_t end) const override {
     if (b.row_tables.empty()) {
       portable_->multiply_rows(a, b, c, begin, end);
-    } else if (narrow_) {
-      multiply_with_tables(reinterpret_cast<const std::uint16_t*>(b.row_tables.data()), a, b, c, begin, end);
     } else {
-      multiply_with_tables(reinterpret_cast<const std::uint32_t*>(b.row_tables.data()), a, b, c, begin, end);
+      multiply_with_tables(reinterpret_cast<const std::uint16_t*>(b.row_tables.data()), a, b, c, begin, end);
     }
   }
 
  private:
-  template <class Entry>
-  VITDSE_TARGET_AVX2 static void multiply_with_tables(const Entry* tables, CodeView a, const PackedOperand& b,
+  VITDSE_TARGET_AVX2 static void multiply_with_tables(const std::uint16_t* tables, CodeView a, const PackedOperand& b,
                                                       Int32View c, std::size_t begin, std::size_t end) {
     const std::size_t k_steps = b.rows, n = b.cols, groups = (n + kColumns - 1) / kColumns;
     // A group's sums for every row of the task, between blocks of k; uint32 lanes wrap as the
     // int32 reference loop does.
     AlignedVector<std::uint32_t> acc((end - begin) * kColumns);
     for (std::size_t g = 0; g < groups; ++g) {
-      const Entry* group = tables + g * k_steps * 256 * kColumns;
+      const std::uint16_t* group = tables + g * k_steps * 256 * kColumns;
       for (std::size_t k0 = 0; k0 < k_steps; k0 += kBlockK) {
         const std::size_t k1 = std::min(k_steps, k0 + kBlockK);
         for (std::size_t r = begin; r < end; ++r) {
@@ -139,7 +129,7 @@ class Avx2LutKernel final : public GemmKernel {
   CodeTable table_;
   std::unique_ptr<GemmKernel> portable_;
   std::uint32_t bias_ = 0;  ///< the table's least entry
-  bool narrow_ = false;     ///< whether every entry less the bias fits 16 bits
+  bool narrow_ = false;     ///< whether every entry less the bias fits 16 bits (row tables are built only then)
 };
 
 }  // namespace

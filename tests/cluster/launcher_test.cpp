@@ -11,7 +11,8 @@ namespace vitdse::cluster {
 namespace {
 
 TEST(Launcher, ReadsTheProcessCountLaunchersSet) {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"}) ::unsetenv(name);
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS", "MPI_LOCALNRANKS"})
+    ::unsetenv(name);
   EXPECT_EQ(launched_processes(), 1);
   ::setenv("PMI_SIZE", "4", 1);
   EXPECT_EQ(launched_processes(), 4);
