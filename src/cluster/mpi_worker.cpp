@@ -13,6 +13,7 @@
 #include "mpi_messages.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/model/design.hpp"
+#include "vitdse/search/scoring_stack.hpp"
 
 namespace vitdse::cluster {
 
