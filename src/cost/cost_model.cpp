@@ -81,7 +81,7 @@ CostModel::NonlinearCost CostModel::cached_nonlinear(
   return c;
 }
 
-CostReport CostModel::evaluate(const model::Design& design) const {
+CostReport CostModel::evaluate(const model::Design& design, std::vector<LayerCost>* per_layer) const {
   const auto& layers = workload_.layers();
   const auto schedule = workload_.token_schedule(design.keep_after_block(workload_));
   const std::size_t kinds = design.units.size();
@@ -127,17 +127,24 @@ CostReport CostModel::evaluate(const model::Design& design) const {
   const NonlinearCost relu_unit = nonlinear_cost("gelu:relu");
   std::vector<const NonlinearCost*> used;
   std::map<std::pair<int, std::int64_t>, NonlinearCost> selectors;  // by (bits, hidden); stable addresses
+  struct Nonlinear {
+    const NonlinearCost* cost = nullptr;
+    std::string_view name;
+  };
   const auto unit_for = [&](const model::Layer& layer, const model::LayerChoice& choice,
-                            const model::LayerCounts& c) -> const NonlinearCost* {
+                            const model::LayerCounts& c) -> Nonlinear {
+    const auto picked = [&](int u) {
+      return Nonlinear{&chosen[static_cast<std::size_t>(u)], design.nonlinear[static_cast<std::size_t>(u)]};
+    };
     switch (layer.kind) {
       case model::OpKind::softmax:
-        return &chosen[static_cast<std::size_t>(choice.softmax)];
+        return picked(choice.softmax);
       case model::OpKind::norm:
-        return &norm_unit;
+        return {&norm_unit, "layernorm:exact"};
       case model::OpKind::activation:
-        return (layer.fields & model::kGelu) != 0 ? &chosen[static_cast<std::size_t>(choice.gelu)] : &relu_unit;
+        return (layer.fields & model::kGelu) != 0 ? picked(choice.gelu) : Nonlinear{&relu_unit, "gelu:relu"};
       default:
-        return c.nonlinear.div > 0 ? &divide_unit : nullptr;
+        return c.nonlinear.div > 0 ? Nonlinear{&divide_unit, "divide"} : Nonlinear{};
     }
   };
 
@@ -153,13 +160,17 @@ CostReport CostModel::evaluate(const model::Design& design) const {
   r.weights_resident = resident;
   double mac_pJ = 0, nl_pJ = 0, sram_pJ = 0, dram_bits = 0, cycles = 0, nl_busy = 0;
   std::vector<double> engine_busy(kinds, 0.0);
+  if (per_layer != nullptr) per_layer->assign(layers.size(), LayerCost{});
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const model::Layer& layer = layers[i];
     const model::LayerCounts& c = counts[i];
     const model::LayerChoice& choice = design.layers[i];
     double layer_dram = 0, compute = 0, nonlinear = 0;
+    const double mac_before = mac_pJ, nl_before = nl_pJ, sram_before = sram_pJ;
+    std::string_view unit_name;
     if (c.macs > 0) {
       const auto u = static_cast<std::size_t>(choice.mult);
+      unit_name = design.units[u];
       mac_pJ += c.macs * pe[u].mac_pJ;
       const double g = static_cast<double>(c.groups);
       // Grouped GEMMs run one group after another, or side by side across the n columns.
@@ -181,7 +192,8 @@ CostReport CostModel::evaluate(const model::Design& design) const {
       if (!resident) layer_dram += static_cast<double>(c.weight_elems) * choice.wbits;
       if (writes > act_capacity) layer_dram += 2 * writes;  // spilled and read back
     }
-    if (const NonlinearCost* unit = unit_for(layer, choice, c); unit != nullptr) {
+    if (const auto [unit, name] = unit_for(layer, choice, c); unit != nullptr) {
+      if (unit_name.empty()) unit_name = name;
       // Element-wise work runs on every output element (the divisions only, for linear
       // attention); row work once per row.
       const double elements = c.macs > 0 ? c.nonlinear.div : c.elements;
@@ -211,6 +223,18 @@ CostReport CostModel::evaluate(const model::Design& design) const {
     const double layer_cycles = std::max(compute + nonlinear, layer_dram / dram_bits_per_cycle);
     cycles += layer_cycles;
     if (c.macs > 0) engine_busy[static_cast<std::size_t>(choice.mult)] += layer_cycles - nonlinear;
+    if (per_layer != nullptr) {
+      LayerCost& l = (*per_layer)[i];
+      l.macs = c.macs;
+      l.cycles = layer_cycles;
+      const double engine = c.macs > 0 ? engine_pes[static_cast<std::size_t>(choice.mult)] : 0;
+      l.utilisation = layer_cycles > 0 && engine > 0 ? c.macs / (layer_cycles * engine) : 0;
+      l.energy.mac_uJ = (mac_pJ - mac_before) * kPico;
+      l.energy.nonlinear_uJ = (nl_pJ - nl_before) * kPico;
+      l.energy.sram_uJ = (sram_pJ - sram_before) * kPico;
+      l.energy.dram_uJ = layer_dram * tech_.dram_pJ_per_bit() * kPico;
+      l.unit = unit_name;
+    }
   }
 
   // Area (a chip), or resources (an FPGA).
@@ -260,6 +284,16 @@ CostReport CostModel::evaluate(const model::Design& design) const {
     r.energy.nonlinear_uJ = nl_pJ * kPico;
     r.energy.sram_uJ = sram_pJ * kPico;
     r.energy.static_uJ = tech_.static_mW_per_mm2() * area.total_mm2() * period_ms;  // mW x ms = uJ
+  }
+
+  if (per_layer != nullptr) {
+    // Energy that is not per operation (static, an FPGA's device power), shared out by cycles.
+    for (auto& l : *per_layer) {
+      const double share = cycles > 0 ? l.cycles / cycles : 0;
+      if (fpga) l.energy.mac_uJ = l.energy.nonlinear_uJ = l.energy.sram_uJ = 0;  // counted as device power
+      l.energy.static_uJ = r.energy.static_uJ * share;
+      l.energy.device_uJ = r.energy.device_uJ * share;
+    }
   }
 
   // Figures of merit.

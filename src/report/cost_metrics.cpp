@@ -73,4 +73,40 @@ std::vector<Metric> cost_metrics(const cost::CostReport& r) {
   return m;
 }
 
+Table layer_cost_table(const model::Workload& workload, const std::vector<cost::LayerCost>& layers, bool total) {
+  Table t({{"layer", "layer"},
+           {"unit", "unit"},
+           {"macs", "MACs"},
+           {"cycles", "cycles"},
+           {"pe_utilisation_pct", "PE util %"},
+           {"mac_uJ", "MAC uJ"},
+           {"nonlinear_uJ", "nonlinear uJ"},
+           {"sram_uJ", "SRAM uJ"},
+           {"dram_uJ", "DRAM uJ"},
+           {"static_uJ", "static uJ"},
+           {"device_uJ", "device uJ"},
+           {"energy_uJ", "total uJ"}});
+  cost::LayerCost sum;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const auto& l = layers[i];
+    t.add({workload.layers().at(i).name, l.unit, l.macs, l.cycles, 100 * l.utilisation, l.energy.mac_uJ,
+           l.energy.nonlinear_uJ, l.energy.sram_uJ, l.energy.dram_uJ, l.energy.static_uJ, l.energy.device_uJ,
+           l.energy.total_uJ()});
+    sum.macs += l.macs;
+    sum.cycles += l.cycles;
+    sum.energy.mac_uJ += l.energy.mac_uJ;
+    sum.energy.nonlinear_uJ += l.energy.nonlinear_uJ;
+    sum.energy.sram_uJ += l.energy.sram_uJ;
+    sum.energy.dram_uJ += l.energy.dram_uJ;
+    sum.energy.static_uJ += l.energy.static_uJ;
+    sum.energy.device_uJ += l.energy.device_uJ;
+  }
+  if (total) {
+    t.add({std::string("total"), std::string(), sum.macs, sum.cycles, std::string(), sum.energy.mac_uJ,
+           sum.energy.nonlinear_uJ, sum.energy.sram_uJ, sum.energy.dram_uJ, sum.energy.static_uJ, sum.energy.device_uJ,
+           sum.energy.total_uJ()});
+  }
+  return t;
+}
+
 }  // namespace vitdse::report

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -167,6 +169,26 @@ TEST(Cli, CostJsonAndCsvCarryTheSameFields) {
                           "fps", "gops", "tops_per_W", "gops_per_mm2", "adp_mm2_ms", "edp_uJ_ms", "chip_power_mW"}) {
     EXPECT_TRUE(metrics.contains(key)) << key;
   }
+}
+
+TEST(Cli, CostPerLayerListsEveryLayerAndSumsToTheTotal) {
+  const auto json = run_cli({"cost", "--per-layer", "--json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  const auto& layers = j["layers"];
+  ASSERT_EQ(layers.size(), 43u);  // vit-fmnist: patch_embed, 4 blocks of 10 layers, the final norm and the head
+  double energy = 0;
+  for (const auto& l : layers) energy += l["energy_uJ"].get<double>();
+  const double total = j["metrics"]["energy_total_uJ"].get<double>();
+  EXPECT_NEAR(energy, total, 1e-9 * total);
+  EXPECT_EQ(layers[0]["layer"], "patch_embed");
+  EXPECT_EQ(layers[0]["unit"], "exact:8s");
+  const auto csv = run_cli({"cost", "--per-layer", "--csv"});
+  ASSERT_EQ(csv.code, 0);
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 44) << "a header and one row per layer";
+  const auto text = run_cli({"cost", "--per-layer"});
+  ASSERT_EQ(text.code, 0);
+  EXPECT_NE(text.out.find("\ntotal "), std::string::npos) << "the text table ends with the sums";
 }
 
 TEST(Cli, CostOnAnFpgaTemplateReportsResourcesNotArea) {

@@ -263,3 +263,72 @@ dram: {GBps: 10}
 }
 
 }  // namespace vitdse::cost
+
+namespace vitdse::cost {
+namespace {
+
+/// The layers' shares of every figure `vitdse cost --per-layer` lists, summed.
+LayerCost sum_of(const std::vector<LayerCost>& layers) {
+  LayerCost s;
+  for (const auto& l : layers) {
+    s.macs += l.macs;
+    s.cycles += l.cycles;
+    s.energy.mac_uJ += l.energy.mac_uJ;
+    s.energy.nonlinear_uJ += l.energy.nonlinear_uJ;
+    s.energy.sram_uJ += l.energy.sram_uJ;
+    s.energy.dram_uJ += l.energy.dram_uJ;
+    s.energy.static_uJ += l.energy.static_uJ;
+    s.energy.device_uJ += l.energy.device_uJ;
+  }
+  return s;
+}
+
+TEST(CostModel, PerLayerSharesSumToTheTotalsOnEveryKindOfTemplate) {
+  const model::Workload vit(model::load_model_card("vit-fmnist"));
+  const model::Workload& deit = deit_small();
+  // Mixed units, pruning and 4-bit weights (resident on chip), on the shared, pipelined and FPGA templates.
+  const std::string mixed =
+      "version: 1\ndefaults: {mult: \"drum:8s:k=4\"}\nblocks: {\"1\": {mult: \"exact:8s\", wbits: 4, token_keep: 0.8, "
+      "ffn2_prune: 0.5, gelu: \"gelu:relu\"}}\n";
+  struct Case {
+    const model::Workload& workload;
+    std::string arch;
+  };
+  for (const Case& c : {Case{deit, "lowpower-vit-28nm"}, Case{vit, "lowpower-vit-28nm-pipelined"},
+                        Case{deit, "efficientvit-zcu102"}, Case{vit, "edge-256-45nm"}}) {
+    for (const std::string& yaml : {std::string(), mixed}) {
+      const model::Design d =
+          yaml.empty() ? model::default_design(c.workload) : model::parse_design(yaml, "d.yaml", c.workload);
+      const CostModel m(c.workload, load_arch(c.arch));
+      std::vector<LayerCost> layers;
+      const CostReport r = m.evaluate(d, layers);
+      const std::string what = c.arch + (yaml.empty() ? ", default design" : ", mixed design");
+      ASSERT_EQ(layers.size(), c.workload.layers().size()) << what;
+      const CostReport alone = m.evaluate(d);
+      EXPECT_DOUBLE_EQ(alone.energy.total_uJ(), r.energy.total_uJ()) << what << ": the same report without layers";
+      const LayerCost s = sum_of(layers);
+      const auto near = [](double total) { return 1e-9 * std::abs(total) + 1e-12; };
+      EXPECT_NEAR(s.macs, r.macs, near(r.macs)) << what;
+      EXPECT_NEAR(s.cycles, r.cycles, near(r.cycles)) << what;
+      EXPECT_NEAR(s.energy.mac_uJ, r.energy.mac_uJ, near(r.energy.mac_uJ)) << what;
+      EXPECT_NEAR(s.energy.nonlinear_uJ, r.energy.nonlinear_uJ, near(r.energy.nonlinear_uJ)) << what;
+      EXPECT_NEAR(s.energy.sram_uJ, r.energy.sram_uJ, near(r.energy.sram_uJ)) << what;
+      EXPECT_NEAR(s.energy.dram_uJ, r.energy.dram_uJ, near(r.energy.dram_uJ)) << what;
+      EXPECT_NEAR(s.energy.static_uJ, r.energy.static_uJ, near(r.energy.static_uJ)) << what;
+      EXPECT_NEAR(s.energy.device_uJ, r.energy.device_uJ, near(r.energy.device_uJ)) << what;
+      EXPECT_NEAR(s.energy.total_uJ(), r.energy.total_uJ(), near(r.energy.total_uJ())) << what;
+      for (std::size_t i = 0; i < layers.size(); ++i) {
+        const auto& l = layers[i];
+        EXPECT_GE(l.utilisation, 0) << what << " " << c.workload.layers()[i].name;
+        EXPECT_LE(l.utilisation, 1 + 1e-12) << what << " " << c.workload.layers()[i].name;
+        if (l.macs > 0) {
+          EXPECT_EQ(l.unit, d.units[static_cast<std::size_t>(d.layers[i].mult)]) << what;
+          EXPECT_GT(l.utilisation, 0) << what;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vitdse::cost

@@ -77,6 +77,16 @@ struct CostReport {
   std::optional<FpgaUsage> fpga;  ///< FPGA templates only; their area figures are 0
 };
 
+/// One workload layer's share of a CostReport: a report's layers sum to its totals. Static
+/// energy (an FPGA's device energy) is shared out by the layers' cycles.
+struct LayerCost {
+  double macs = 0;
+  double cycles = 0;
+  double utilisation = 0;  ///< MACs over cycles times its engine's PEs; 0 without MACs
+  EnergyBreakdown energy;
+  std::string unit;  ///< the layer's multiplier or nonlinear unit; empty where it has neither
+};
+
 /// Prices designs for one (workload, template, technology). Thread-safe; cheap per call.
 ///
 ///     CostModel model(workload, load_arch("lowpower-vit-28nm"));
@@ -86,7 +96,11 @@ class CostModel {
   CostModel(const model::Workload& workload, ArchTemplate arch);
   CostModel(const model::Workload& workload, ArchTemplate arch, Technology tech);
 
-  [[nodiscard]] CostReport evaluate(const model::Design& design) const;
+  [[nodiscard]] CostReport evaluate(const model::Design& design) const { return evaluate(design, nullptr); }
+  /// The same, with each layer's share in `layers` (aligned with the workload's layers).
+  [[nodiscard]] CostReport evaluate(const model::Design& design, std::vector<LayerCost>& layers) const {
+    return evaluate(design, &layers);
+  }
   [[nodiscard]] const ArchTemplate& arch() const { return arch_; }
   [[nodiscard]] const Technology& tech() const { return tech_; }
 
@@ -112,6 +126,9 @@ class CostModel {
   [[nodiscard]] NonlinearCost selector_cost(int bits, std::int64_t hidden) const;
 
  private:
+  /// Fills `layers` when given (the search prices designs without them, allocation-free).
+  CostReport evaluate(const model::Design& design, std::vector<LayerCost>* layers) const;
+
   /// The cached cost of `key`, priced from `account()` (its element and row hardware) on a miss.
   NonlinearCost cached_nonlinear(const std::string& key,
                                  const std::function<std::pair<arith::Hardware, arith::Hardware>()>& account) const;
