@@ -41,6 +41,9 @@ CostModel::PeCost CostModel::pe_cost(const std::string& unit_spec) const {
   pe.mac_pJ = pe.mult.energy_pJ + acc.energy_pJ + regs.energy_pJ;
   pe.area_um2 = pe.mult.area_um2 + acc.area_um2 + regs.area_um2;
   pe.cycles = mult->hardware().cycles;
+  const auto exact = arith::make_multiplier("exact:" + std::to_string(mult->bits()) + (mult->is_signed() ? "s" : "u"));
+  const double exact_mW = tech_.price(*exact).power_mW;
+  pe.relative_power = exact_mW > 0 ? pe.mult.power_mW / exact_mW : 1;
   if (arch_.target == Target::fpga) pe.fpga = fpga_pe(arch_.fpga, *mult, arch_.acc_bits);
   std::lock_guard lock(mutex_);
   pe_cache_.emplace(unit_spec, pe);
@@ -295,6 +298,10 @@ CostReport CostModel::evaluate(const model::Design& design, std::vector<LayerCos
       l.energy.device_uJ = r.energy.device_uJ * share;
     }
   }
+
+  // TransAxx's relative multiplier power, weighted by MACs.
+  for (std::size_t u = 0; u < kinds && total_macs > 0; ++u)
+    r.mult_power += kind_macs[u] / total_macs * pe[u].relative_power;
 
   // Figures of merit.
   r.chip_power_mW = r.energy.chip_uJ() * r.fps * 1e-3;

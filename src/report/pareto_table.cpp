@@ -45,11 +45,17 @@ std::vector<std::size_t> pareto_front(const std::vector<DesignRow>& rows, const 
 
 Table design_table(const std::vector<DesignRow>& rows, const std::vector<std::size_t>& which, double float_top1_pct,
                    bool with_design) {
-  std::vector<Column> columns{{"design_hash", "design"},   {"top1_pct", "top-1 %"},
-                              {"top1_drop_pp", "drop pp"}, {"energy_uJ", "energy uJ"},
-                              {"area_mm2", "area mm2"},    {"latency_ms", "latency ms"},
-                              {"power_mW", "power mW"},    {"agreement_pct", "agreement %"},
-                              {"kl_mean_nats", "KL nats"}, {"full_test_top1_pct", "full-test top-1 %"}};
+  std::vector<Column> columns{{"design_hash", "design"},
+                              {"top1_pct", "top-1 %"},
+                              {"top1_drop_pp", "drop pp"},
+                              {"energy_uJ", "energy uJ"},
+                              {"area_mm2", "area mm2"},
+                              {"latency_ms", "latency ms"},
+                              {"power_mW", "power mW"},
+                              {"mult_power", "mult power"},
+                              {"agreement_pct", "agreement %"},
+                              {"kl_mean_nats", "KL nats"},
+                              {"full_test_top1_pct", "full-test top-1 %"}};
   if (with_design) columns.push_back({"design", "canonical design"});
   Table t(std::move(columns));
   for (const std::size_t i : which) {
@@ -62,6 +68,7 @@ Table design_table(const std::vector<DesignRow>& rows, const std::vector<std::si
                           s.area_mm2,
                           s.latency_ms,
                           s.power_mW,
+                          s.mult_power,
                           s.agreement_pct,
                           s.kl_mean,
                           r.full_test ? Cell(r.full_test->top1_pct) : Cell(std::string())};
@@ -79,6 +86,7 @@ Table evaluations_table(const search::SearchRun& run) {
            {"area_mm2", "area mm2"},
            {"latency_ms", "latency ms"},
            {"power_mW", "power mW"},
+           {"mult_power", "mult power"},
            {"feasible", "feasible"},
            {"on_front", "on front"},
            {"cached", "cached"},
@@ -90,7 +98,7 @@ Table evaluations_table(const search::SearchRun& run) {
     const auto& e = evals[i];
     const bool on_front = std::find(ids.begin(), ids.end(), i) != ids.end();
     t.add({static_cast<std::int64_t>(i + 1), e.candidate.hash, e.score.top1_pct, e.score.energy_uJ, e.score.area_mm2,
-           e.score.latency_ms, e.score.power_mW, std::int64_t{e.feasible()}, std::int64_t{on_front},
+           e.score.latency_ms, e.score.power_mW, e.score.mult_power, std::int64_t{e.feasible()}, std::int64_t{on_front},
            std::int64_t{e.cached}, e.score.eval_s, e.candidate.canonical});
   }
   return t;

@@ -35,7 +35,7 @@ StoredFront stored_front(const store::Database& db, std::vector<std::string> run
         const auto name = m.as<std::string>();
         bool found = false;
         for (const auto metric : {search::Metric::top1_drop_pp, search::Metric::energy_uJ, search::Metric::area_mm2,
-                                  search::Metric::latency_ms, search::Metric::power_mW}) {
+                                  search::Metric::latency_ms, search::Metric::power_mW, search::Metric::mult_power}) {
           if (search::to_string(metric) == name) f.metrics.push_back(metric), found = true;
         }
         if (!found) throw Error("run '" + id + "' has an unknown objective '" + name + "'");

@@ -19,9 +19,10 @@ struct MetricName {
   const char* objective;  ///< the --objectives name, or null when not an objective
 };
 constexpr MetricName kMetrics[] = {
-    {Metric::top1_drop_pp, "top1_drop_pp", "top1"}, {Metric::top1_pct, "top1_pct", nullptr},
-    {Metric::energy_uJ, "energy_uJ", "energy"},     {Metric::area_mm2, "area_mm2", "area"},
-    {Metric::latency_ms, "latency_ms", "latency"},  {Metric::power_mW, "power_mW", "power"},
+    {Metric::top1_drop_pp, "top1_drop_pp", "top1"},   {Metric::top1_pct, "top1_pct", nullptr},
+    {Metric::energy_uJ, "energy_uJ", "energy"},       {Metric::area_mm2, "area_mm2", "area"},
+    {Metric::latency_ms, "latency_ms", "latency"},    {Metric::power_mW, "power_mW", "power"},
+    {Metric::mult_power, "mult_power", "mult_power"},
 };
 
 }  // namespace
@@ -47,6 +48,8 @@ double metric_value(Metric m, const Score& s, double float_top1_pct) {
       return s.latency_ms;
     case Metric::power_mW:
       return s.power_mW;
+    case Metric::mult_power:
+      return s.mult_power;
   }
   return 0;
 }

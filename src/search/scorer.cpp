@@ -27,6 +27,7 @@ Score Scorer::cost_score(const model::Design& design) const {
   s.area_mm2 = c.area.total_mm2();
   s.latency_ms = c.latency_ms;
   s.power_mW = c.chip_power_mW;
+  s.mult_power = c.mult_power;
   return s;
 }
 

@@ -10,6 +10,7 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <utility>
@@ -24,15 +25,15 @@ namespace {
 
 // "vdse" in the header's application_id field marks a file as ours.
 constexpr int kApplicationId = 0x76647365;
-// The schema this build writes and reads (PRAGMA user_version).
-constexpr int kSchemaVersion = 1;
+// The schema this build writes and reads (PRAGMA user_version). 2 added evaluations.mult_power.
+constexpr int kSchemaVersion = 2;
 // Long enough for another process to finish a batch of writes; WAL keeps readers from waiting.
 constexpr auto kBusyTimeout = std::chrono::seconds(60);
 
 constexpr const char* kSchema[] = {
     ("CREATE TABLE IF NOT EXISTS evaluations(key TEXT PRIMARY KEY, context TEXT NOT NULL, design_hash TEXT NOT NULL, "
      "canonical TEXT NOT NULL, top1_pct REAL, agreement_pct REAL, kl_mean REAL, energy_uJ REAL, area_mm2 REAL, "
-     "latency_ms REAL, power_mW REAL, eval_s REAL, created TEXT)"),
+     "latency_ms REAL, power_mW REAL, eval_s REAL, created TEXT, mult_power REAL)"),
     ("CREATE TABLE IF NOT EXISTS runs(id TEXT PRIMARY KEY, algo TEXT, policy TEXT, model TEXT, args TEXT, config TEXT, "
      "seed INTEGER, budget INTEGER, status TEXT, started TEXT, finished TEXT, evaluations INTEGER, cache_hits "
      "INTEGER)"),
@@ -42,8 +43,17 @@ constexpr const char* kSchema[] = {
 // UTC now as ISO 8601, computed by SQLite so no thread-unsafe gmtime is needed.
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
+// What each schema version adds to the one before it (index 0: from version 1 to 2). A row
+// written before a figure existed holds NULL there: it is incomplete, found by no look-up, and
+// completed when its design is scored again.
+constexpr const char* kMigrations[] = {
+    "ALTER TABLE evaluations ADD COLUMN mult_power REAL",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion - 1, "one migration per version after the first");
+
 constexpr const char* kScoreColumns =
-    "top1_pct, agreement_pct, kl_mean, energy_uJ, area_mm2, latency_ms, power_mW, eval_s";
+    "top1_pct, agreement_pct, kl_mean, energy_uJ, area_mm2, latency_ms, power_mW, eval_s, mult_power";
+constexpr int kScoreColumnCount = 9;
 
 constexpr const char* kRunColumns =
     "id, algo, policy, model, args, config, seed, budget, status, started, finished, evaluations, cache_hits";
@@ -206,13 +216,21 @@ bool needs_schema(const Identity& id, const std::filesystem::path& path) {
               "); choose another file");
 }
 
-/// Creates the schema of a new file. Two processes may race here: BEGIN IMMEDIATE lets one in at a
-/// time, and the second finds the work done when it looks again.
+/// Creates the schema of a new file, or migrates an older one in place, keeping its rows. Two
+/// processes may race here: BEGIN IMMEDIATE lets one in at a time, and the second finds the work
+/// done when it looks again.
 void create_schema(sqlite3* db, const std::filesystem::path& path) {
   Transaction transaction(db, path, "creating the schema");
-  if (needs_schema(identify(db, path), path)) {
-    for (const char* sql : kSchema) exec(db, path, sql, "creating the schema");
-    exec(db, path, "PRAGMA application_id = " + std::to_string(kApplicationId), "creating the schema");
+  const Identity id = identify(db, path);
+  if (needs_schema(id, path)) {
+    if (id.application_id == kApplicationId) {
+      for (auto v = id.user_version; v < kSchemaVersion; ++v) {
+        exec(db, path, kMigrations[v - 1], "migrating the schema to version " + std::to_string(v + 1));
+      }
+    } else {
+      for (const char* sql : kSchema) exec(db, path, sql, "creating the schema");
+      exec(db, path, "PRAGMA application_id = " + std::to_string(kApplicationId), "creating the schema");
+    }
     exec(db, path, "PRAGMA user_version = " + std::to_string(kSchemaVersion), "creating the schema");
   }
   transaction.commit();
@@ -240,9 +258,9 @@ void use_wal(sqlite3* db, const std::filesystem::path& path, std::int64_t& retri
 }
 
 void bind_score(Statement& st, int first, const search::Score& s) {
-  const double values[] = {s.top1_pct, s.agreement_pct, s.kl_mean,  s.energy_uJ,
-                           s.area_mm2, s.latency_ms,    s.power_mW, s.eval_s};
-  for (int i = 0; i < 8; ++i) st.bind_real(first + i, values[i]);
+  const double values[kScoreColumnCount] = {s.top1_pct,   s.agreement_pct, s.kl_mean, s.energy_uJ, s.area_mm2,
+                                            s.latency_ms, s.power_mW,      s.eval_s,  s.mult_power};
+  for (int i = 0; i < kScoreColumnCount; ++i) st.bind_real(first + i, values[i]);
 }
 
 search::Score read_score(const Statement& st, int first) {
@@ -255,6 +273,7 @@ search::Score read_score(const Statement& st, int first) {
   s.latency_ms = st.real(first + 5);
   s.power_mW = st.real(first + 6);
   s.eval_s = st.real(first + 7);
+  s.mult_power = st.real(first + 8);
   return s;
 }
 
@@ -334,7 +353,8 @@ std::int64_t Database::busy_retries() const {
 
 std::optional<search::Score> Database::lookup(const std::string& key) const {
   std::lock_guard lock(mutex_);
-  Statement st(db_, path_, std::string("SELECT ") + kScoreColumns + " FROM evaluations WHERE key = ?1",
+  Statement st(db_, path_,
+               std::string("SELECT ") + kScoreColumns + " FROM evaluations WHERE key = ?1 AND mult_power IS NOT NULL",
                "looking up an evaluation");
   st.bind_text(1, key);
   if (!st.step()) return std::nullopt;
@@ -345,8 +365,12 @@ void Database::insert(const std::string& context, const StoredPoint& point) {
   std::lock_guard lock(mutex_);
   Transaction transaction(db_, path_, "storing an evaluation");
   Statement st(db_, path_,
-               std::string("INSERT OR IGNORE INTO evaluations(key, context, design_hash, canonical, ") + kScoreColumns +
-                   ", created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, " + kNow + ")",
+               std::string("INSERT INTO evaluations(key, context, design_hash, canonical, ") + kScoreColumns +
+                   ", created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, " + kNow +
+                   ") ON CONFLICT(key) DO UPDATE SET top1_pct = excluded.top1_pct, agreement_pct = "
+                   "excluded.agreement_pct, kl_mean = excluded.kl_mean, energy_uJ = excluded.energy_uJ, area_mm2 = "
+                   "excluded.area_mm2, latency_ms = excluded.latency_ms, power_mW = excluded.power_mW, eval_s = "
+                   "excluded.eval_s, mult_power = excluded.mult_power WHERE evaluations.mult_power IS NULL",
                "storing an evaluation");
   st.bind_text(1, point.key);
   st.bind_text(2, context);
@@ -462,7 +486,8 @@ std::vector<StoredPoint> Database::run_points(const std::string& run_id) const {
   // An inner join: a point whose evaluation is not in this file has no score to show.
   Statement st(db_, path_,
                "SELECT e.key, e.design_hash, e.canonical, e.top1_pct, e.agreement_pct, e.kl_mean, e.energy_uJ, "
-               "e.area_mm2, e.latency_ms, e.power_mW, e.eval_s FROM run_points p JOIN evaluations e ON e.key = p.key "
+               "e.area_mm2, e.latency_ms, e.power_mW, e.eval_s, e.mult_power FROM run_points p JOIN evaluations e ON "
+               "e.key = p.key "
                "WHERE p.run_id = ?1 ORDER BY p.seq",
                "reading the points of run '" + run_id + "'");
   st.bind_text(1, run_id);

@@ -68,7 +68,7 @@ TEST(SearchCommand, WritesASaneFrontThatReproducesAndRerunsFromTheCache) {
     EXPECT_TRUE(std::filesystem::exists(dir.path() / "run" / f)) << f;
   }
   const std::string pareto = read_file(dir.path() / "run/pareto.csv");
-  const auto rows = csv_rows(pareto, 11);
+  const auto rows = csv_rows(pareto, 12);
   ASSERT_GE(rows.size(), 2u);
   EXPECT_EQ(rows[0][0], "design_hash");
   EXPECT_EQ(rows[0][3], "energy_uJ");
@@ -80,14 +80,14 @@ TEST(SearchCommand, WritesASaneFrontThatReproducesAndRerunsFromTheCache) {
       EXPECT_FALSE(dj <= di && ej <= ei && (dj < di || ej < ei)) << i << " dominated by " << j;
     }
     const std::string name = "design" + std::to_string(i) + ".json";  // (GCC 12 misreads "d" + to_string)
-    const auto design = dir.write(name, rows[i][10]);
+    const auto design = dir.write(name, rows[i][11]);
     const auto e = run_cli({"eval", "--design", design, "--images", "40", "--data", kFashionMnist, "--json"});
     ASSERT_EQ(e.code, 0) << e.err;
     EXPECT_EQ(nlohmann::json::parse(e.out)["top1_pct"].get<double>(), std::stod(rows[i][1]));
     const auto c = run_cli({"cost", "--design", design, "--json"});
     ASSERT_EQ(c.code, 0) << c.err;
     EXPECT_DOUBLE_EQ(nlohmann::json::parse(c.out)["metrics"]["energy_total_uJ"].get<double>(), std::stod(rows[i][3]));
-    EXPECT_FALSE(rows[i][9].empty());  // re-scored on 60 test images
+    EXPECT_FALSE(rows[i][10].empty());  // re-scored on 60 test images
   }
   // The same command again: everything from the cache, the same front byte for byte.
   const auto again = run_cli(args);
@@ -105,8 +105,8 @@ TEST(SearchCommand, WritesASaneFrontThatReproducesAndRerunsFromTheCache) {
   ASSERT_EQ(run_cli({"pareto", "--db", (dir.path() / "c.sqlite").string(), "--csv", exported}).code, 0);
   // The same designs with the same full-test accuracy (read back from the cache).
   std::map<std::string, std::string> a, b;
-  for (std::size_t i = 1; i < rows.size(); ++i) a[rows[i][0]] = rows[i][9];
-  for (const auto& row : csv_rows(read_file(exported), 11)) b[row[0]] = row[9];
+  for (std::size_t i = 1; i < rows.size(); ++i) a[rows[i][0]] = rows[i][10];
+  for (const auto& row : csv_rows(read_file(exported), 12)) b[row[0]] = row[10];
   b.erase("design_hash");
   EXPECT_EQ(a, b);
 }
@@ -121,7 +121,7 @@ TEST(SearchCommand, EveryAlgorithmSpendsTheBudgetOnDistinctDesignsDeterministica
     const auto r2 = run_cli(
         args_in(dir, algo + "2.sqlite", 16, algo + "2", {"--algo", algo, "--seed", "3", "--threads", "1"}, kFewImages));
     ASSERT_EQ(r2.code, 0) << r2.err;
-    const auto all = csv_rows(read_file(dir.path() / (algo + "1") / "all.csv"), 12);
+    const auto all = csv_rows(read_file(dir.path() / (algo + "1") / "all.csv"), 13);
     std::set<std::string> hashes;
     for (std::size_t i = 1; i < all.size(); ++i) hashes.insert(all[i][1]);
     EXPECT_EQ(hashes.size(), all.size() - 1) << algo << ": a design was scored twice";

@@ -332,3 +332,31 @@ TEST(CostModel, PerLayerSharesSumToTheTotalsOnEveryKindOfTemplate) {
 
 }  // namespace
 }  // namespace vitdse::cost
+
+namespace vitdse::cost {
+namespace {
+
+// TransAxx's objective, counted independently: each GEMM layer's MACs times its multiplier's
+// priced power over the exact 8-bit multiplier's, over all MACs.
+TEST(CostModel, MultPowerIsTheMacWeightedRelativeMultiplierPower) {
+  const model::Workload w(model::load_model_card("vit-fmnist"));
+  const CostModel m(w, load_arch("lowpower-vit-28nm-pipelined"));
+  EXPECT_DOUBLE_EQ(m.evaluate(model::default_design(w)).mult_power, 1.0);
+  const model::Design d = model::parse_design(
+      "version: 1\nblocks: {\"1\": {mult: \"drum:8s:k=4\"}, \"2\": {mult: \"trunc:8s:t=6\"}}\n", "d.yaml", w);
+  const auto schedule = w.token_schedule(d.keep_after_block(w));
+  const double exact = m.pe_cost("exact:8s").mult.power_mW;
+  double all = 0, weighted = 0;
+  for (std::size_t i = 0; i < w.layers().size(); ++i) {
+    if (d.layers[i].mult < 0) continue;
+    const double macs = model::design_counts(w, d, i, schedule).macs;
+    all += macs;
+    weighted += macs * m.pe_cost(d.units[static_cast<std::size_t>(d.layers[i].mult)]).mult.power_mW / exact;
+  }
+  const double expected = weighted / all;
+  EXPECT_LT(expected, 1.0);
+  EXPECT_NEAR(m.evaluate(d).mult_power, expected, 1e-12);
+}
+
+}  // namespace
+}  // namespace vitdse::cost

@@ -41,12 +41,13 @@ StoredPoint make_point(const std::string& key, double x) {
   p.key = key;
   p.design_hash = "hash-" + key;
   p.canonical = "{\"key\":\"" + key + "\"}";
-  p.score = {x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7};
+  p.score = {x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8};
   return p;
 }
 
 std::vector<double> fields(const search::Score& s) {
-  return {s.top1_pct, s.agreement_pct, s.kl_mean, s.energy_uJ, s.area_mm2, s.latency_ms, s.power_mW, s.eval_s};
+  return {s.top1_pct,   s.agreement_pct, s.kl_mean, s.energy_uJ, s.area_mm2,
+          s.latency_ms, s.power_mW,      s.eval_s,  s.mult_power};
 }
 
 void expect_same_bits(const search::Score& a, const search::Score& b) {
@@ -143,6 +144,7 @@ TEST(Database, ScoresRoundTripBitExactly) {
              std::numeric_limits<double>::max(),
              -std::numeric_limits<double>::infinity(),
              3.141592653589793,
+             0.7071067811865476,
              12.0};
   db.insert("ctx", p);
   const auto got = db.lookup("k");
@@ -345,6 +347,39 @@ TEST(Database, RejectsForeignSqliteAndLeavesItAlone) {
   expect_rejected(other, "is not a vitdse database (application_id 0x000004d2");
 }
 
+// A file written by the first schema (before mult_power) opens in place with every row kept; its
+// rows lack the new figure, so they are found by no look-up until their designs are scored again,
+// and then completed rather than duplicated.
+TEST(Database, MigratesAFileOfTheFirstSchemaInPlaceAndKeepsItsRows) {
+  TempDir dir;
+  const auto path = dir.path() / "v1.sqlite";
+  RawDb(path).exec(
+      "PRAGMA application_id = " + std::to_string(0x76647365) +
+      "; PRAGMA user_version = 1; CREATE TABLE evaluations(key TEXT PRIMARY KEY, context TEXT NOT NULL, design_hash "
+      "TEXT NOT NULL, canonical TEXT NOT NULL, top1_pct REAL, agreement_pct REAL, kl_mean REAL, energy_uJ REAL, "
+      "area_mm2 REAL, latency_ms REAL, power_mW REAL, eval_s REAL, created TEXT); CREATE TABLE runs(id TEXT PRIMARY "
+      "KEY, algo TEXT, policy TEXT, model TEXT, args TEXT, config TEXT, seed INTEGER, budget INTEGER, status TEXT, "
+      "started TEXT, finished TEXT, evaluations INTEGER, cache_hits INTEGER); CREATE TABLE run_points(run_id TEXT, seq "
+      "INTEGER, key TEXT, PRIMARY KEY(run_id, seq)); INSERT INTO evaluations VALUES('old', 'ctx', 'h', '{}', 90, 99, "
+      "0.1, 1, 2, 3, 4, 5, '2026-01-01T00:00:00Z'); INSERT INTO runs VALUES('mcts-s1-x', 'mcts', 'default', "
+      "'vit-fmnist', '', '', 1, 10, 'done', 'a', 'b', 1, 0); INSERT INTO run_points VALUES('mcts-s1-x', 0, 'old')");
+  {
+    Database db(path);
+    EXPECT_EQ(db.evaluation_count(), 1);
+    ASSERT_EQ(db.runs().size(), 1u);
+    EXPECT_EQ(db.run_points("mcts-s1-x").size(), 1u) << "the run's points still join their evaluations";
+    EXPECT_FALSE(db.lookup("old").has_value()) << "a row without mult_power is incomplete";
+    StoredPoint p = make_point("old", 90);
+    db.insert("ctx", p);
+    EXPECT_EQ(db.evaluation_count(), 1) << "completed in place, not added";
+    expect_same_bits(db.lookup("old").value(), p.score);
+    db.insert("ctx", make_point("old", 50));  // a complete row keeps its first score
+    expect_same_bits(db.lookup("old").value(), p.score);
+  }
+  EXPECT_EQ(RawDb(path).text("PRAGMA user_version"), "2");
+  EXPECT_EQ(Database(path).evaluation_count(), 1) << "reopening migrates nothing twice";
+}
+
 TEST(Database, RejectsANewerSchema) {
   TempDir dir;
   const auto path = dir.path() / "newer.sqlite";
@@ -374,7 +409,7 @@ TEST(Database, UsesWriteAheadLogging) {
   RawDb raw(path);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.text("PRAGMA application_id"), std::to_string(0x76647365));
-  EXPECT_EQ(raw.text("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw.text("PRAGMA user_version"), "2");
 }
 
 TEST(Database, TwoConnectionsInThreadsShareAFile) {

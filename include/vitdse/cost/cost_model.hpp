@@ -71,6 +71,9 @@ struct CostReport {
   double system_tops_per_W = 0;
   double gops_per_mm2 = 0;  ///< achieved
   double peak_gops_per_mm2 = 0;
+  /// TransAxx's objective: the sum over GEMM layers of the layer's share of the MACs times its
+  /// multiplier's power relative to the exact multiplier of the same width (1 for an exact design).
+  double mult_power = 0;
   double adp_mm2_ms = 0;          ///< area x latency
   double edp_uJ_ms = 0;           ///< chip energy x latency
   bool weights_resident = false;  ///< all weights fit on chip, so none are fetched per inference
@@ -107,10 +110,11 @@ class CostModel {
   /// One PE's cost for a multiplier kind: the multiplier, its accumulator and registers.
   struct PeCost {
     UnitCost mult;
-    double mac_pJ = 0;    ///< multiply + accumulate + register energy per MAC
-    double area_um2 = 0;  ///< multiplier + accumulator + registers
-    double cycles = 1;    ///< array cycles per MAC (a serial SC stream: its length)
-    FpgaResources fpga;   ///< on an FPGA template: the PE's DSP share, LUTs and flip-flops
+    double mac_pJ = 0;          ///< multiply + accumulate + register energy per MAC
+    double area_um2 = 0;        ///< multiplier + accumulator + registers
+    double cycles = 1;          ///< array cycles per MAC (a serial SC stream: its length)
+    double relative_power = 1;  ///< the multiplier's power over the exact one's of its width and signedness
+    FpgaResources fpga;         ///< on an FPGA template: the PE's DSP share, LUTs and flip-flops
   };
   [[nodiscard]] PeCost pe_cost(const std::string& unit_spec) const;
 

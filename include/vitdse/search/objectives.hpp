@@ -10,14 +10,14 @@ namespace vitdse::search {
 
 /// A figure of a score that can be an objective or a constraint. Objectives are minimised:
 /// accuracy enters as `top1_drop_pp`, the loss against the float model on the same images.
-enum class Metric { top1_drop_pp, top1_pct, energy_uJ, area_mm2, latency_ms, power_mW };
+enum class Metric { top1_drop_pp, top1_pct, energy_uJ, area_mm2, latency_ms, power_mW, mult_power };
 
 /// CSV name with its unit, e.g. "energy_uJ".
 std::string to_string(Metric m);
 /// Value of `m` in `s`; `float_top1_pct` is the float model's top-1 on the same images.
 double metric_value(Metric m, const Score& s, double float_top1_pct);
 
-/// `--objectives` names: top1, energy, area, latency, power.
+/// `--objectives` names: top1, energy, area, latency, power, mult_power.
 Metric parse_objective(const std::string& name);
 std::vector<Metric> parse_objectives(const std::string& comma_list);
 

@@ -20,6 +20,7 @@ struct Score {
   double area_mm2 = 0;       ///< core area
   double latency_ms = 0;     ///< one inference
   double power_mW = 0;       ///< chip power at the achieved frame rate
+  double mult_power = 0;     ///< TransAxx's measure: MAC share x multiplier power relative to exact, summed
   double eval_s = 0;         ///< wall time of the evaluation (not part of the result)
 };
 
