@@ -137,9 +137,9 @@ PaperReport reproduce_transaxx(const ReproduceOptions& options) {
     std::filesystem::create_directories(scratch);
     const auto run = run_search_job(job, nullptr);
     const store::Database db(job.db);
-    // The search's front of relative power against its top-1 on the search's slice, re-scored
-    // on the stand-in's images (re-scoring every design it visited would take as long as the
-    // search many times over).
+    // Every design the search visited, by relative power and its top-1 on the search's slice;
+    // those on that front are re-scored on the stand-in's images (re-scoring all would take
+    // as long as the search many times over).
     std::vector<std::pair<Point, model::Design>> visited;
     for (const auto& row : stored_front(db, {run.run_id}).rows) {
       auto d = model::parse_design(row.canonical, "search", s.workload);
@@ -192,13 +192,14 @@ PaperReport reproduce_transaxx(const ReproduceOptions& options) {
   }
   eq.method = fmt::format(
       "`vitdse search --policy {} --budget {} --images {}` (seed {}, MCTS): a multiplier per GEMM layer from the "
-      "same seven, objectives top-1 and TransAxx's relative multiplier power (`mult_power`). The {} designs on the "
-      "search's front are re-scored on the same {} images as the uniform ones; the table takes the best of them at "
-      "no more relative power than each uniform assignment. Relative power counts the multipliers alone: on "
+      "same seven, objectives top-1 and TransAxx's relative multiplier power (`mult_power`). Of the {} designs it "
+      "evaluated, those on the front of relative power against their top-1 on the search's images ({}) are "
+      "re-scored on the same {} images as the uniform ones; the table takes the best of them at no more relative "
+      "power than each uniform assignment. Relative power counts the multipliers alone: on "
       "vitdse's template they are a small share of chip power next to the SRAM, so a search on chip power finds "
       "nothing cheaper than exact W8A8 at a useful accuracy. TransAxx's MCTS is single-objective with an "
       "unpublished reward; vitdse's is Pareto-aware (docs/search.md) and also assigns the attention matmuls.",
-      kPolicy, job.budget, job.images, options.seed, explored, s.images());
+      kPolicy, job.budget, job.images, options.seed, explored, searched.size(), s.images());
   r.tables.push_back(eq);
 
   ReproducedPlot plot;
