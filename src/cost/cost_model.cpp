@@ -84,6 +84,21 @@ CostModel::NonlinearCost CostModel::cached_nonlinear(
   return c;
 }
 
+LayerCost total_of(const std::vector<LayerCost>& layers) {
+  LayerCost sum;
+  for (const auto& l : layers) {
+    sum.macs += l.macs;
+    sum.cycles += l.cycles;
+    sum.energy.mac_uJ += l.energy.mac_uJ;
+    sum.energy.nonlinear_uJ += l.energy.nonlinear_uJ;
+    sum.energy.sram_uJ += l.energy.sram_uJ;
+    sum.energy.dram_uJ += l.energy.dram_uJ;
+    sum.energy.static_uJ += l.energy.static_uJ;
+    sum.energy.device_uJ += l.energy.device_uJ;
+  }
+  return sum;
+}
+
 CostReport CostModel::evaluate(const model::Design& design, std::vector<LayerCost>* per_layer) const {
   const auto& layers = workload_.layers();
   const auto schedule = workload_.token_schedule(design.keep_after_block(workload_));

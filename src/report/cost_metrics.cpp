@@ -86,21 +86,13 @@ Table layer_cost_table(const model::Workload& workload, const std::vector<cost::
            {"static_uJ", "static uJ"},
            {"device_uJ", "device uJ"},
            {"energy_uJ", "total uJ"}});
-  cost::LayerCost sum;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const auto& l = layers[i];
     t.add({workload.layers().at(i).name, l.unit, l.macs, l.cycles, 100 * l.utilisation, l.energy.mac_uJ,
            l.energy.nonlinear_uJ, l.energy.sram_uJ, l.energy.dram_uJ, l.energy.static_uJ, l.energy.device_uJ,
            l.energy.total_uJ()});
-    sum.macs += l.macs;
-    sum.cycles += l.cycles;
-    sum.energy.mac_uJ += l.energy.mac_uJ;
-    sum.energy.nonlinear_uJ += l.energy.nonlinear_uJ;
-    sum.energy.sram_uJ += l.energy.sram_uJ;
-    sum.energy.dram_uJ += l.energy.dram_uJ;
-    sum.energy.static_uJ += l.energy.static_uJ;
-    sum.energy.device_uJ += l.energy.device_uJ;
   }
+  const cost::LayerCost sum = cost::total_of(layers);
   if (total) {
     t.add({std::string("total"), std::string(), sum.macs, sum.cycles, std::string(), sum.energy.mac_uJ,
            sum.energy.nonlinear_uJ, sum.energy.sram_uJ, sum.energy.dram_uJ, sum.energy.static_uJ, sum.energy.device_uJ,

@@ -267,22 +267,6 @@ dram: {GBps: 10}
 namespace vitdse::cost {
 namespace {
 
-/// The layers' shares of every figure `vitdse cost --per-layer` lists, summed.
-LayerCost sum_of(const std::vector<LayerCost>& layers) {
-  LayerCost s;
-  for (const auto& l : layers) {
-    s.macs += l.macs;
-    s.cycles += l.cycles;
-    s.energy.mac_uJ += l.energy.mac_uJ;
-    s.energy.nonlinear_uJ += l.energy.nonlinear_uJ;
-    s.energy.sram_uJ += l.energy.sram_uJ;
-    s.energy.dram_uJ += l.energy.dram_uJ;
-    s.energy.static_uJ += l.energy.static_uJ;
-    s.energy.device_uJ += l.energy.device_uJ;
-  }
-  return s;
-}
-
 TEST(CostModel, PerLayerSharesSumToTheTotalsOnEveryKindOfTemplate) {
   const model::Workload vit(model::load_model_card("vit-fmnist"));
   const model::Workload& deit = deit_small();
@@ -306,7 +290,7 @@ TEST(CostModel, PerLayerSharesSumToTheTotalsOnEveryKindOfTemplate) {
       ASSERT_EQ(layers.size(), c.workload.layers().size()) << what;
       const CostReport alone = m.evaluate(d);
       EXPECT_DOUBLE_EQ(alone.energy.total_uJ(), r.energy.total_uJ()) << what << ": the same report without layers";
-      const LayerCost s = sum_of(layers);
+      const LayerCost s = total_of(layers);
       const auto near = [](double total) { return 1e-9 * std::abs(total) + 1e-12; };
       EXPECT_NEAR(s.macs, r.macs, near(r.macs)) << what;
       EXPECT_NEAR(s.cycles, r.cycles, near(r.cycles)) << what;

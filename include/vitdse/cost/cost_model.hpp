@@ -90,6 +90,9 @@ struct LayerCost {
   std::string unit;  ///< the layer's multiplier or nonlinear unit; empty where it has neither
 };
 
+/// The layers' figures summed (utilisation and unit left empty): what their report's totals are.
+LayerCost total_of(const std::vector<LayerCost>& layers);
+
 /// Prices designs for one (workload, template, technology). Thread-safe; cheap per call.
 ///
 ///     CostModel model(workload, load_arch("lowpower-vit-28nm"));
