@@ -133,7 +133,8 @@ variables:
 }
 
 TEST(Policy, ShippedPoliciesLoadWithTheirTemplatesAndPriors) {
-  EXPECT_EQ(available_resources("policies"), (std::vector<std::string>{"default", "lowpower", "sc", "transaxx"}));
+  EXPECT_EQ(available_resources("policies"),
+            (std::vector<std::string>{"default", "lowpower", "per-layer", "sc", "transaxx"}));
   for (const auto& name : available_resources("policies")) {
     const auto p = load_policy(name);
     const model::Workload w(model::load_model_card(p.model));
@@ -141,6 +142,10 @@ TEST(Policy, ShippedPoliciesLoadWithTheirTemplatesAndPriors) {
     EXPECT_GT(space.variables().size(), 0u) << name;
     assign_prior(space, cost::CostModel(w, cost::load_arch(p.arch)), p.prior);
     for (const auto& v : space.variables()) EXPECT_EQ(v.prior.size(), v.choices.size()) << name;
+    if (name == "per-layer") {
+      // vit-fmnist's 26 GEMM layers each have a multiplier, its 18 weighted ones their weight bits.
+      EXPECT_EQ(space.variables().size(), 44u);
+    }
   }
 }
 
