@@ -14,6 +14,7 @@ int list_command(Context& ctx) {
   ctx.out << "models (--model):  " << join(available_resources("models")) << '\n'
           << "templates (--arch): " << join(available_resources("models/arch")) << '\n'
           << "technology (--tech): " << join(available_resources("models/tech")) << '\n'
+          << "policies (--policy): " << join(available_resources("policies")) << '\n'
           << "resources from: " << resource_root().string() << '\n';
   return 0;
 }
