@@ -5,9 +5,11 @@
 
 #include "cli/inputs.hpp"
 #include "cli/options.hpp"
+#include "vitdse/cluster/cluster.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/eval/sensitivity.hpp"
 #include "vitdse/report/table.hpp"
+#include "vitdse/search/scoring_stack.hpp"
 
 namespace vitdse::cli {
 
@@ -33,12 +35,35 @@ int sensitivity_command(Context& ctx) {
   if (eo.calibration_images == 0) throw usage_error("--calib must be at least 1");
 
   const auto md = load_model_and_design(model, design);
-  const auto& card = md.workload->card();
-  const auto source = eval::resolve_dataset(card, data.empty() ? std::nullopt : std::optional<std::string>(data));
-  const auto evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, eo);
-  const auto base = evaluator->evaluate(md.design, *md.workload);
-  spdlog::info("{}: base design top-1 {:.2f} %; trying {} in each GEMM layer", card.name, base.top1_pct, unit);
-  const auto ranked = eval::layer_sensitivity(*evaluator, *md.workload, md.design, unit);
+  search::ScoringSetup setup;
+  setup.model = model;
+  setup.arch = kDefaultArch;  // the scores' cost figures are not shown
+  setup.dataset = data;
+  setup.eval = eo;
+  setup = setup.resolved();
+  cluster::announce(setup);  // under mpirun, the other ranks load while this one does
+  const search::ScoringStack stack(setup);
+  const auto& card = stack.workload().card();
+  const auto probes = eval::sensitivity_probes(stack.workload(), md.design, unit);
+  // One batch: the base design, then each probe, scored by every rank of a job.
+  std::vector<search::Candidate> batch{stack.scorer().candidate(md.design)};
+  for (const auto& p : probes) batch.push_back(stack.scorer().candidate(p.design));
+  spdlog::info("{}: trying {} in each of {} GEMM layers, on {} test images", card.name, unit, probes.size(),
+               stack.evaluator().float_report().images);
+  const auto scored = cluster::make_batch_evaluator(stack, nullptr)->evaluate(batch);
+  const auto report_of = [](const search::Score& s) {
+    eval::EvalReport r;
+    r.top1_pct = s.top1_pct;
+    r.agreement_pct = s.agreement_pct;
+    r.kl_mean = s.kl_mean;
+    r.snr_db = s.snr_db;
+    return r;
+  };
+  const auto base = report_of(scored[0].score);
+  std::vector<eval::LayerSensitivity> ranked;
+  for (std::size_t i = 0; i < probes.size(); ++i) ranked.push_back({probes[i].layer, report_of(scored[i + 1].score)});
+  eval::rank_by_sensitivity(ranked);
+  const std::size_t images = stack.evaluator().float_report().images;
 
   report::Table table({{"layer", "layer"},
                        {"top1_pct", "top-1 %"},
@@ -55,7 +80,7 @@ int sensitivity_command(Context& ctx) {
       ctx.out << nlohmann::json{{"model", card.name},
                                 {"unit", unit},
                                 {"base_top1_pct", base.top1_pct},
-                                {"images", base.images},
+                                {"images", images},
                                 {"layers", table.to_json()}}
                      .dump(2)
               << '\n';
@@ -64,7 +89,7 @@ int sensitivity_command(Context& ctx) {
       ctx.out << table.to_csv();
       break;
     case Format::text:
-      ctx.out << card.name << ": " << unit << " in one GEMM layer at a time, on " << base.images
+      ctx.out << card.name << ": " << unit << " in one GEMM layer at a time, on " << images
               << " test images; base design top-1 " << base.top1_pct << " %, drops against it\n\n"
               << table.to_text();
       break;

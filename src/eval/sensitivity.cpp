@@ -8,15 +8,15 @@
 
 namespace vitdse::eval {
 
-std::vector<LayerSensitivity> layer_sensitivity(const Evaluator& evaluator, const model::Workload& workload,
-                                                const model::Design& base, const std::string& unit) {
+std::vector<SensitivityProbe> sensitivity_probes(const model::Workload& workload, const model::Design& base,
+                                                 const std::string& unit) {
   const auto multiplier = arith::make_multiplier(unit);
   model::Design design = base;
   const auto found = std::find(design.units.begin(), design.units.end(), multiplier->spec());
   const auto index = static_cast<std::int16_t>(found - design.units.begin());
   if (found == design.units.end()) design.units.push_back(multiplier->spec());
 
-  std::vector<LayerSensitivity> out;
+  std::vector<SensitivityProbe> out;
   for (std::size_t i = 0; i < workload.layers().size(); ++i) {
     auto& choice = design.layers[i];
     if (choice.mult < 0) continue;
@@ -28,13 +28,26 @@ std::vector<LayerSensitivity> layer_sensitivity(const Evaluator& evaluator, cons
     }
     const std::int16_t saved = choice.mult;
     choice.mult = index;
-    out.push_back({name, evaluator.evaluate(design, workload)});
+    out.push_back({name, design});
     choice.mult = saved;
   }
-  std::stable_sort(out.begin(), out.end(), [](const LayerSensitivity& a, const LayerSensitivity& b) {
+  return out;
+}
+
+void rank_by_sensitivity(std::vector<LayerSensitivity>& layers) {
+  std::stable_sort(layers.begin(), layers.end(), [](const LayerSensitivity& a, const LayerSensitivity& b) {
     if (a.report.top1_pct != b.report.top1_pct) return a.report.top1_pct < b.report.top1_pct;
     return a.report.snr_db < b.report.snr_db;
   });
+}
+
+std::vector<LayerSensitivity> layer_sensitivity(const Evaluator& evaluator, const model::Workload& workload,
+                                                const model::Design& base, const std::string& unit) {
+  std::vector<LayerSensitivity> out;
+  for (const auto& probe : sensitivity_probes(workload, base, unit)) {
+    out.push_back({probe.layer, evaluator.evaluate(probe.design, workload)});
+  }
+  rank_by_sensitivity(out);
   return out;
 }
 

@@ -37,6 +37,7 @@ Score Scorer::score(const model::Design& design) const {
   s.top1_pct = e.top1_pct;
   s.agreement_pct = e.agreement_pct;
   s.kl_mean = e.kl_mean;
+  s.snr_db = e.snr_db;
   s.eval_s = e.seconds;
   return s;
 }

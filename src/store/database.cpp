@@ -25,15 +25,16 @@ namespace {
 
 // "vdse" in the header's application_id field marks a file as ours.
 constexpr int kApplicationId = 0x76647365;
-// The schema this build writes and reads (PRAGMA user_version). 2 added evaluations.mult_power.
-constexpr int kSchemaVersion = 2;
+// The schema this build writes and reads (PRAGMA user_version). 2 added evaluations.mult_power,
+// 3 evaluations.snr_db.
+constexpr int kSchemaVersion = 3;
 // Long enough for another process to finish a batch of writes; WAL keeps readers from waiting.
 constexpr auto kBusyTimeout = std::chrono::seconds(60);
 
 constexpr const char* kSchema[] = {
     ("CREATE TABLE IF NOT EXISTS evaluations(key TEXT PRIMARY KEY, context TEXT NOT NULL, design_hash TEXT NOT NULL, "
      "canonical TEXT NOT NULL, top1_pct REAL, agreement_pct REAL, kl_mean REAL, energy_uJ REAL, area_mm2 REAL, "
-     "latency_ms REAL, power_mW REAL, eval_s REAL, created TEXT, mult_power REAL)"),
+     "latency_ms REAL, power_mW REAL, eval_s REAL, created TEXT, mult_power REAL, snr_db REAL)"),
     ("CREATE TABLE IF NOT EXISTS runs(id TEXT PRIMARY KEY, algo TEXT, policy TEXT, model TEXT, args TEXT, config TEXT, "
      "seed INTEGER, budget INTEGER, status TEXT, started TEXT, finished TEXT, evaluations INTEGER, cache_hits "
      "INTEGER)"),
@@ -48,12 +49,15 @@ constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 // completed when its design is scored again.
 constexpr const char* kMigrations[] = {
     "ALTER TABLE evaluations ADD COLUMN mult_power REAL",
+    "ALTER TABLE evaluations ADD COLUMN snr_db REAL",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion - 1, "one migration per version after the first");
 
 constexpr const char* kScoreColumns =
-    "top1_pct, agreement_pct, kl_mean, energy_uJ, area_mm2, latency_ms, power_mW, eval_s, mult_power";
-constexpr int kScoreColumnCount = 9;
+    "top1_pct, agreement_pct, kl_mean, energy_uJ, area_mm2, latency_ms, power_mW, eval_s, mult_power, snr_db";
+constexpr int kScoreColumnCount = 10;
+// A row is complete when it holds every figure: older rows lack the later ones (NULL).
+constexpr const char* kComplete = "mult_power IS NOT NULL AND snr_db IS NOT NULL";
 
 constexpr const char* kRunColumns =
     "id, algo, policy, model, args, config, seed, budget, status, started, finished, evaluations, cache_hits";
@@ -274,6 +278,7 @@ search::Score read_score(const Statement& st, int first) {
   s.power_mW = st.real(first + 6);
   s.eval_s = st.real(first + 7);
   s.mult_power = st.real(first + 8);
+  s.snr_db = st.real(first + 9);
   return s;
 }
 
@@ -353,8 +358,7 @@ std::int64_t Database::busy_retries() const {
 
 std::optional<search::Score> Database::lookup(const std::string& key) const {
   std::lock_guard lock(mutex_);
-  Statement st(db_, path_,
-               std::string("SELECT ") + kScoreColumns + " FROM evaluations WHERE key = ?1 AND mult_power IS NOT NULL",
+  Statement st(db_, path_, std::string("SELECT ") + kScoreColumns + " FROM evaluations WHERE key = ?1 AND " + kComplete,
                "looking up an evaluation");
   st.bind_text(1, key);
   if (!st.step()) return std::nullopt;
@@ -366,11 +370,12 @@ void Database::insert(const std::string& context, const StoredPoint& point) {
   Transaction transaction(db_, path_, "storing an evaluation");
   Statement st(db_, path_,
                std::string("INSERT INTO evaluations(key, context, design_hash, canonical, ") + kScoreColumns +
-                   ", created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, " + kNow +
+                   ", created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, " + kNow +
                    ") ON CONFLICT(key) DO UPDATE SET top1_pct = excluded.top1_pct, agreement_pct = "
                    "excluded.agreement_pct, kl_mean = excluded.kl_mean, energy_uJ = excluded.energy_uJ, area_mm2 = "
                    "excluded.area_mm2, latency_ms = excluded.latency_ms, power_mW = excluded.power_mW, eval_s = "
-                   "excluded.eval_s, mult_power = excluded.mult_power WHERE evaluations.mult_power IS NULL",
+                   "excluded.eval_s, mult_power = excluded.mult_power, snr_db = excluded.snr_db WHERE NOT (" +
+                   kComplete + ")",
                "storing an evaluation");
   st.bind_text(1, point.key);
   st.bind_text(2, context);
@@ -484,12 +489,13 @@ std::optional<RunRecord> Database::run(const std::string& id) const {
 std::vector<StoredPoint> Database::run_points(const std::string& run_id) const {
   std::lock_guard lock(mutex_);
   // An inner join: a point whose evaluation is not in this file has no score to show.
-  Statement st(db_, path_,
-               "SELECT e.key, e.design_hash, e.canonical, e.top1_pct, e.agreement_pct, e.kl_mean, e.energy_uJ, "
-               "e.area_mm2, e.latency_ms, e.power_mW, e.eval_s, e.mult_power FROM run_points p JOIN evaluations e ON "
-               "e.key = p.key "
-               "WHERE p.run_id = ?1 ORDER BY p.seq",
-               "reading the points of run '" + run_id + "'");
+  Statement st(
+      db_, path_,
+      "SELECT e.key, e.design_hash, e.canonical, e.top1_pct, e.agreement_pct, e.kl_mean, e.energy_uJ, "
+      "e.area_mm2, e.latency_ms, e.power_mW, e.eval_s, e.mult_power, e.snr_db FROM run_points p JOIN evaluations e ON "
+      "e.key = p.key "
+      "WHERE p.run_id = ?1 ORDER BY p.seq",
+      "reading the points of run '" + run_id + "'");
   st.bind_text(1, run_id);
   std::vector<StoredPoint> out;
   while (st.step()) {

@@ -94,6 +94,32 @@ TEST_F(MpiJob, CompareOfTwoAlgorithmsIsIdenticalOnThreeRanks) {
   EXPECT_EQ(read_file(dir_.path() / "three" / "summary.csv"), read_file(dir_.path() / "one" / "summary.csv"));
 }
 
+TEST_F(MpiJob, SensitivityIsIdenticalOnThreeRanks) {
+  const std::vector<std::string> args{
+      "-q", "sensitivity", "--unit", "drum:8s:k=4", "--images", std::to_string(kImages), "--data", data_, "--csv"};
+  // The table goes to stdout, which the process helpers discard, so a shell writes it to a file.
+  const auto table = [&](int ranks) {
+    std::vector<std::string> words;
+    if (ranks > 1) {
+      words.push_back(mpirun_path().string());
+      const auto options = mpirun_options();
+      words.insert(words.end(), options.begin(), options.end());
+      words.insert(words.end(), {"-n", std::to_string(ranks)});
+    }
+    words.emplace_back(vitdse_binary());
+    words.insert(words.end(), args.begin(), args.end());
+    std::string line;
+    for (const auto& w : words) line += "'" + w + "' ";
+    const auto out = dir_.path() / ("sensitivity" + std::to_string(ranks) + ".csv");
+    const auto r = run_program("/bin/sh", {"-c", line + "> '" + out.string() + "'"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return read_file(out);
+  };
+  const std::string single = table(1);
+  EXPECT_NE(single.find("blocks.0.mlp.fc1"), std::string::npos) << single;
+  EXPECT_EQ(table(3), single);
+}
+
 TEST_F(MpiJob, AKilledWorkerEndsTheJobAndARerunWithOtherRanksRecomputesNothing) {
   constexpr int kLong = kSanitized ? 16 : 32;
   ASSERT_EQ(run_vitdse(search("whole", 1, kLong)).code, 0);

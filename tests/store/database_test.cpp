@@ -41,7 +41,7 @@ StoredPoint make_point(const std::string& key, double x) {
   p.key = key;
   p.design_hash = "hash-" + key;
   p.canonical = "{\"key\":\"" + key + "\"}";
-  p.score = {x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8};
+  p.score = {x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8, x + 9};
   return p;
 }
 
@@ -145,6 +145,7 @@ TEST(Database, ScoresRoundTripBitExactly) {
              -std::numeric_limits<double>::infinity(),
              3.141592653589793,
              0.7071067811865476,
+             std::numeric_limits<double>::infinity(),
              12.0};
   db.insert("ctx", p);
   const auto got = db.lookup("k");
@@ -347,8 +348,8 @@ TEST(Database, RejectsForeignSqliteAndLeavesItAlone) {
   expect_rejected(other, "is not a vitdse database (application_id 0x000004d2");
 }
 
-// A file written by the first schema (before mult_power) opens in place with every row kept; its
-// rows lack the new figure, so they are found by no look-up until their designs are scored again,
+// A file written by the first schema (before mult_power and snr_db) opens in place with every row
+// kept; its rows lack the new figures, so they are found by no look-up until their designs are scored again,
 // and then completed rather than duplicated.
 TEST(Database, MigratesAFileOfTheFirstSchemaInPlaceAndKeepsItsRows) {
   TempDir dir;
@@ -368,7 +369,7 @@ TEST(Database, MigratesAFileOfTheFirstSchemaInPlaceAndKeepsItsRows) {
     EXPECT_EQ(db.evaluation_count(), 1);
     ASSERT_EQ(db.runs().size(), 1u);
     EXPECT_EQ(db.run_points("mcts-s1-x").size(), 1u) << "the run's points still join their evaluations";
-    EXPECT_FALSE(db.lookup("old").has_value()) << "a row without mult_power is incomplete";
+    EXPECT_FALSE(db.lookup("old").has_value()) << "a row without mult_power and snr_db is incomplete";
     StoredPoint p = make_point("old", 90);
     db.insert("ctx", p);
     EXPECT_EQ(db.evaluation_count(), 1) << "completed in place, not added";
@@ -376,7 +377,7 @@ TEST(Database, MigratesAFileOfTheFirstSchemaInPlaceAndKeepsItsRows) {
     db.insert("ctx", make_point("old", 50));  // a complete row keeps its first score
     expect_same_bits(db.lookup("old").value(), p.score);
   }
-  EXPECT_EQ(RawDb(path).text("PRAGMA user_version"), "2");
+  EXPECT_EQ(RawDb(path).text("PRAGMA user_version"), "3");
   EXPECT_EQ(Database(path).evaluation_count(), 1) << "reopening migrates nothing twice";
 }
 
@@ -409,7 +410,7 @@ TEST(Database, UsesWriteAheadLogging) {
   RawDb raw(path);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.text("PRAGMA application_id"), std::to_string(0x76647365));
-  EXPECT_EQ(raw.text("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.text("PRAGMA user_version"), "3");
 }
 
 TEST(Database, TwoConnectionsInThreadsShareAFile) {

@@ -13,9 +13,22 @@ struct LayerSensitivity {
   EvalReport report;  ///< the base design with only this layer on the unit
 };
 
-/// For every GEMM layer of the workload alone, the base design with that layer's multiplier
-/// replaced by `unit`; ranked by accuracy drop (largest first), then by logit SNR (lowest
-/// first). The unit must be wide enough for the layer's wbits and abits.
+/// A design to score: the base design with one layer's multiplier replaced.
+struct SensitivityProbe {
+  std::string layer;
+  model::Design design;
+};
+
+/// For every GEMM layer of the workload alone (in workload order), the base design with that
+/// layer's multiplier replaced by `unit`, which must be wide enough for the layer's wbits and
+/// abits (else an Error naming the layer).
+std::vector<SensitivityProbe> sensitivity_probes(const model::Workload& workload, const model::Design& base,
+                                                 const std::string& unit);
+
+/// Orders the layers by accuracy drop (largest first), then by logit SNR (lowest first).
+void rank_by_sensitivity(std::vector<LayerSensitivity>& layers);
+
+/// The probes of `unit`, each scored by `evaluator`, ranked.
 std::vector<LayerSensitivity> layer_sensitivity(const Evaluator& evaluator, const model::Workload& workload,
                                                 const model::Design& base, const std::string& unit);
 

@@ -21,6 +21,7 @@ struct Score {
   double latency_ms = 0;     ///< one inference
   double power_mW = 0;       ///< chip power at the achieved frame rate
   double mult_power = 0;     ///< TransAxx's measure: MAC share x multiplier power relative to exact, summed
+  double snr_db = 0;         ///< logit SNR against the float model, dB (inf where the logits are equal)
   double eval_s = 0;         ///< wall time of the evaluation (not part of the result)
 };
 
