@@ -208,6 +208,10 @@ std::string hex32(std::int64_t v) {
 /// True when the file is ours but still needs its schema (a new file); throws when it is not ours or too new.
 bool needs_schema(const Identity& id, const std::filesystem::path& path) {
   if (id.application_id == kApplicationId) {
+    // Every file vitdse writes records a schema from 1 on, in the transaction that marks it as ours.
+    if (id.user_version < 1)
+      throw Error(path.string() + " is marked as a vitdse database but records schema " +
+                  std::to_string(id.user_version) + ", which no vitdse wrote; use another file");
     if (id.user_version > kSchemaVersion)
       throw Error(path.string() + " was written by a newer vitdse (schema " + std::to_string(id.user_version) +
                   "; this build reads schema " + std::to_string(kSchemaVersion) +

@@ -381,6 +381,17 @@ TEST(Database, MigratesAFileOfTheFirstSchemaInPlaceAndKeepsItsRows) {
   EXPECT_EQ(Database(path).evaluation_count(), 1) << "reopening migrates nothing twice";
 }
 
+// Found by the database fuzz target: our mark with schema 0 sent the migration to index -1.
+TEST(Database, RejectsOurMarkWithASchemaNoVersionWrote) {
+  TempDir dir;
+  for (const char* version : {"0", "-3"}) {
+    const auto path = dir.path() / (std::string("v") + version + ".sqlite");
+    RawDb(path).exec("PRAGMA application_id = " + std::to_string(0x76647365) + "; PRAGMA user_version = " + version +
+                     "; CREATE TABLE evaluations(key TEXT PRIMARY KEY)");
+    expect_rejected(path, std::string("records schema ") + version + ", which no vitdse wrote");
+  }
+}
+
 TEST(Database, RejectsANewerSchema) {
   TempDir dir;
   const auto path = dir.path() / "newer.sqlite";
