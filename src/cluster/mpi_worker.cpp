@@ -43,8 +43,12 @@ search::Score score_design(const search::ScoringStack& stack, const std::string&
 }  // namespace
 
 int serve_rank_zero() {
-  // A terminal's Ctrl-C reaches every rank: rank 0 decides what stops, and mpirun ends the rest.
+  // mpirun runs each rank in a process group of its own and passes a Ctrl-C on as SIGTERM, then
+  // SIGKILL a second later (other launchers may send SIGINT). Rank 0 decides what stops: a worker
+  // that died of the signal at once would make mpirun tear the job down before rank 0 has
+  // written the run directory.
   std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
   std::list<Built> built;  // most recently used first
   std::uint64_t current_setup = 0;
   std::unique_ptr<tbb::global_control> threads;
