@@ -25,7 +25,7 @@ arith::CalibrationMethod parse_calibration(const std::string& text) {
 
 int eval_command(Context& ctx) {
   po::options_description options("options");
-  std::string model, design, data, method;
+  std::string model, design, data, method, device;
   eval::EvalOptions eo;
   options.add_options()("model", po::value(&model)->default_value(kDefaultModel), "model card: a zoo name or a path")(
       "design", po::value(&design), "design file (YAML); omitted: the built-in defaults (exact:8s, W8A8)")(
@@ -34,6 +34,7 @@ int eval_command(Context& ctx) {
       "data", po::value(&data), "dataset: a path or kind:path (default: $VITDSE_DATA, then the card's dataset)")(
       "calib", po::value(&eo.calibration_images)->default_value(64), "calibration images from the train split")(
       "calib-method", po::value(&method)->default_value("minmax"), "activation calibration: minmax|percentile|mse");
+  add_device_option(options, device);
   add_format_options(options);
   po::variables_map vm;
   if (!parse_options(ctx, "eval", "[--model M] [--design D.yaml] [--images N] [--seed S] [--json|--csv]", options,
@@ -43,12 +44,13 @@ int eval_command(Context& ctx) {
   if (eo.images == 0) throw usage_error("--images must be at least 1");
   if (eo.calibration_images == 0) throw usage_error("--calib must be at least 1");
   eo.quant.method = parse_calibration(method);
+  const eval::Device where = eval::parse_device(device);
 
   const auto md = load_model_and_design(model, design);
   const auto& card = md.workload->card();
   const auto source = eval::resolve_dataset(card, data.empty() ? std::nullopt : std::optional<std::string>(data));
-  spdlog::info("evaluating {} on {}:{}", card.name, source.kind, source.path.string());
-  const auto evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, eo);
+  spdlog::info("evaluating {} on {}:{}, on {}", card.name, source.kind, source.path.string(), eval::describe(where));
+  const auto evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, eo, where);
   const auto report = evaluator->evaluate(md.design, *md.workload);
   const auto metrics = report::eval_metrics(report, evaluator->float_report());
   const std::string hash = model::design_hash(md.design, *md.workload);

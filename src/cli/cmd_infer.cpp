@@ -12,6 +12,7 @@
 #include "vitdse/core/error.hpp"
 #include "vitdse/eval/dataset.hpp"
 #include "vitdse/eval/design_datapath.hpp"
+#include "vitdse/eval/evaluator.hpp"
 #include "vitdse/eval/normalise.hpp"
 #include "vitdse/eval/vit_engine.hpp"
 #include "vitdse/model/safetensors.hpp"
@@ -20,7 +21,7 @@ namespace vitdse::cli {
 
 int infer_command(Context& ctx) {
   po::options_description options("options");
-  std::string model, design_path, data, inputs, key, out;
+  std::string model, design_path, data, inputs, key, out, device;
   std::size_t calibration_images = 64;
   std::uint64_t seed = 0;
   options.add_options()("model", po::value(&model)->default_value(kDefaultModel),
@@ -34,6 +35,7 @@ int infer_command(Context& ctx) {
       "calib", po::value(&calibration_images)->default_value(64),
       "with --design: calibration images from the train split, as `vitdse eval` takes them")(
       "seed", po::value(&seed)->default_value(0), "with --design: seed of the calibration sample");
+  add_device_option(options, device);
   po::variables_map vm;
   if (!parse_options(ctx, "infer",
                      "--inputs X.safetensors --out Y.safetensors [--model M] [--key input] [--design D.yaml]", options,
@@ -44,6 +46,11 @@ int infer_command(Context& ctx) {
     throw usage_error("vitdse infer: --data, --calib and --seed calibrate a design's quantisers; give --design too");
   }
   if (calibration_images == 0) throw usage_error("--calib must be at least 1");
+  const eval::Device where = eval::parse_device(device);
+  if (design_path.empty() && where.kind != eval::Device::Kind::cpu) {
+    throw usage_error("vitdse infer: the float model runs on the CPU; --device " + eval::to_string(where) +
+                      " runs a design's GEMMs, so give --design too");
+  }
 
   const auto md = load_model_and_design(model, design_path);
   const auto& card = md.workload->card();
@@ -65,7 +72,8 @@ int infer_command(Context& ctx) {
     const eval::Dataset calibration = eval::load_calibration_set(source, calibration_images, seed);
     const auto samples = eval::ActivationSamples::record(engine, eval::normalised_batch(calibration, card),
                                                          static_cast<int>(calibration.size()));
-    datapath = std::make_unique<eval::DesignDatapath>(engine, *md.workload, md.design, samples);
+    datapath = std::make_unique<eval::DesignDatapath>(engine, *md.workload, md.design, samples, eval::QuantOptions{},
+                                                      where.kind == eval::Device::Kind::cuda ? where.index : -1);
   }
   const auto start = std::chrono::steady_clock::now();  // the forward pass alone
   const FloatMatrix logits = engine.forward(images.data, batch, datapath.get());

@@ -15,7 +15,7 @@ namespace vitdse::cli {
 
 int reproduce_command(Context& ctx) {
   po::options_description options("options");
-  std::string paper, out;
+  std::string paper, out, device;
   int threads = 0;
   report::ReproduceOptions ro;
   options.add_options()("paper", po::value(&paper),
@@ -29,6 +29,7 @@ int reproduce_command(Context& ctx) {
       "data", po::value(&ro.data), "dataset for the functional tables: a path or kind:path (default: each card's)")(
       "seed", po::value(&ro.seed)->default_value(0), "seed for the image samples")(
       "threads", po::value(&threads)->default_value(0), "worker threads (0: all cores)");
+  add_device_option(options, device);
   po::positional_options_description positional;
   positional.add("paper", 1);
   po::variables_map vm;
@@ -40,6 +41,7 @@ int reproduce_command(Context& ctx) {
     throw usage_error("vitdse reproduce: name a paper (" + join(report::reproducible_papers()) +
                       ") or all; see 'vitdse reproduce --help'");
   }
+  ro.device = eval::parse_device(device);
   const auto papers = paper == "all" ? report::reproducible_papers() : std::vector<std::string>{paper};
   const auto thread_limit = limit_threads(threads);
   const std::string command_line = "vitdse reproduce " + join(ctx.args, " ");

@@ -15,7 +15,7 @@ namespace vitdse::cli {
 
 int sensitivity_command(Context& ctx) {
   po::options_description options("options");
-  std::string model, design, data, unit;
+  std::string model, design, data, unit, device;
   eval::EvalOptions eo;
   eo.images = 500;
   options.add_options()("model", po::value(&model)->default_value(kDefaultModel), "model card: a zoo name or a path")(
@@ -25,6 +25,7 @@ int sensitivity_command(Context& ctx) {
       "seed", po::value(&eo.seed)->default_value(0), "seed for the image sample and the calibration set")(
       "data", po::value(&data), "dataset: a path or kind:path (default: $VITDSE_DATA, then the card's dataset)")(
       "calib", po::value(&eo.calibration_images)->default_value(64), "calibration images from the train split");
+  add_device_option(options, device);
   add_format_options(options);
   po::variables_map vm;
   if (!parse_options(ctx, "sensitivity", "--unit SPEC [--model M] [--design D.yaml] [--images N] [--csv|--json]",
@@ -40,6 +41,7 @@ int sensitivity_command(Context& ctx) {
   setup.arch = kDefaultArch;  // the scores' cost figures are not shown
   setup.dataset = data;
   setup.eval = eo;
+  setup.device = eval::parse_device(device);
   setup = setup.resolved();
   cluster::announce(setup);  // under mpirun, the other ranks load while this one does
   const search::ScoringStack stack(setup);

@@ -34,6 +34,12 @@ void add_format_options(po::options_description& options) {
   options.add_options()("csv", "write CSV (units in the column names)")("json", "write JSON");
 }
 
+void add_device_option(po::options_description& options, std::string& device) {
+  options.add_options()(
+      "device", po::value(&device)->default_value("cpu"),
+      "where designs are evaluated: cpu, or cuda[:N] for the GEMMs with weights on GPU N (same scores)");
+}
+
 Format output_format(const po::variables_map& vm) {
   const bool csv = vm.count("csv") != 0, json = vm.count("json") != 0;
   if (csv && json) throw usage_error("--csv and --json are mutually exclusive");

@@ -28,6 +28,7 @@ void add_search_options(po::options_description& options, SearchFlags& flags, re
       "worker threads of each process (default: all cores, shared among the MPI ranks on a host)")(
       "db", po::value(&job.db)->default_value("vitdse.sqlite"), "SQLite cache of evaluations and runs")(
       "data", po::value(&job.data), "dataset: a path or kind:path (default: $VITDSE_DATA, then the card's)");
+  add_device_option(options, flags.device);
 }
 
 void apply_search_flags(const SearchFlags& flags, report::SearchJobOptions& job) {
@@ -37,6 +38,7 @@ void apply_search_flags(const SearchFlags& flags, report::SearchJobOptions& job)
     throw usage_error("--batch must be in 1..256");
   }
   if (flags.threads < 0) throw usage_error("--threads must be positive (0: all cores)");
+  job.device = eval::parse_device(flags.device);
   if (!flags.objectives.empty()) job.objectives = search::parse_objectives(flags.objectives);
   for (const auto& c : flags.constraints) job.constraints.push_back(search::parse_constraint(c));
 }

@@ -17,6 +17,7 @@ struct SearchFlags {
   std::string objectives;
   std::vector<std::string> constraints;
   int threads = 0;
+  std::string device = "cpu";
 };
 
 void add_search_options(po::options_description& options, SearchFlags& flags, report::SearchJobOptions& job);

@@ -52,8 +52,8 @@ constexpr const char* kEvaluatorVersion = "evaluator-2";
 }  // namespace
 
 CpuEvaluator::CpuEvaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
-                           const EvalOptions& options)
-    : engine_(card, std::move(weights)), options_(options) {
+                           const EvalOptions& options, Device device)
+    : engine_(card, std::move(weights)), options_(options), device_(device) {
   const Dataset test = load_dataset(source, Split::test);
   check_dataset_fits(test, card);
   const auto picked = sample_indices(test.size(), std::min(options.images, test.size()), options.seed);
@@ -83,7 +83,8 @@ CpuEvaluator::CpuEvaluator(const model::ModelCard& card, VitWeights weights, con
 
 EvalReport CpuEvaluator::evaluate(const model::Design& design, const model::Workload& workload) const {
   const auto start = std::chrono::steady_clock::now();
-  const DesignDatapath datapath(engine_, workload, design, calibration_, options_.quant);
+  const DesignDatapath datapath(engine_, workload, design, calibration_, options_.quant,
+                                device_.kind == Device::Kind::cuda ? device_.index : -1);
   const int batch = static_cast<int>(labels_.size());
   FloatMatrix logits;
   std::unique_lock lock(prefix_.mutex, std::defer_lock);

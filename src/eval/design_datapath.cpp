@@ -50,12 +50,12 @@ std::vector<std::uint8_t> codes_of(const M& x, const QuantParams& p) {
 
 /// The table a GEMM runs: the multiplier's own when signed; for an unsigned n-bit multiplier,
 /// its sign-magnitude extension to signed n-bit codes, whose magnitudes fit its operands.
-std::shared_ptr<const LutGemm> make_gemm(const std::string& spec) {
+std::shared_ptr<const LutGemm> make_gemm(const std::string& spec, int cuda_device) {
   const auto m = arith::make_multiplier(spec);
   if (m->bits() > 8) {
     throw Error("unit '" + spec + "': the evaluator's lookup-table GEMM takes operands of 2..8 bits");
   }
-  if (m->is_signed()) return std::make_shared<const LutGemm>(*m);
+  if (m->is_signed()) return std::make_shared<const LutGemm>(*m, GemmPath::automatic, cuda_device);
   const int n = m->bits(), side = 1 << n;
   const auto unsigned_table = arith::build_lut(*m);
   std::vector<std::int32_t> table(static_cast<std::size_t>(side) * static_cast<std::size_t>(side));
@@ -67,7 +67,7 @@ std::shared_ptr<const LutGemm> make_gemm(const std::string& spec) {
       table[static_cast<std::size_t>(ia * side + ib)] = (a < 0) != (b < 0) ? -magnitude : magnitude;
     }
   }
-  return std::make_shared<const LutGemm>(table, arith::Width{n, true});
+  return std::make_shared<const LutGemm>(table, arith::Width{n, true}, GemmPath::automatic, cuda_device);
 }
 
 const std::vector<float>& samples_of(const ActivationSamples& samples, const std::string& key) {
@@ -147,7 +147,7 @@ QuantParams probability_params(int bits) {
 DesignDatapath::~DesignDatapath() = default;
 
 DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& workload, const model::Design& design,
-                               const ActivationSamples& calibration, const QuantOptions& options) {
+                               const ActivationSamples& calibration, const QuantOptions& options, int cuda_device) {
   const auto& card = engine.card();
   const auto& w = engine.weights();
   act = card.act;
@@ -161,7 +161,7 @@ DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& w
     const auto& c = choice(site);
     const std::string& spec = design.units[static_cast<std::size_t>(c.mult)];
     auto& lut = tables[spec];
-    if (!lut) lut = make_gemm(spec);
+    if (!lut) lut = make_gemm(spec, cuda_device);
     auto g = std::make_unique<Gemm>();
     g->name = site_name(site);
     g->lut = lut;

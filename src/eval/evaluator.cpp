@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gemm_kernel.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
 #include "vitdse/eval/cpu_evaluator.hpp"
@@ -12,26 +13,39 @@
 namespace vitdse::eval {
 
 std::string to_string(Device device) {
-  switch (device) {
-    case Device::cpu:
-      return "cpu";
-  }
-  return "cpu";
+  return device.kind == Device::Kind::cpu ? "cpu" : "cuda:" + std::to_string(device.index);
+}
+
+std::string device_unavailable(Device device) {
+  return device.kind == Device::Kind::cpu ? "" : detail::cuda_unavailable(device.index);
+}
+
+std::string describe(Device device) {
+  if (device.kind == Device::Kind::cpu) return "cpu";
+  return to_string(device) + " (" + detail::cuda_describe(device.index) + ")";
 }
 
 Device parse_device(const std::string& name) {
-  if (name == "cpu") return Device::cpu;
-  throw Error("unknown device '" + printable(name) + "'; this build evaluates on: cpu");
+  Device d;
+  if (name == "cuda") {
+    d = Device::cuda(0);
+  } else if (name.starts_with("cuda:") && name.size() > 5 && name.size() <= 8 &&
+             name.find_first_not_of("0123456789", 5) == std::string::npos) {
+    d = Device::cuda(std::stoi(name.substr(5)));
+  } else if (name != "cpu") {
+    throw usage_error("unknown device '" + printable(name) + "'; use cpu, cuda or cuda:N");
+  }
+  const std::string why = device_unavailable(d);
+  if (!why.empty()) throw usage_error("--device " + to_string(d) + ": " + why);
+  return d;
 }
 
 std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
                                           const EvalOptions& options, Device device) {
   (void)gemm_path_from_environment();  // a bad VITDSE_GEMM_KERNEL fails here, before any work
-  switch (device) {
-    case Device::cpu:
-      return std::make_unique<CpuEvaluator>(card, std::move(weights), source, options);
-  }
-  throw Error("unknown device");
+  const std::string why = device_unavailable(device);
+  if (!why.empty()) throw usage_error("--device " + to_string(device) + ": " + why);
+  return std::make_unique<CpuEvaluator>(card, std::move(weights), source, options, device);
 }
 
 std::pair<double, double> wilson_interval_pct(std::size_t successes, std::size_t n) {

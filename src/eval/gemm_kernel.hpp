@@ -1,9 +1,11 @@
-// The kernels behind LutGemm: one interface, a portable family and the AVX-512 ones.
+// The kernels behind LutGemm: one interface, a portable family, the AVX-512 and AVX2 ones, and
+// the GPU's.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -54,6 +56,9 @@ class GemmKernel {
                              std::size_t end) const = 0;
   /// Rows per parallel task: enough to amortise a task, few enough to balance two threads.
   [[nodiscard]] virtual std::size_t grain_rows(const PackedOperand& /*b*/) const { return 32; }
+  /// All of C = A·B; by default rows are shared out over the calling thread's TBB arena (each
+  /// task owns whole rows, so the sums do not depend on the thread count).
+  virtual void multiply(CodeView a, const PackedOperand& b, Int32View c) const;
 };
 
 std::unique_ptr<GemmKernel> make_portable_lut_kernel(const CodeTable& table);
@@ -65,5 +70,12 @@ std::unique_ptr<GemmKernel> make_avx512_exact_kernel(arith::Width width);
 /// nullptr when this CPU lacks AVX2 (or the build targets another architecture).
 std::unique_ptr<GemmKernel> make_avx2_lut_kernel(const CodeTable& table);
 bool cpu_has_avx2();
+/// The kernel for `table` on GPU `device` (`exact`: the table holds the exact products); throws
+/// Error where this build has no CUDA back end or that GPU cannot be used.
+std::unique_ptr<GemmKernel> make_cuda_kernel(const CodeTable& table, bool exact, int device);
+/// Why GPU `device` cannot run kernels ("" when it can).
+std::string cuda_unavailable(int device);
+/// GPU `device`'s name, memory and size; "" where this build has no CUDA back end.
+std::string cuda_describe(int device);
 
 }  // namespace vitdse::eval::detail

@@ -82,14 +82,21 @@ GemmPath gemm_path_from_environment() {
   throw Error("VITDSE_GEMM_KERNEL='" + printable(value, 40) + "' is not a kernel path; use auto, avx2 or portable");
 }
 
-LutGemm::LutGemm(const arith::Multiplier& m, GemmPath path)
-    : LutGemm(m.bits() <= 8 ? arith::build_lut(m) : std::vector<std::int32_t>{}, arith::Width{m.bits(), m.is_signed()},
-              path) {}
+void detail::GemmKernel::multiply(CodeView a, const PackedOperand& b, Int32View c) const {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, a.rows, grain_rows(b)),
+                    [&](const tbb::blocked_range<std::size_t>& r) { multiply_rows(a, b, c, r.begin(), r.end()); });
+}
 
-LutGemm::LutGemm(std::span<const std::int32_t> table, arith::Width width, GemmPath path) : width_(width) {
+LutGemm::LutGemm(const arith::Multiplier& m, GemmPath path, int cuda_device)
+    : LutGemm(m.bits() <= 8 ? arith::build_lut(m) : std::vector<std::int32_t>{}, arith::Width{m.bits(), m.is_signed()},
+              path, cuda_device) {}
+
+LutGemm::LutGemm(std::span<const std::int32_t> table, arith::Width width, GemmPath path, int cuda_device)
+    : width_(width) {
   const auto t = expand(table, width);
   exact_ = holds_exact_products(t);
   kernel_ = pick_kernel(t, exact_, path);
+  if (cuda_device >= 0) gpu_ = detail::make_cuda_kernel(t, exact_, cuda_device);
 }
 
 LutGemm::~LutGemm() = default;
@@ -98,23 +105,29 @@ LutGemm& LutGemm::operator=(LutGemm&&) noexcept = default;
 
 std::string_view LutGemm::kernel() const { return kernel_->name(); }
 
+std::string_view LutGemm::gpu_kernel() const { return gpu_ ? gpu_->name() : std::string_view(); }
+
 PackedOperand LutGemm::pack(CodeView b, Reuse reuse) const {
   check_view(b, "right operand");
-  PackedOperand out{b.rows, b.cols, kernel_->name(), width_, {}, {}, {}};
-  kernel_->pack(detail::RightOperand{b, false}, reuse, out);
+  const auto& k = gpu_ && reuse == Reuse::many ? *gpu_ : *kernel_;
+  PackedOperand out{b.rows, b.cols, k.name(), width_, {}, {}, {}, {}};
+  k.pack(detail::RightOperand{b, false}, reuse, out);
   return out;
 }
 
 PackedOperand LutGemm::pack_transposed(CodeView bt, Reuse reuse) const {
   check_view(bt, "transposed right operand");
-  PackedOperand out{bt.cols, bt.rows, kernel_->name(), width_, {}, {}, {}};
-  kernel_->pack(detail::RightOperand{bt, true}, reuse, out);
+  const auto& k = gpu_ && reuse == Reuse::many ? *gpu_ : *kernel_;
+  PackedOperand out{bt.cols, bt.rows, k.name(), width_, {}, {}, {}, {}};
+  k.pack(detail::RightOperand{bt, true}, reuse, out);
   return out;
 }
 
 void LutGemm::multiply(CodeView a, const PackedOperand& b, Int32View c) const {
   check_view(a, "left operand");
-  if (b.layout != kernel_->name() || b.width.bits != width_.bits || b.width.is_signed != width_.is_signed) {
+  const bool on_gpu = gpu_ && b.layout == gpu_->name();
+  if ((b.layout != kernel_->name() && !on_gpu) || b.width.bits != width_.bits ||
+      b.width.is_signed != width_.is_signed) {
     throw Error("lookup-table GEMM: the right operand was packed for kernel '" + std::string(b.layout) +
                 "' and width " + std::to_string(b.width.bits) + "; this one runs '" + std::string(kernel()) +
                 "' at width " + std::to_string(width_.bits) + ", so pack it with this LutGemm");
@@ -124,10 +137,7 @@ void LutGemm::multiply(CodeView a, const PackedOperand& b, Int32View c) const {
     throw Error("lookup-table GEMM: shapes do not chain: A " + shape(a.rows, a.cols) + " · B " + shape(b.rows, b.cols) +
                 " -> C " + shape(c.rows, c.cols) + " (stride " + std::to_string(c.stride) + ")");
   }
-  // Each task owns whole rows of C, so the sums are the same whatever the thread count.
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, a.rows, kernel_->grain_rows(b)),
-      [&](const tbb::blocked_range<std::size_t>& r) { kernel_->multiply_rows(a, b, c, r.begin(), r.end()); });
+  (on_gpu ? *gpu_ : *kernel_).multiply(a, b, c);
 }
 
 }  // namespace vitdse::eval

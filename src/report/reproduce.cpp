@@ -42,7 +42,8 @@ StandIn::StandIn(const std::string& model, const ReproduceOptions& options)
   eval_options.seed = options.seed;
   finetune_images = options.finetune_images > 0 ? options.finetune_images : options.fast ? 2000 : 10000;
   weights = eval::load_vit_weights(card);
-  evaluator = eval::make_evaluator(card, weights, source, eval_options);
+  device = options.device;
+  evaluator = eval::make_evaluator(card, weights, source, eval_options, device);
 }
 
 double StandIn::top1(const std::string& design_yaml) const {
@@ -52,7 +53,7 @@ double StandIn::top1(const std::string& design_yaml) const {
 double StandIn::top1(const model::Design& design) const { return evaluator->evaluate(design, workload).top1_pct; }
 
 double StandIn::top1(const eval::VitWeights& tuned, const model::Design& design) const {
-  return eval::make_evaluator(card, tuned, source, eval_options)->evaluate(design, workload).top1_pct;
+  return eval::make_evaluator(card, tuned, source, eval_options, device)->evaluate(design, workload).top1_pct;
 }
 
 eval::VitWeights StandIn::finetuned(const eval::VitWeights& from, const model::Design& design,

@@ -124,6 +124,7 @@ PaperReport reproduce_transaxx(const ReproduceOptions& options) {
   job.images = std::min<std::size_t>(options.fast ? 200 : 500, s.images());
   job.final_images = 0;
   job.data = options.data;
+  job.device = options.device;
   job.progress = false;
   job.algorithm_options.seed = options.seed;
   const auto scratch =

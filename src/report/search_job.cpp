@@ -87,6 +87,7 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   setup.arch = o.arch.empty() ? policy.arch : o.arch;
   setup.dataset = o.data;
   setup.eval.images = o.images > 0 ? o.images : policy.images;
+  setup.device = o.device;
   setup = setup.resolved();
   cluster::announce(setup);  // the other ranks of a job load while this one does
   const search::ScoringStack stack(setup);

@@ -37,6 +37,10 @@ TEST(EvalCommand, BadInputsAreOneLineErrors) {
     EXPECT_TRUE(one_line(r.err)) << r.err;
   }
   EXPECT_EQ(run_cli({"eval", "--model", card, "--images", "0"}).code, 2);
+  const auto gpu = run_cli({"eval", "--model", card, "--device", "cuda:63"});  // no machine has 64 GPUs
+  EXPECT_EQ(gpu.code, 2);
+  EXPECT_TRUE(one_line(gpu.err)) << gpu.err;
+  EXPECT_NE(gpu.err.find("--device cuda:63: "), std::string::npos) << gpu.err;
   EXPECT_EQ(run_cli({"eval", "--model", card, "--calib-method", "median"}).code, 2);
 }
 

@@ -1,5 +1,6 @@
 // The evaluator on the CPU: the engine's forward passes on TBB's threads, resumed from the last
-// design's stage states where their leading stages agree.
+// design's stage states where their leading stages agree; on a GPU device, the GEMMs with
+// weights run there and the rest of the forward pass stays on the CPU.
 #pragma once
 
 #include <mutex>
@@ -18,8 +19,9 @@ namespace vitdse::eval {
 ///     EvalReport r = ev.evaluate(design, workload);
 class CpuEvaluator final : public Evaluator {
  public:
+  /// `device` cuda:N: designs' weight GEMMs on GPU N (the float model stays on the CPU).
   CpuEvaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
-               const EvalOptions& options);
+               const EvalOptions& options, Device device = Device::cpu());
 
   [[nodiscard]] const VitEngine& engine() const { return engine_; }
   [[nodiscard]] const EvalReport& float_report() const override { return float_report_; }
@@ -28,7 +30,7 @@ class CpuEvaluator final : public Evaluator {
   /// Scores logits of the evaluator's images against the labels and the float model.
   [[nodiscard]] EvalReport score(const FloatMatrix& logits) const;
   [[nodiscard]] std::size_t stages_reused() const override;
-  [[nodiscard]] Device device() const override { return Device::cpu; }
+  [[nodiscard]] Device device() const override { return device_; }
 
  private:
   /// The last evaluated design's stage states and what each stage's datapath was: the
@@ -42,6 +44,7 @@ class CpuEvaluator final : public Evaluator {
 
   VitEngine engine_;
   EvalOptions options_;
+  Device device_;
   std::vector<float> inputs_;
   std::vector<int> labels_;
   ActivationSamples calibration_;

@@ -58,8 +58,9 @@ struct QuantOptions {
 ///    (fc2's weight columns of smallest L2 norm zeroed), as `ffn2_mode` says.
 class DesignDatapath final : public Datapath {
  public:
+  /// `cuda_device` ≥ 0: the GEMMs with weights run on that GPU, with the same bits.
   DesignDatapath(const VitEngine& engine, const model::Workload& workload, const model::Design& design,
-                 const ActivationSamples& calibration, const QuantOptions& options = {});
+                 const ActivationSamples& calibration, const QuantOptions& options = {}, int cuda_device = -1);
   ~DesignDatapath() override;
 
   void linear(Site site, const FloatMatrix& x, const Linear& layer, FloatMatrix& out) const override;

@@ -39,11 +39,25 @@ struct EvalReport {
   double seconds = 0;  ///< wall time of the design's forward passes
 };
 
-/// Where an evaluator runs its forward passes.
-enum class Device { cpu };
+/// Where an evaluator runs: the CPU, or GPU `index` ("cuda:N"). Scores do not depend on it.
+struct Device {
+  enum class Kind { cpu, cuda };
+  Kind kind = Kind::cpu;
+  int index = 0;  ///< the GPU, for cuda
+
+  static Device cpu() { return {}; }
+  static Device cuda(int index) { return {Kind::cuda, index}; }
+  bool operator==(const Device&) const = default;
+};
+/// "cpu" or "cuda:N".
 std::string to_string(Device device);
-/// A device by name ("cpu"); any other name is an Error naming the devices this build has.
+/// A device by name: "cpu", "cuda" (cuda:0) or "cuda:N". A malformed name, or a GPU this build
+/// or machine cannot use (no CUDA back end, no driver, no such GPU), is a usage Error of one line.
 Device parse_device(const std::string& name);
+/// Why `device` cannot run evaluations ("" when it can).
+std::string device_unavailable(Device device);
+/// The device in words, e.g. "cpu" or "cuda:0 (NVIDIA H100 80GB HBM3, 79.1 GiB, ...)".
+std::string describe(Device device);
 
 /// A model on a fixed set of test images, scoring designs against the float model on them. Each
 /// implementation runs the same arithmetic on one kind of device; the layers above hold an
@@ -71,8 +85,9 @@ class Evaluator {
 ///
 ///     auto ev = make_evaluator(card, load_vit_weights(card), resolve_dataset(card, {}), {});
 ///     EvalReport r = ev->evaluate(design, workload);
+/// On cuda:N the forward pass runs on the CPU as on `cpu`, and every GEMM with weights on GPU N.
 std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
-                                          const EvalOptions& options, Device device = Device::cpu);
+                                          const EvalOptions& options, Device device = Device::cpu());
 
 /// The Wilson score interval of `successes` in `n` at 95% (z = 1.96), in percent.
 std::pair<double, double> wilson_interval_pct(std::size_t successes, std::size_t n);

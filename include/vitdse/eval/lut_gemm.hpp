@@ -45,6 +45,7 @@ struct PackedOperand {
   std::vector<std::uint8_t> codes;
   std::vector<std::int32_t> column_terms;  ///< per-column constants the kernel adds
   AlignedVector<std::int32_t> row_tables;  ///< B's products by left code, for kernels that build them
+  std::shared_ptr<const void> device;      ///< GPU kernels: B in the GPU's memory, freed with the last copy
 };
 
 /// C = A·B where every product is looked up in an n-bit multiplier's table (n = 2..8) and
@@ -54,14 +55,20 @@ struct PackedOperand {
 /// is the multiplier's first operand (tables need not be symmetric). Rows of C are shared out
 /// over the calling thread's TBB arena; the result does not depend on the thread count.
 ///
+/// Given a CUDA device, products whose right operand was packed with Reuse::many (weights) run
+/// on that GPU (a table of 16-bit entries in shared memory; exact tables on the tensor cores),
+/// with the same bits; the others stay on the CPU, where their small sizes run faster.
+///
 ///     const LutGemm gemm(*arith::make_multiplier("drum:8s:k=4"));
 ///     const PackedOperand w = gemm.pack(weights);      // K×N codes, once per layer
 ///     gemm.multiply(activations, w, out);               // M×K codes -> M×N int32
 class LutGemm {
  public:
-  explicit LutGemm(const arith::Multiplier& m, GemmPath path = GemmPath::automatic);
+  /// `cuda_device` ≥ 0 puts the weight products on that GPU; Error where it cannot be used.
+  explicit LutGemm(const arith::Multiplier& m, GemmPath path = GemmPath::automatic, int cuda_device = -1);
   /// `table` laid out as arith::build_lut lays it out for `width`: 4^bits entries.
-  LutGemm(std::span<const std::int32_t> table, arith::Width width, GemmPath path = GemmPath::automatic);
+  LutGemm(std::span<const std::int32_t> table, arith::Width width, GemmPath path = GemmPath::automatic,
+          int cuda_device = -1);
   ~LutGemm();
   LutGemm(LutGemm&&) noexcept;
   LutGemm& operator=(LutGemm&&) noexcept;
@@ -73,8 +80,10 @@ class LutGemm {
   /// C (M×N) = A (M×K codes) · B. Throws Error when the shapes or the packing do not match.
   void multiply(CodeView a, const PackedOperand& b, Int32View c) const;
 
-  /// The kernel in use, e.g. "avx512-vbmi-lut", "avx2-row-table-lut" or "portable-lut".
+  /// The CPU kernel in use, e.g. "avx512-vbmi-lut", "avx2-row-table-lut" or "portable-lut".
   [[nodiscard]] std::string_view kernel() const;
+  /// The GPU kernel for weight products ("cuda-lut-s16", "cuda-int8-tensor-core", ...), or "".
+  [[nodiscard]] std::string_view gpu_kernel() const;
   [[nodiscard]] arith::Width width() const { return width_; }
   /// True when the table holds the exact products, which run on an integer GEMM kernel.
   [[nodiscard]] bool exact() const { return exact_; }
@@ -83,6 +92,7 @@ class LutGemm {
   arith::Width width_;
   bool exact_ = false;
   std::unique_ptr<const detail::GemmKernel> kernel_;
+  std::unique_ptr<const detail::GemmKernel> gpu_;  ///< null: every product on the CPU
 };
 
 }  // namespace vitdse::eval

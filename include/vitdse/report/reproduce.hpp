@@ -93,6 +93,7 @@ struct ReproduceOptions {
   std::size_t images = 0;  ///< test images for the functional tables; 0: 1,000 with `fast`, else 10,000
   std::string data;        ///< dataset override for the functional tables ("" = each card's own)
   std::uint64_t seed = 0;
+  eval::Device device;  ///< where the functional tables' designs are evaluated
   /// Training images of each fine-tuning (one epoch); 0: 2,000 with `fast`, else 10,000.
   std::size_t finetune_images = 0;
 };
@@ -105,6 +106,7 @@ struct StandIn {
   model::Workload workload;
   eval::DatasetSource source;
   eval::EvalOptions eval_options;
+  eval::Device device;
   eval::VitWeights weights;  ///< the shipped, trained weights
   std::size_t finetune_images = 0;
   std::unique_ptr<eval::Evaluator> evaluator;

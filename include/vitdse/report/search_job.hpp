@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "vitdse/eval/evaluator.hpp"
 #include "vitdse/search/algorithms.hpp"
 #include "vitdse/search/objectives.hpp"
 
@@ -25,6 +26,7 @@ struct SearchJobOptions {
   search::AlgorithmOptions algorithm_options;
   std::int64_t budget = 300;
   std::size_t images = 0;            ///< evaluation slice; 0: the policy's
+  eval::Device device;               ///< where designs are evaluated (the scores do not depend on it)
   std::size_t final_images = 10000;  ///< re-score the front on this many test images; 0: skip
   std::filesystem::path db = "vitdse.sqlite";
   std::filesystem::path out;  ///< empty: runs/<run id>

@@ -18,7 +18,7 @@ struct ScoringSetup {
   std::string arch;     ///< template name or path
   std::string dataset;  ///< `kind:path`, a path, or empty for $VITDSE_DATA, then the card's
   eval::EvalOptions eval;
-  eval::Device device = eval::Device::cpu;
+  eval::Device device = eval::Device::cpu();
 
   /// The same setup with the dataset resolved (`kind:path`), as a stack built from it names it;
   /// reads the model card.
