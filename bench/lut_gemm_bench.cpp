@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "random_bytes.hpp"
 #include "vitdse/arith/quantiser.hpp"
 #include "vitdse/eval/lut_gemm.hpp"
 
@@ -24,12 +25,7 @@ using vitdse::eval::LutGemm;
 constexpr std::size_t kM = 12800, kK = 64, kN = 192;
 constexpr std::size_t kRowsPerTask = 256;
 
-std::vector<std::uint8_t> random_bytes(std::size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::vector<std::uint8_t> v(n);
-  for (auto& x : v) x = static_cast<std::uint8_t>(rng());
-  return v;
-}
+using vitdse::bench::random_bytes;
 
 /// 8-bit tables: 0 random 16-bit entries, 1 random 32-bit entries, 2 exact products.
 std::vector<std::int32_t> table(std::int64_t kind) {

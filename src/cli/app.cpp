@@ -13,6 +13,7 @@
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
 #include "vitdse/core/version.hpp"
+#include "vitdse/eval/evaluator.hpp"
 
 namespace vitdse::cli {
 
@@ -93,7 +94,8 @@ const Command* parse_global(const std::vector<std::string>& args, std::ostream& 
       return nullptr;
     }
     if (a == "--version") {
-      out << "vitdse " << version() << (cluster::built_with_mpi() ? " (with MPI)" : " (without MPI)") << '\n';
+      out << "vitdse " << version() << (cluster::built_with_mpi() ? " (with MPI, " : " (without MPI, ")
+          << (eval::built_with_cuda() ? "with CUDA)" : "without CUDA)") << '\n';
       return nullptr;
     }
     if (const std::size_t next = logging.take(args, i); next != i) {

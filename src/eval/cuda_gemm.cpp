@@ -147,6 +147,8 @@ std::unique_ptr<GemmKernel> make_cuda_kernel(const CodeTable& table, bool exact,
 
 std::string cuda_unavailable(int device) { return cuda::unavailable(device); }
 
+bool cuda_built() { return true; }
+
 std::string cuda_describe(int device) { return cuda::describe(device); }
 
 }  // namespace vitdse::eval::detail

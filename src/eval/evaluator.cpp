@@ -16,6 +16,8 @@ std::string to_string(Device device) {
   return device.kind == Device::Kind::cpu ? "cpu" : "cuda:" + std::to_string(device.index);
 }
 
+bool built_with_cuda() { return detail::cuda_built(); }
+
 std::string device_unavailable(Device device) {
   return device.kind == Device::Kind::cpu ? "" : detail::cuda_unavailable(device.index);
 }

@@ -73,6 +73,8 @@ bool cpu_has_avx2();
 /// The kernel for `table` on GPU `device` (`exact`: the table holds the exact products); throws
 /// Error where this build has no CUDA back end or that GPU cannot be used.
 std::unique_ptr<GemmKernel> make_cuda_kernel(const CodeTable& table, bool exact, int device);
+/// True in a build with the CUDA back end.
+bool cuda_built();
 /// Why GPU `device` cannot run kernels ("" when it can).
 std::string cuda_unavailable(int device);
 /// GPU `device`'s name, memory and size; "" where this build has no CUDA back end.

@@ -14,6 +14,8 @@ std::unique_ptr<GemmKernel> make_cuda_kernel(const CodeTable& /*table*/, bool /*
   throw Error(cuda_unavailable(device));
 }
 
+bool cuda_built() { return false; }
+
 std::string cuda_describe(int /*device*/) { return ""; }
 
 }  // namespace vitdse::eval::detail

@@ -54,6 +54,8 @@ std::string to_string(Device device);
 /// A device by name: "cpu", "cuda" (cuda:0) or "cuda:N". A malformed name, or a GPU this build
 /// or machine cannot use (no CUDA back end, no driver, no such GPU), is a usage Error of one line.
 Device parse_device(const std::string& name);
+/// True when this build has the CUDA back end (whether or not this machine has a GPU).
+bool built_with_cuda();
 /// Why `device` cannot run evaluations ("" when it can).
 std::string device_unavailable(Device device);
 /// The device in words, e.g. "cpu" or "cuda:0 (NVIDIA H100 80GB HBM3, 79.1 GiB, ...)".
