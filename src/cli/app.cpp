@@ -149,6 +149,7 @@ const std::vector<Command>& commands() {
       {"pareto", "export the Pareto front of a run, or of several runs merged, from the database", pareto_command},
       {"compare", "run search algorithms on the same seeds and compare hypervolume against evaluations",
        compare_command},
+      {"report", "write a search run or a comparison as one self-contained interactive HTML page", report_command},
       {"reproduce", "rebuild the four source papers' trade-off tables, figure by figure against the published ones",
        reproduce_command},
       {"units", "list arithmetic-unit families, or one unit's error metrics and cost", units_command},

@@ -45,6 +45,7 @@ int search_command(Context& ctx);
 int runs_command(Context& ctx);
 int pareto_command(Context& ctx);
 int compare_command(Context& ctx);
+int report_command(Context& ctx);
 int reproduce_command(Context& ctx);
 int units_command(Context& ctx);
 
