@@ -138,10 +138,11 @@ def main():
             errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
             check(not errors, "errors in the page's console: %s" % errors)
 
-            # The screenshot: the first design open, its marker hovered.
+            # The screenshot: the front's last design (its cheapest) open, its marker hovered.
             browser.execute_script("window.scrollTo(0, 0)")
-            ActionChains(browser).click(marker).perform()
-            ActionChains(browser).move_to_element(marker).perform()
+            cheapest = visible[0].find_element(By.CSS_SELECTOR, 'circle.front-pt[data-f="%d"]' % (len(front) - 1))
+            ActionChains(browser).click(cheapest).perform()
+            ActionChains(browser).move_to_element(cheapest).perform()
             wait.until(lambda b: tooltip.is_displayed())
             check(browser.save_screenshot(screenshot), "cannot save " + screenshot)
         finally:
