@@ -50,7 +50,20 @@ std::vector<search::Metric> cost_metrics_of(const HtmlReport& r) {
   return out;
 }
 
-std::string colour_of(std::size_t run) { return kPalette[run % std::size(kPalette)]; }
+/// The name a run is grouped by: its algorithm (a comparison's curves are per algorithm).
+std::string group_of(const ReportRun& run) { return run.algorithm.empty() ? run.id : run.algorithm; }
+
+/// Each run's colour: that of its algorithm's hypervolume curve (curves follow the runs' order).
+std::vector<std::string> run_colours(const HtmlReport& r) {
+  std::vector<std::string> groups, colours;
+  for (const auto& run : r.runs) {
+    const auto g = group_of(run);
+    auto it = std::find(groups.begin(), groups.end(), g);
+    if (it == groups.end()) it = groups.insert(groups.end(), g);
+    colours.emplace_back(kPalette[static_cast<std::size_t>(it - groups.begin()) % std::size(kPalette)]);
+  }
+  return colours;
+}
 
 /// A number for an attribute or a table cell: short, and finite or empty.
 std::string short_number(double v) { return std::isfinite(v) ? format_number(v, 6) : std::string(); }
@@ -97,7 +110,10 @@ std::string scatter_svg(const HtmlReport& r, search::Metric metric) {
   const double w = kWidth - kLeft - kRight, h = kHeight - kTop - kBottom;
   const auto px = [&](double x) { return kLeft + (x - xs.lo) / (xs.hi - xs.lo) * w; };
   const auto py = [&](double y) { return kTop + h - (y - ys.lo) / (ys.hi - ys.lo) * h; };
-  const std::string key = search::to_string(metric);
+  const auto colours = run_colours(r);
+  const auto colour_of = [&](std::size_t run) {
+    return run < colours.size() ? colours[run] : std::string(kPalette[0]);
+  };
 
   std::string svg = fmt::format(
       "<svg class=\"scatter\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" role=\"img\" "
@@ -256,16 +272,17 @@ std::string front_table(const HtmlReport& r) {
 std::string legend(const HtmlReport& r) {
   std::string html = "<ul class=\"legend\">";
   if (r.runs.size() > 1) {
+    // One swatch per algorithm: a comparison's runs of one algorithm share its colour.
+    const auto colours = run_colours(r);
     std::set<std::string> seen;
     for (std::size_t k = 0; k < r.runs.size(); ++k) {
-      // One swatch per algorithm: a comparison's runs of one algorithm share its colour.
-      const auto& name = r.runs[k].algorithm.empty() ? r.runs[k].id : r.runs[k].algorithm;
+      const auto name = group_of(r.runs[k]);
       if (!seen.insert(name).second) continue;
-      html += fmt::format("<li><span class=\"swatch\" style=\"background:{}\"></span>{} front</li>", colour_of(k),
+      html += fmt::format("<li><span class=\"swatch\" style=\"background:{}\"></span>{} front</li>", colours[k],
                           html_escape(name));
     }
   } else {
-    html += fmt::format("<li><span class=\"swatch\" style=\"background:{}\"></span>front</li>", colour_of(0));
+    html += fmt::format("<li><span class=\"swatch\" style=\"background:{}\"></span>front</li>", kPalette[0]);
     html += "<li><span class=\"swatch dot\"></span>other feasible evaluations</li>";
   }
   html += "<li><span class=\"cross\">&#x2715;</span>infeasible";

@@ -77,6 +77,21 @@ TEST(HtmlReport, DrawsOneFrontMarkerPerRowInEveryCostPlot) {
   EXPECT_NE(html.find("<td data-v=\"89.97\">89.97</td>"), std::string::npos);  // full-test top-1
 }
 
+TEST(HtmlReport, AComparisonColoursRunsByAlgorithm) {
+  HtmlReport r = sample(3, 3);
+  r.runs = {{"mcts-s0", "mcts"}, {"random-s0", "random"}, {"mcts-s1", "mcts"}};
+  for (std::size_t j = 0; j < 3; ++j) r.front[j].run = j;
+  const std::string html = render_html_report(r);
+  const auto fill = [&](int j) {
+    const std::string marker = "class=\"front-pt\" data-f=\"" + std::to_string(j) + "\"";
+    const auto at = html.find("fill=\"", html.find(marker));
+    return html.substr(at + 6, 7);
+  };
+  EXPECT_EQ(fill(0), fill(2));  // both mcts
+  EXPECT_NE(fill(0), fill(1));
+  EXPECT_EQ(test::count(html, "front</li>"), 2u);  // a swatch per algorithm
+}
+
 TEST(HtmlReport, AnEmptyFrontStillRenders) {
   const std::string html = render_html_report(sample(0, 0));
   EXPECT_EQ(test::count(html, "class=\"front-pt\""), 0u);
