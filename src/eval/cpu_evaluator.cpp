@@ -54,10 +54,8 @@ constexpr const char* kEvaluatorVersion = "evaluator-2";
 CpuEvaluator::CpuEvaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
                            const EvalOptions& options, Device device)
     : engine_(card, std::move(weights)), options_(options), device_(device) {
-  const Dataset test = load_dataset(source, Split::test);
-  check_dataset_fits(test, card);
-  const auto picked = sample_indices(test.size(), std::min(options.images, test.size()), options.seed);
-  const Dataset chosen = subset(test, picked);
+  const Dataset chosen = load_sample(source, Split::test, options.images, options.seed, true);
+  check_dataset_fits(chosen, card);
   inputs_ = normalised_batch(chosen, card);
   labels_ = chosen.labels;
   const Dataset calibration = load_calibration_set(source, options.calibration_images, options.seed);

@@ -45,7 +45,16 @@ std::vector<Entry> entries_as(const CodeTable& t) {
   return out;
 }
 
-class CudaLutKernel final : public GemmKernel {
+/// A GPU kernel multiplies whole matrices; a range of rows is a smaller one.
+class CudaKernel : public GemmKernel {
+ public:
+  void multiply_rows(CodeView a, const PackedOperand& b, Int32View c, std::size_t begin, std::size_t end) const final {
+    multiply(CodeView(a.row(begin), end - begin, a.cols, a.stride), b,
+             Int32View(c.row(begin), end - begin, c.cols, c.stride));
+  }
+};
+
+class CudaLutKernel final : public CudaKernel {
  public:
   CudaLutKernel(const CodeTable& t, int device) : device_(device), type_(entry_type(t)) {
     switch (type_) {
@@ -80,12 +89,6 @@ class CudaLutKernel final : public GemmKernel {
     out.device = uploaded(device_, codes.data(), codes.size());
   }
 
-  void multiply_rows(CodeView a, const PackedOperand& b, Int32View c, std::size_t begin,
-                     std::size_t end) const override {
-    multiply(CodeView(a.row(begin), end - begin, a.cols, a.stride), b,
-             Int32View(c.row(begin), end - begin, c.cols, c.stride));
-  }
-
   void multiply(CodeView a, const PackedOperand& b, Int32View c) const override {
     cuda::lut_gemm(device_, *static_cast<const cuda::Buffer*>(table_.get()), type_, a.data, a.stride, on_device(b),
                    b.cols, c.data, c.stride, static_cast<int>(a.rows), static_cast<int>(b.cols),
@@ -102,7 +105,7 @@ class CudaLutKernel final : public GemmKernel {
 /// Bytes per row of the packed Bᵀ: K rounded up to 16, as the tensor cores' int8 path wants.
 std::size_t padded(std::size_t k) { return std::max<std::size_t>(16, (k + 15) / 16 * 16); }
 
-class CudaExactKernel final : public GemmKernel {
+class CudaExactKernel final : public CudaKernel {
  public:
   CudaExactKernel(arith::Width w, int device) : device_(device), width_(w) {}
 
@@ -116,12 +119,6 @@ class CudaExactKernel final : public GemmKernel {
         values[j * ld + k] = static_cast<std::int8_t>(code_value(b(k, j), width_));
     }
     out.device = uploaded(device_, values.data(), values.size());
-  }
-
-  void multiply_rows(CodeView a, const PackedOperand& b, Int32View c, std::size_t begin,
-                     std::size_t end) const override {
-    multiply(CodeView(a.row(begin), end - begin, a.cols, a.stride), b,
-             Int32View(c.row(begin), end - begin, c.cols, c.stride));
   }
 
   void multiply(CodeView a, const PackedOperand& b, Int32View c) const override {

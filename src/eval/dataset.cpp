@@ -2,6 +2,7 @@
 #include "vitdse/eval/dataset.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 #include "dataset_kinds.hpp"
 #include "vitdse/core/error.hpp"
@@ -15,7 +16,8 @@ namespace fs = std::filesystem;
 namespace detail {
 
 const std::vector<DatasetKind>& registry() {
-  static const std::vector<DatasetKind> kinds{cifar10_kind(), cifar100_kind(), idx_kind(), safetensors_kind()};
+  static const std::vector<DatasetKind> kinds{cifar10_kind(), cifar100_kind(), idx_kind(), imagefolder_kind(),
+                                              safetensors_kind()};
   return kinds;
 }
 
@@ -37,10 +39,37 @@ std::vector<std::string> dataset_kinds() {
   return names;
 }
 
+ImageTransform image_transform(const model::ModelCard& card) {
+  return {card.in_chans, card.img_size, card.crop_pct, card.interpolation, card.num_classes};
+}
+
+namespace {
+
+std::string describe(const DatasetSource& source, Split split) {
+  return source.kind + ":" + source.path.string() + " (" + to_string(split) + ")";
+}
+
+}  // namespace
+
+Dataset load_dataset_images(const DatasetSource& source, Split split, std::span<const std::size_t> indices) {
+  const auto& kind = detail::find_kind(source.kind, source.path.string());
+  if (kind.load_only == nullptr) return subset(load_dataset(source, split), indices);
+  Dataset data = kind.load_only(source, split, indices);
+  data.source = describe(source, split);
+  return data;
+}
+
 Dataset load_dataset(const DatasetSource& source, Split split, std::optional<std::size_t> limit) {
   const auto& kind = detail::find_kind(source.kind, source.path.string());
-  Dataset data = kind.load(source.path, split, limit);
-  data.source = source.kind + ":" + source.path.string() + " (" + to_string(split) + ")";
+  Dataset data;
+  if (kind.load_only != nullptr) {
+    std::vector<std::size_t> first(detail::kept(kind.count(source, split), limit));
+    std::iota(first.begin(), first.end(), std::size_t{0});
+    data = kind.load_only(source, split, first);
+  } else {
+    data = kind.load(source.path, split, limit);
+  }
+  data.source = describe(source, split);
   return data;
 }
 
@@ -108,9 +137,18 @@ Dataset subset(const Dataset& data, std::span<const std::size_t> indices) {
   return out;
 }
 
+Dataset load_sample(const DatasetSource& source, Split split, std::size_t count, std::uint64_t seed, bool at_most) {
+  const auto& kind = detail::find_kind(source.kind, source.path.string());
+  if (kind.load_only != nullptr) {  // count the files, decode the sample
+    const std::size_t n = kind.count(source, split);
+    return load_dataset_images(source, split, sample_indices(n, at_most ? std::min(count, n) : count, seed));
+  }
+  const Dataset all = load_dataset(source, split);
+  return subset(all, sample_indices(all.size(), at_most ? std::min(count, all.size()) : count, seed));
+}
+
 Dataset load_calibration_set(const DatasetSource& source, std::size_t count, std::uint64_t seed) {
-  const Dataset train = load_dataset(source, Split::train);
-  Dataset out = subset(train, sample_indices(train.size(), count, seed));
+  Dataset out = load_sample(source, Split::train, count, seed, false);
   out.source += " calibration sample of " + std::to_string(count) + ", seed " + std::to_string(seed);
   return out;
 }

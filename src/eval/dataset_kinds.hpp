@@ -17,14 +17,20 @@ struct DatasetKind {
   /// What `recognises` looks for, for messages: "a directory with train-images-idx3-ubyte[.gz]".
   std::string layout;
   bool (*recognises)(const std::filesystem::path& path) = nullptr;
-  /// Reads the split; the caller fills Dataset::source. Errors name the file.
+  /// Reads the split; the caller fills Dataset::source. Errors name the file. Null for kinds
+  /// read through `load_only`.
   Dataset (*load)(const std::filesystem::path& path, Split split, std::optional<std::size_t> limit) = nullptr;
+  /// Kinds whose images are files (image folders): the split's size without decoding, and only
+  /// the images asked for decoded. Null for kinds read whole.
+  std::size_t (*count)(const DatasetSource& source, Split split) = nullptr;
+  Dataset (*load_only)(const DatasetSource& source, Split split, std::span<const std::size_t> indices) = nullptr;
 };
 
 DatasetKind idx_kind();
 DatasetKind cifar10_kind();
 DatasetKind cifar100_kind();
 DatasetKind safetensors_kind();
+DatasetKind imagefolder_kind();
 
 /// All kinds, sorted by name.
 const std::vector<DatasetKind>& registry();

@@ -54,9 +54,8 @@ DatasetSource parse_value(const std::string& value, const std::string& origin) {
   return {kind, path};
 }
 
-}  // namespace
-
-DatasetSource resolve_dataset(const model::ModelCard& card, const std::optional<std::string>& data_flag) {
+/// The dataset by precedence, without the card's image transform.
+DatasetSource resolved_source(const model::ModelCard& card, const std::optional<std::string>& data_flag) {
   if (data_flag) return parse_value(*data_flag, "--data");
   if (const char* env = std::getenv("VITDSE_DATA"); env != nullptr && *env != '\0') {
     return parse_value(env, "VITDSE_DATA");
@@ -70,6 +69,14 @@ DatasetSource resolve_dataset(const model::ModelCard& card, const std::optional<
   const std::string kind = detail::find_kind(*card.dataset_kind, card_name + ": dataset").name;
   require_exists(*card.dataset_path, card_name);
   return {kind, *card.dataset_path};
+}
+
+}  // namespace
+
+DatasetSource resolve_dataset(const model::ModelCard& card, const std::optional<std::string>& data_flag) {
+  DatasetSource source = resolved_source(card, data_flag);
+  source.images = image_transform(card);
+  return source;
 }
 
 }  // namespace vitdse::eval

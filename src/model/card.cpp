@@ -89,6 +89,10 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
   m.norm_eps = card.get_double_or("norm_eps", 1e-6, 1e-12, 1.0);
   m.mean = parse_channel_stats(card, "mean", m.in_chans, 0.0);
   m.std = parse_channel_stats(card, "std", m.in_chans, 1.0);
+  m.crop_pct = card.get_double_or("crop_pct", 0.875, 0.05, 1.0);
+  m.interpolation =
+      card.get_choice_or("interpolation", {{"bicubic", Interpolation::bicubic}, {"bilinear", Interpolation::bilinear}},
+                         Interpolation::bicubic);
   m.act = card.get_choice_or("act",
                              {{"gelu", Activation::gelu}, {"relu", Activation::relu}, {"hswish", Activation::hswish}},
                              m.family == Family::vit ? Activation::gelu : Activation::hswish);

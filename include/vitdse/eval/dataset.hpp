@@ -7,11 +7,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
-namespace vitdse::model {
-struct ModelCard;
-}
+#include "vitdse/model/card.hpp"
 
 namespace vitdse::eval {
 
@@ -56,14 +55,32 @@ struct Dataset {
   [[nodiscard]] std::vector<float> pixels() const;
 };
 
+/// How files of any size become a model's inputs (the `imagefolder` kind): decoded to `channels`,
+/// then timm's evaluation transform (eval::detail::eval_transform) to img_size × img_size.
+struct ImageTransform {
+  int channels = 3;
+  int img_size = 224;
+  double crop_pct = 0.875;
+  model::Interpolation interpolation = model::Interpolation::bicubic;
+  int num_classes = 0;  ///< the class folders a model expects; 0: any number
+};
+
+/// The transform `card` asks for.
+ImageTransform image_transform(const model::ModelCard& card);
+
 /// Where a dataset lives. `kind` is one of dataset_kinds(); `path` is a directory (idx, cifar10,
-/// cifar100) or a file (safetensors). See docs/formats.md for the layouts.
+/// cifar100, imagefolder) or a file (safetensors). See docs/formats.md for the layouts.
 struct DatasetSource {
   std::string kind;
   std::filesystem::path path;
+  ImageTransform images;  ///< for image files; resolve_dataset() takes it from the card
+
+  DatasetSource() = default;
+  DatasetSource(std::string k, std::filesystem::path p, ImageTransform t = {})
+      : kind(std::move(k)), path(std::move(p)), images(t) {}
 };
 
-/// The registered dataset kinds: "cifar10", "cifar100", "idx", "safetensors".
+/// The registered dataset kinds: "cifar10", "cifar100", "idx", "imagefolder", "safetensors".
 std::vector<std::string> dataset_kinds();
 
 /// Reads one split into memory, validating the files as it goes: bad magic numbers, truncated or
@@ -71,6 +88,9 @@ std::vector<std::string> dataset_kinds();
 /// are each a one-line vitdse::Error naming the file. With `limit`, only the first `limit` images
 /// of the split are read (all of them if the split is smaller).
 Dataset load_dataset(const DatasetSource& source, Split split, std::optional<std::size_t> limit = {});
+
+/// Images `indices` of a split, in that order, decoding only those where the kind can.
+Dataset load_dataset_images(const DatasetSource& source, Split split, std::span<const std::size_t> indices);
 
 /// Which dataset to use for `card`: `data_flag` (the `--data` option) if given, else the
 /// VITDSE_DATA environment variable if set and not empty, else the card's `dataset:` entry.
@@ -85,6 +105,10 @@ std::string detect_dataset_kind(const std::filesystem::path& path);
 
 /// A new dataset holding images `indices` of `data`, in that order. Indices must be in range.
 Dataset subset(const Dataset& data, std::span<const std::size_t> indices);
+
+/// `count` images of a split drawn by sample_indices(split size, count, seed), reading only those
+/// where the kind can; `at_most`: all of them when the split has fewer (else that is an Error).
+Dataset load_sample(const DatasetSource& source, Split split, std::size_t count, std::uint64_t seed, bool at_most);
 
 /// `count` images drawn from the train split by sample_indices(train size, count, seed), for
 /// calibrating quantisers and units without looking at the test split that accuracy is measured on.

@@ -12,6 +12,8 @@ namespace vitdse::model {
 enum class Family { vit, efficientvit };
 enum class Activation { gelu, relu, hswish };
 enum class Attention { softmax, linear_relu };
+/// How image files are resized for the model (timm's `interpolation`).
+enum class Interpolation { bilinear, bicubic };
 
 /// One stage of an EfficientViT backbone: `depth` blocks of `block` type at `width` channels.
 /// The first block of every stage but the stem downsamples by 2 with an MBConv.
@@ -51,6 +53,10 @@ struct ModelCard {
   Attention attention = Attention::softmax;
   double norm_eps = 1e-6;
   std::vector<double> mean, std;
+  /// timm's evaluation transform for image files: the shorter side resized to
+  /// floor(img_size / crop_pct) with `interpolation`, then the centre img_size crop.
+  double crop_pct = 0.875;
+  Interpolation interpolation = Interpolation::bicubic;
   std::optional<std::filesystem::path> weights;  ///< absolute, if the card names one
   std::optional<std::string> dataset_kind;
   std::optional<std::filesystem::path> dataset_path;  ///< relative paths are taken from the card's folder
