@@ -1,10 +1,13 @@
 // vitdse infer: run a model, or a design's arithmetic on it, on a tensor of images and write its logits.
 #include <chrono>
+#include <filesystem>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <ostream>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "cli/inputs.hpp"
@@ -19,14 +22,53 @@
 
 namespace vitdse::cli {
 
+namespace {
+
+struct Inputs {
+  model::Tensor images;            ///< [B, C, H, W], normalised
+  std::vector<std::string> files;  ///< the image files, in batch order (empty for a tensor)
+};
+
+/// The images of --inputs: one safetensors file's tensor `key`, or image files and folders.
+Inputs read_inputs(const std::vector<std::string>& inputs, const std::string& key, const model::ModelCard& card) {
+  if (inputs.size() == 1 && std::filesystem::path(inputs[0]).extension() == ".safetensors") {
+    const model::SafetensorsFile file(inputs[0]);
+    if (!file.contains(key)) throw Error(inputs[0] + ": no tensor '" + key + "' (use --key to name the images)");
+    auto images = file.read_f32(key);
+    const std::vector<std::int64_t> expected{card.in_chans, card.img_size, card.img_size};
+    if (images.shape.size() != 4 || !std::equal(expected.begin(), expected.end(), images.shape.begin() + 1)) {
+      throw Error(inputs[0] + ": tensor '" + key + "' must be [B, " + std::to_string(card.in_chans) + ", " +
+                  std::to_string(card.img_size) + ", " + std::to_string(card.img_size) + "] for model '" + card.name +
+                  "'");
+    }
+    return {std::move(images), {}};
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& input : inputs) {
+    const auto found = eval::list_image_files(input);
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  const eval::Dataset decoded = eval::load_image_files(files, eval::image_transform(card));
+  Inputs out{{{static_cast<std::int64_t>(files.size()), card.in_chans, card.img_size, card.img_size},
+              eval::normalised_batch(decoded, card)},
+             {}};
+  for (const auto& f : files) out.files.push_back(f.string());
+  return out;
+}
+
+}  // namespace
+
 int infer_command(Context& ctx) {
   po::options_description options("options");
-  std::string model, design_path, data, inputs, key, out, device;
+  std::string model, design_path, data, key, out, device;
+  std::vector<std::string> inputs;
   std::size_t calibration_images = 64;
   std::uint64_t seed = 0;
   options.add_options()("model", po::value(&model)->default_value(kDefaultModel),
                         "model card: a zoo name or a path; its `weights:` file is loaded")(
-      "inputs", po::value(&inputs)->required(), "safetensors file holding float32 images [B, C, H, W], normalised")(
+      "inputs", po::value(&inputs)->required()->multitoken(),
+      "a safetensors file of float32 images [B, C, H, W], normalised; or JPEG/PNG files and folders of them, "
+      "preprocessed by the card's timm evaluation transform")(
       "key", po::value(&key)->default_value("input"), "tensor name of the images in --inputs")(
       "out", po::value(&out)->required(), "safetensors file to write: `logits`, float32 [B, classes]")(
       "design", po::value(&design_path),
@@ -38,7 +80,8 @@ int infer_command(Context& ctx) {
   add_device_option(options, device);
   po::variables_map vm;
   if (!parse_options(ctx, "infer",
-                     "--inputs X.safetensors --out Y.safetensors [--model M] [--key input] [--design D.yaml]", options,
+                     "--inputs X.safetensors|IMAGES... --out Y.safetensors [--model M] [--key input] [--design D.yaml]",
+                     options,
                      vm)) {
     return 0;
   }
@@ -55,15 +98,7 @@ int infer_command(Context& ctx) {
   const auto md = load_model_and_design(model, design_path);
   const auto& card = md.workload->card();
   const eval::VitEngine engine(card, eval::load_vit_weights(card));
-  const model::SafetensorsFile file(inputs);
-  if (!file.contains(key)) throw Error(inputs + ": no tensor '" + key + "' (use --key to name the images)");
-  const auto images = file.read_f32(key);
-  const std::vector<std::int64_t> expected{card.in_chans, card.img_size, card.img_size};
-  if (images.shape.size() != 4 || !std::equal(expected.begin(), expected.end(), images.shape.begin() + 1)) {
-    throw Error(inputs + ": tensor '" + key + "' must be [B, " + std::to_string(card.in_chans) + ", " +
-                std::to_string(card.img_size) + ", " + std::to_string(card.img_size) + "] for model '" + card.name +
-                "'");
-  }
+  const auto [images, files] = read_inputs(inputs, key, card);
   const int batch = static_cast<int>(images.shape[0]);
   // The same calibration as `vitdse eval`: activation scales from train-split images.
   std::unique_ptr<eval::DesignDatapath> datapath;
@@ -78,9 +113,13 @@ int infer_command(Context& ctx) {
   const auto start = std::chrono::steady_clock::now();  // the forward pass alone
   const FloatMatrix logits = engine.forward(images.data, batch, datapath.get());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  model::write_safetensors(
-      out, {{"logits", model::Tensor{{batch, card.num_classes},
-                                     std::vector<float>(logits.data(), logits.data() + logits.size())}}});
+  // The image files' order goes into the metadata, so that each row of logits names its file.
+  std::map<std::string, std::string> metadata;
+  if (!files.empty()) metadata["inputs"] = nlohmann::json(files).dump();
+  model::write_safetensors(out,
+                           {{"logits", model::Tensor{{batch, card.num_classes},
+                                                     std::vector<float>(logits.data(), logits.data() + logits.size())}}},
+                           metadata);
   ctx.out << "wrote " << out << ": logits [" << batch << ", " << card.num_classes << "] of model " << card.name
           << (design_path.empty() ? std::string()
                                   : std::string(" with design ").append(model::design_hash(md.design, *md.workload)))

@@ -107,30 +107,19 @@ std::size_t count_images(const DatasetSource& source, Split split) { return list
 
 Dataset load_images(const DatasetSource& source, Split split, std::span<const std::size_t> indices) {
   const FileList list = list_files(source, split);
-  const ImageTransform& t = source.images;
-  Dataset d;
-  d.channels = t.channels;
-  d.height = d.width = t.img_size;
-  d.num_classes = static_cast<int>(list.classes.size());
-  const std::size_t pixels = d.image_size(), plane = static_cast<std::size_t>(t.img_size) * t.img_size;
-  d.bytes.resize(indices.size() * pixels);
-  d.labels.resize(indices.size());
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    if (indices[k] >= list.files.size()) {
-      throw Error(source.path.string() + ": image " + std::to_string(indices[k]) + " of " +
-                  std::to_string(list.files.size()) + " requested");
+  std::vector<fs::path> files;
+  std::vector<int> labels;
+  for (const std::size_t i : indices) {
+    if (i >= list.files.size()) {
+      throw Error(source.path.string() + ": image " + std::to_string(i) + " of " + std::to_string(list.files.size()) +
+                  " requested");
     }
-    d.labels[k] = list.labels[indices[k]];
+    files.push_back(list.files[i]);
+    labels.push_back(list.labels[i]);
   }
-  tbb::parallel_for(std::size_t{0}, indices.size(), [&](std::size_t k) {
-    const Image image =
-        eval_transform(decode_image(list.files[indices[k]], t.channels), t.img_size, t.crop_pct, t.interpolation);
-    std::uint8_t* out = d.bytes.data() + k * pixels;  // interleaved to channel-major
-    for (std::size_t p = 0; p < plane; ++p) {
-      for (int c = 0; c < t.channels; ++c)
-        out[static_cast<std::size_t>(c) * plane + p] = image.pixels[p * t.channels + c];
-    }
-  });
+  Dataset d = load_image_files(files, source.images);
+  d.labels = std::move(labels);
+  d.num_classes = static_cast<int>(list.classes.size());
   return d;
 }
 
@@ -162,3 +151,44 @@ DatasetKind imagefolder_kind() {
 }
 
 }  // namespace vitdse::eval::detail
+
+namespace vitdse::eval {
+
+namespace fs = std::filesystem;
+
+Dataset load_image_files(std::span<const fs::path> files, const ImageTransform& t) {
+  Dataset d;
+  d.channels = t.channels;
+  d.height = d.width = t.img_size;
+  d.num_classes = 1;
+  const std::size_t pixels = d.image_size(), plane = static_cast<std::size_t>(t.img_size) * t.img_size;
+  d.bytes.resize(files.size() * pixels);
+  d.labels.assign(files.size(), 0);
+  tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t k) {
+    const detail::Image image = detail::eval_transform(detail::decode_image(files[k], t.channels), t.img_size,
+                                                       t.crop_pct, t.interpolation);
+    std::uint8_t* out = d.bytes.data() + k * pixels;  // interleaved to channel-major
+    for (std::size_t p = 0; p < plane; ++p) {
+      for (int c = 0; c < t.channels; ++c) out[static_cast<std::size_t>(c) * plane + p] = image.pixels[p * t.channels + c];
+    }
+  });
+  return d;
+}
+
+std::vector<fs::path> list_image_files(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) {
+    if (!fs::is_regular_file(path, ec)) throw Error(path.string() + ": no such image file or folder");
+    return {path};
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(path, ec)) {
+    if (entry.is_regular_file() && detail::is_image_file(entry.path())) files.push_back(entry.path());
+  }
+  if (ec) throw Error(path.string() + ": cannot list the folder: " + ec.message());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw Error(path.string() + ": the folder holds no JPEG or PNG image");
+  return files;
+}
+
+}  // namespace vitdse::eval

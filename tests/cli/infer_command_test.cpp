@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "test_util.hpp"
 #include "vitdse/model/safetensors.hpp"
@@ -21,6 +23,35 @@ TEST(InferCommand, WritesTimmsLogits) {
   const auto expected = model::SafetensorsFile(test_data("vit-28x28-random.io.safetensors")).read_f32("logits");
   ASSERT_EQ(logits.shape, expected.shape);
   for (std::size_t i = 0; i < logits.data.size(); ++i) EXPECT_NEAR(logits.data[i], expected.data[i], 1e-4) << i;
+}
+
+// Image files and folders are preprocessed by the card's transform; each row names its file.
+TEST(InferCommand, TakesImageFilesAndFolders) {
+  const TempDir dir;
+  const auto card = test_data("vit-28x28-random.yaml");
+  const auto all = (dir.path() / "all.safetensors").string(), one = (dir.path() / "one.safetensors").string();
+  auto r = run_cli({"infer", "--model", card, "--inputs", test_data("imagefolder"), "--out", all});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("logits [10, 10]"), std::string::npos) << r.out;
+  const model::SafetensorsFile file(all);
+  const auto names = nlohmann::json::parse(file.metadata().at("inputs")).get<std::vector<std::string>>();
+  ASSERT_EQ(names.size(), 10U);
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  // A list of two files: the same rows as in the folder's run.
+  const std::string third = names[3];
+  r = run_cli({"infer", "--model", card, "--inputs", names[0], third, "--out", one});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = model::SafetensorsFile(one).read_f32("logits"), every = file.read_f32("logits");
+  ASSERT_EQ(rows.data.size(), 20U);
+  for (std::size_t j = 0; j < 10; ++j) {  // float GEMMs of other batch sizes round differently
+    EXPECT_NEAR(rows.data[j], every.data[j], 1e-5);
+    EXPECT_NEAR(rows.data[10 + j], every.data[30 + j], 1e-5);
+  }
+  const auto bad = dir.write("bad.png", "not a png");
+  r = run_cli({"infer", "--model", card, "--inputs", bad, "--out", one});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
 }
 
 /// Mean |a - b| over two logit tensors of the same shape.

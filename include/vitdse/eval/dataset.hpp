@@ -106,6 +106,12 @@ std::string detect_dataset_kind(const std::filesystem::path& path);
 /// A new dataset holding images `indices` of `data`, in that order. Indices must be in range.
 Dataset subset(const Dataset& data, std::span<const std::size_t> indices);
 
+/// Image files decoded and brought to a model's input by `transform`, in the order given, in
+/// parallel (labels 0: the files carry none). A broken file is an Error naming it.
+Dataset load_image_files(std::span<const std::filesystem::path> files, const ImageTransform& transform);
+/// The JPEG and PNG files under `path`, sorted by path; `path` itself if it is a file.
+std::vector<std::filesystem::path> list_image_files(const std::filesystem::path& path);
+
 /// `count` images of a split drawn by sample_indices(split size, count, seed), reading only those
 /// where the kind can; `at_most`: all of them when the split has fewer (else that is an Error).
 Dataset load_sample(const DatasetSource& source, Split split, std::size_t count, std::uint64_t seed, bool at_most);
