@@ -1,14 +1,14 @@
 // vitdse infer: run a model, or a design's arithmetic on it, on a tensor of images and write its logits.
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <ostream>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/inputs.hpp"
 #include "cli/options.hpp"
@@ -68,8 +68,8 @@ int infer_command(Context& ctx) {
                         "model card: a zoo name or a path; its `weights:` file is loaded")(
       "inputs", po::value(&inputs)->required()->multitoken(),
       "a safetensors file of float32 images [B, C, H, W], normalised; or JPEG/PNG files and folders of them, "
-      "preprocessed by the card's timm evaluation transform")(
-      "key", po::value(&key)->default_value("input"), "tensor name of the images in --inputs")(
+      "preprocessed by the card's timm evaluation transform")("key", po::value(&key)->default_value("input"),
+                                                              "tensor name of the images in --inputs")(
       "out", po::value(&out)->required(), "safetensors file to write: `logits`, float32 [B, classes]")(
       "design", po::value(&design_path),
       "design file (YAML): run its arithmetic (omitted: the float model, as timm runs it)")(
@@ -81,8 +81,7 @@ int infer_command(Context& ctx) {
   po::variables_map vm;
   if (!parse_options(ctx, "infer",
                      "--inputs X.safetensors|IMAGES... --out Y.safetensors [--model M] [--key input] [--design D.yaml]",
-                     options,
-                     vm)) {
+                     options, vm)) {
     return 0;
   }
   if (design_path.empty() && (vm.count("data") != 0 || !vm["calib"].defaulted() || !vm["seed"].defaulted())) {
@@ -116,10 +115,11 @@ int infer_command(Context& ctx) {
   // The image files' order goes into the metadata, so that each row of logits names its file.
   std::map<std::string, std::string> metadata;
   if (!files.empty()) metadata["inputs"] = nlohmann::json(files).dump();
-  model::write_safetensors(out,
-                           {{"logits", model::Tensor{{batch, card.num_classes},
-                                                     std::vector<float>(logits.data(), logits.data() + logits.size())}}},
-                           metadata);
+  model::write_safetensors(
+      out,
+      {{"logits",
+        model::Tensor{{batch, card.num_classes}, std::vector<float>(logits.data(), logits.data() + logits.size())}}},
+      metadata);
   ctx.out << "wrote " << out << ": logits [" << batch << ", " << card.num_classes << "] of model " << card.name
           << (design_path.empty() ? std::string()
                                   : std::string(" with design ").append(model::design_hash(md.design, *md.workload)))

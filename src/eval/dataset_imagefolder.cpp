@@ -165,11 +165,12 @@ Dataset load_image_files(std::span<const fs::path> files, const ImageTransform& 
   d.bytes.resize(files.size() * pixels);
   d.labels.assign(files.size(), 0);
   tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t k) {
-    const detail::Image image = detail::eval_transform(detail::decode_image(files[k], t.channels), t.img_size,
-                                                       t.crop_pct, t.interpolation);
+    const detail::Image image =
+        detail::eval_transform(detail::decode_image(files[k], t.channels), t.img_size, t.crop_pct, t.interpolation);
     std::uint8_t* out = d.bytes.data() + k * pixels;  // interleaved to channel-major
     for (std::size_t p = 0; p < plane; ++p) {
-      for (int c = 0; c < t.channels; ++c) out[static_cast<std::size_t>(c) * plane + p] = image.pixels[p * t.channels + c];
+      for (int c = 0; c < t.channels; ++c)
+        out[static_cast<std::size_t>(c) * plane + p] = image.pixels[p * t.channels + c];
     }
   });
   return d;

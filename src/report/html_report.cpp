@@ -68,21 +68,6 @@ std::vector<std::string> run_colours(const HtmlReport& r) {
 /// A number for an attribute or a table cell: short, and finite or empty.
 std::string short_number(double v) { return std::isfinite(v) ? format_number(v, 6) : std::string(); }
 
-/// Tick positions at 1, 2 or 5 times a power of ten, about `count` of them over [lo, hi].
-std::vector<double> nice_ticks(double lo, double hi, int count) {
-  const double raw = (hi - lo) / count;
-  const double power = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = power;
-  for (const double m : {1.0, 2.0, 5.0, 10.0}) {
-    step = m * power;
-    if (step >= raw) break;
-  }
-  std::vector<double> out;
-  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
-    out.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
-  return out;
-}
-
 struct Span {
   double lo = std::numeric_limits<double>::infinity(), hi = -std::numeric_limits<double>::infinity();
   void add(double v) {
@@ -119,13 +104,13 @@ std::string scatter_svg(const HtmlReport& r, search::Metric metric) {
       "<svg class=\"scatter\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" role=\"img\" "
       "aria-label=\"top-1 against {}\">\n",
       kWidth, kHeight, html_escape(metric_label(metric)));
-  for (const double t : nice_ticks(xs.lo, xs.hi, 6)) {
+  for (const double t : axis_ticks(xs.lo, xs.hi, 6)) {
     svg += fmt::format(
         "<line class=\"grid\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\"/>"
         "<text x=\"{0:.1f}\" y=\"{3:.1f}\" text-anchor=\"middle\">{4}</text>\n",
         px(t), kTop, kTop + h, kTop + h + 16, format_number(t, 4));
   }
-  for (const double t : nice_ticks(ys.lo, ys.hi, 6)) {
+  for (const double t : axis_ticks(ys.lo, ys.hi, 6)) {
     svg += fmt::format(
         "<line class=\"grid\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\"/>"
         "<text x=\"{3:.1f}\" y=\"{4:.1f}\" text-anchor=\"end\">{5}</text>\n",
@@ -329,17 +314,9 @@ std::string script_safe_json(const nlohmann::json& value) {
   const std::string text = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    // Outside strings JSON has none of these, so escaping them everywhere keeps the value.
-    if (c == '<')
-      out += "\\u003c";
-    else if (c == '>')
-      out += "\\u003e";
-    else if (c == '&')
-      out += "\\u0026";
-    else
-      out += c;
-  }
+  // Outside strings JSON has none of these, so escaping them everywhere keeps the value.
+  for (const char c : text)
+    out += c == '<' ? "\\u003c" : c == '>' ? "\\u003e" : c == '&' ? "\\u0026" : std::string(1, c);
   return out;
 }
 

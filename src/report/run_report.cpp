@@ -105,6 +105,18 @@ class CsvFile {
   std::vector<std::vector<std::string>> rows_;
 };
 
+/// A row's top-1 and cost figures, the columns all.csv and pareto.csv share.
+search::Score objective_scores(const CsvFile& csv, std::size_t i) {
+  search::Score s;
+  s.top1_pct = csv.number(i, "top1_pct");
+  s.energy_uJ = csv.number(i, "energy_uJ");
+  s.area_mm2 = csv.number(i, "area_mm2");
+  s.latency_ms = csv.number(i, "latency_ms");
+  s.power_mW = csv.number(i, "power_mW");
+  s.mult_power = csv.number(i, "mult_power");
+  return s;
+}
+
 /// What a report needs of a run's resolved configuration (run.yaml, or the database's copy).
 struct RunConfig {
   std::string id, algorithm, model, arch;
@@ -171,12 +183,7 @@ LoadedRun load_run_dir(const fs::path& dir) {
     ReportPoint p;
     p.evaluation = static_cast<std::int64_t>(all.number(i, "evaluation"));
     p.design_hash = all.cell(i, "design_hash");
-    p.score.top1_pct = all.number(i, "top1_pct");
-    p.score.energy_uJ = all.number(i, "energy_uJ");
-    p.score.area_mm2 = all.number(i, "area_mm2");
-    p.score.latency_ms = all.number(i, "latency_ms");
-    p.score.power_mW = all.number(i, "power_mW");
-    p.score.mult_power = all.number(i, "mult_power");
+    p.score = objective_scores(all, i);
     p.feasible = all.number(i, "feasible") != 0;
     run.points.push_back(std::move(p));
   }
@@ -187,12 +194,7 @@ LoadedRun load_run_dir(const fs::path& dir) {
     DesignRow r;
     r.design_hash = pareto.cell(i, "design_hash");
     r.canonical = pareto.cell(i, "design");
-    r.score.top1_pct = pareto.number(i, "top1_pct");
-    r.score.energy_uJ = pareto.number(i, "energy_uJ");
-    r.score.area_mm2 = pareto.number(i, "area_mm2");
-    r.score.latency_ms = pareto.number(i, "latency_ms");
-    r.score.power_mW = pareto.number(i, "power_mW");
-    r.score.mult_power = pareto.number(i, "mult_power");
+    r.score = objective_scores(pareto, i);
     r.score.agreement_pct = pareto.number(i, "agreement_pct");
     r.score.kl_mean = pareto.number(i, "kl_mean_nats");
     if (!pareto.cell(i, "full_test_top1_pct").empty()) {
@@ -376,22 +378,28 @@ HtmlReport merge(std::vector<LoadedRun> runs, const RunReportSource& source) {
   return report;
 }
 
+/// The report of one run, from `where` (a directory or a database's run).
+HtmlReport single_run_report(LoadedRun run, const std::string& where, const RunReportSource& source) {
+  const std::string id = run.config.id, csv = run.front_csv;
+  ReportCurve curve{run.config.algorithm, run.hv, {}, {}};
+  std::vector<LoadedRun> runs;
+  runs.push_back(std::move(run));
+  HtmlReport report = merge(std::move(runs), source);
+  report.title = "vitdse search run " + id;
+  report.source = where;
+  report.curves.push_back(std::move(curve));
+  report.front_csv = csv;
+  return report;
+}
+
 }  // namespace
 
 HtmlReport load_run_report(const RunReportSource& source) {
   if (!source.db.empty()) {
     if (!source.dir.empty()) throw usage_error("give a run directory or --db, not both");
-    auto run = load_stored_run(source.db, source.run);
-    const std::string id = run.config.id, csv = run.front_csv;
-    ReportCurve curve{run.config.algorithm, run.hv, {}, {}};
-    std::vector<LoadedRun> runs;
-    runs.push_back(std::move(run));
-    HtmlReport report = merge(std::move(runs), source);
-    report.title = "vitdse search run " + id;
-    report.source = "run " + id + " in " + source.db.string();
-    report.curves.push_back(std::move(curve));
-    report.front_csv = csv;
-    return report;
+    LoadedRun run = load_stored_run(source.db, source.run);
+    const std::string where = "run " + run.config.id + " in " + source.db.string();
+    return single_run_report(std::move(run), where, source);
   }
   if (!source.run.empty()) throw usage_error("--run needs --db; a run directory names its run");
   const fs::path& dir = source.dir;
@@ -402,17 +410,7 @@ HtmlReport load_run_report(const RunReportSource& source) {
   }
 
   if (fs::exists(dir / "run.yaml")) {
-    auto run = load_run_dir(dir);
-    const std::string id = run.config.id, csv = run.front_csv;
-    ReportCurve curve{run.config.algorithm, run.hv, {}, {}};
-    std::vector<LoadedRun> runs;
-    runs.push_back(std::move(run));
-    HtmlReport report = merge(std::move(runs), source);
-    report.title = "vitdse search run " + id;
-    report.source = dir.string();
-    report.curves.push_back(std::move(curve));
-    report.front_csv = csv;
-    return report;
+    return single_run_report(load_run_dir(dir), dir.string(), source);
   }
   if (!fs::exists(dir / "summary.csv")) {
     throw Error("'" + dir.string() +

@@ -30,21 +30,6 @@ std::string escape(const std::string& text) {
   return out;
 }
 
-/// Tick positions at 1, 2 or 5 times a power of ten, about `count` of them over [lo, hi].
-std::vector<double> ticks(double lo, double hi, int count) {
-  const double raw = (hi - lo) / count;
-  const double power = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = power;
-  for (const double m : {1.0, 2.0, 5.0, 10.0}) {
-    step = m * power;
-    if (step >= raw) break;
-  }
-  std::vector<double> out;
-  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
-    out.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
-  return out;
-}
-
 /// Whether point i of a series adds to the drawing: the ends, and wherever the line bends (the
 /// interior points of a flat run lie on the segment between its ends).
 bool bends(const std::vector<double>& y, std::size_t i) {
@@ -86,13 +71,13 @@ std::string svg_plot(const std::vector<Series>& series, const PlotOptions& o) {
       o.width, o.height, o.width, o.height);
   svg += fmt::format("<text x=\"{}\" y=\"22\" font-size=\"15\" text-anchor=\"middle\">{}</text>\n", left + w / 2,
                      escape(o.title));
-  for (const double t : ticks(xr.lo, xr.hi, 6)) {
+  for (const double t : axis_ticks(xr.lo, xr.hi, 6)) {
     svg += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#ddd\"/>"
         "<text x=\"{0:.1f}\" y=\"{3:.1f}\" text-anchor=\"middle\">{4}</text>\n",
         px(t), top, top + h, top + h + 16, format_number(t, 4));
   }
-  for (const double t : ticks(yr.lo, yr.hi, 6)) {
+  for (const double t : axis_ticks(yr.lo, yr.hi, 6)) {
     svg += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"#ddd\"/>"
         "<text x=\"{3:.1f}\" y=\"{4:.1f}\" text-anchor=\"end\">{5}</text>\n",
@@ -140,6 +125,20 @@ std::string svg_plot(const std::vector<Series>& series, const PlotOptions& o) {
   }
   svg += "</svg>\n";
   return svg;
+}
+
+std::vector<double> axis_ticks(double lo, double hi, int count) {
+  const double raw = (hi - lo) / count;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = power;
+  for (const double m : {1.0, 2.0, 5.0, 10.0}) {
+    step = m * power;
+    if (step >= raw) break;
+  }
+  std::vector<double> out;
+  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    out.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+  return out;
 }
 
 }  // namespace vitdse::report

@@ -22,4 +22,7 @@ struct PlotOptions {
 /// An SVG document with axes, ticks, a legend and the series in a fixed palette.
 std::string svg_plot(const std::vector<Series>& series, const PlotOptions& options);
 
+/// Axis ticks at 1, 2 or 5 times a power of ten, about `count` of them over [lo, hi].
+std::vector<double> axis_ticks(double lo, double hi, int count);
+
 }  // namespace vitdse::report
