@@ -1,8 +1,8 @@
 // vitdse infer end to end: timm's logits back from the command, one-line errors on bad input.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
