@@ -102,9 +102,6 @@ class CudaLutKernel final : public CudaKernel {
   std::string_view name_;
 };
 
-/// Bytes per row of the packed Bᵀ: K rounded up to 16, as the tensor cores' int8 path wants.
-std::size_t padded(std::size_t k) { return std::max<std::size_t>(16, (k + 15) / 16 * 16); }
-
 class CudaExactKernel final : public CudaKernel {
  public:
   CudaExactKernel(arith::Width w, int device) : device_(device), width_(w) {}
@@ -112,8 +109,8 @@ class CudaExactKernel final : public CudaKernel {
   [[nodiscard]] std::string_view name() const override { return "cuda-int8-tensor-core"; }
 
   void pack(const RightOperand& b, Reuse /*reuse*/, PackedOperand& out) const override {
-    const std::size_t ld = padded(b.rows());
-    std::vector<std::int8_t> values(b.cols() * ld, 0);  // Bᵀ: N rows of K values
+    const std::size_t ld = cuda::int8_padded(b.rows());
+    std::vector<std::int8_t> values(cuda::int8_padded(b.cols()) * ld, 0);  // Bᵀ: N rows of K values, padded
     for (std::size_t j = 0; j < b.cols(); ++j) {
       for (std::size_t k = 0; k < b.rows(); ++k)
         values[j * ld + k] = static_cast<std::int8_t>(code_value(b(k, j), width_));
@@ -122,8 +119,8 @@ class CudaExactKernel final : public CudaKernel {
   }
 
   void multiply(CodeView a, const PackedOperand& b, Int32View c) const override {
-    cuda::exact_gemm(device_, width_.bits, width_.is_signed, a.data, a.stride, on_device(b), padded(b.rows), c.data,
-                     c.stride, static_cast<int>(a.rows), static_cast<int>(b.cols), static_cast<int>(a.cols));
+    cuda::exact_gemm(device_, width_.bits, width_.is_signed, a.data, a.stride, on_device(b), cuda::int8_padded(b.rows),
+                     c.data, c.stride, static_cast<int>(a.rows), static_cast<int>(b.cols), static_cast<int>(a.cols));
   }
 
  private:

@@ -64,16 +64,15 @@ __device__ __forceinline__ int lookup(const char* table, int offset) {
 }
 
 template <class Entry, bool kShared>
-__global__ void __launch_bounds__(kThreads, 1) lut_gemm_kernel(const Entry* __restrict__ table,
-                                                            const std::uint8_t* __restrict__ a, int lda,
-                                                            const std::uint8_t* __restrict__ b, int ldb,
-                                                            std::int32_t* __restrict__ c, int ldc, int m, int n,
-                                                            int k) {
+__global__ void __launch_bounds__(kThreads, 1)
+    lut_gemm_kernel(const Entry* __restrict__ table, const std::uint8_t* __restrict__ a, int lda,
+                    const std::uint8_t* __restrict__ b, int ldb, std::int32_t* __restrict__ c, int ldc, int m, int n,
+                    int k) {
   extern __shared__ __align__(16) unsigned char smem[];
   constexpr int kTableBytes = kShared ? 65536 * static_cast<int>(sizeof(Entry)) : 0;
   constexpr int kRowBytes = 256 * static_cast<int>(sizeof(Entry));
   int* as = reinterpret_cast<int*>(smem + kTableBytes);  // [kTileK][kTileM]: byte offsets of A's table rows
-  int* bs = as + kTileK * kTileM;                         // [kTileK][kTileN]: byte offsets of B's entries
+  int* bs = as + kTileK * kTileM;                        // [kTileK][kTileN]: byte offsets of B's entries
   const char* entries = kShared ? reinterpret_cast<const char*>(smem) : reinterpret_cast<const char*>(table);
   if constexpr (kShared) {
     const int4* from = reinterpret_cast<const int4*>(table);
@@ -136,18 +135,21 @@ __global__ void __launch_bounds__(kThreads, 1) lut_gemm_kernel(const Entry* __re
   }
 }
 
-/// A's codes as int8 values, K padded with zeros to `ldk` columns.
-__global__ void widen_codes(const std::uint8_t* __restrict__ a, int lda, std::int8_t* __restrict__ out, int ldk,
-                            int m, int k, int bits, bool is_signed) {
-  const int col = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x), row = static_cast<int>(blockIdx.y);
-  if (col >= ldk || row >= m) return;
-  int v = 0;
-  if (col < k) {
-    const int low = a[static_cast<std::size_t>(row) * lda + col] & ((1 << bits) - 1);
-    const int sign = is_signed ? 1 << (bits - 1) : 0;
-    v = (low ^ sign) - sign;
+/// A's codes as int8 values, K padded with zeros to `ldk` columns (a grid-stride loop, so any M).
+__global__ void widen_codes(const std::uint8_t* __restrict__ a, int lda, std::int8_t* __restrict__ out, int ldk, int m,
+                            int k, int bits, bool is_signed) {
+  const std::size_t total = static_cast<std::size_t>(m) * ldk;
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+    const auto row = static_cast<int>(i / ldk), col = static_cast<int>(i % ldk);
+    int v = 0;
+    if (col < k) {
+      const int low = a[static_cast<std::size_t>(row) * lda + col] & ((1 << bits) - 1);
+      const int sign = is_signed ? 1 << (bits - 1) : 0;
+      v = (low ^ sign) - sign;
+    }
+    out[i] = static_cast<std::int8_t>(v);
   }
-  out[static_cast<std::size_t>(row) * ldk + col] = static_cast<std::int8_t>(v);
 }
 
 /// What each host thread keeps per GPU: its own stream (so threads overlap), cuBLAS handle and
@@ -220,8 +222,8 @@ void launch_lut(ThreadContext& ctx, const Buffer& table, const std::uint8_t* a, 
         "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
   const int tiles = (m + kTileM - 1) / kTileM * ((n + kTileN - 1) / kTileN);
   const int blocks = std::max(1, std::min(tiles, ctx.multiprocessors * std::max(1, per_multiprocessor)));
-  kernel<<<blocks, kThreads, static_cast<std::size_t>(shared), ctx.stream>>>(static_cast<const Entry*>(table.data()),
-                                                                              a, lda, b, ldb, c, ldc, m, n, k);
+  kernel<<<blocks, kThreads, static_cast<std::size_t>(shared), ctx.stream>>>(static_cast<const Entry*>(table.data()), a,
+                                                                             lda, b, ldb, c, ldc, m, n, k);
   check(cudaGetLastError(), "launching the lookup-table GEMM");
 }
 
@@ -254,7 +256,9 @@ std::string unavailable(int index) {
   }
   if (index < 0 || index >= count || index >= kMaxDevices) {
     return "there is no GPU cuda:" + std::to_string(index) + "; this machine has " + std::to_string(count) +
-           (count == 1 ? " (cuda:0)" : count > 1 ? " (cuda:0 to cuda:" + std::to_string(count - 1) + ")" : "");
+           (count == 1  ? " (cuda:0)"
+            : count > 1 ? " (cuda:0 to cuda:" + std::to_string(count - 1) + ")"
+                        : "");
   }
   cudaDeviceProp p{};
   check(cudaGetDeviceProperties(&p, index), "cudaGetDeviceProperties");
@@ -332,8 +336,8 @@ static bool empty_product(std::int32_t* c, std::size_t ldc, int m, int n, int k)
   return true;
 }
 
-void lut_gemm(int device, const Buffer& table, EntryType type, const std::uint8_t* a, std::size_t lda,
-              const Buffer& b, std::size_t ldb, std::int32_t* c, std::size_t ldc, int m, int n, int k) {
+void lut_gemm(int device, const Buffer& table, EntryType type, const std::uint8_t* a, std::size_t lda, const Buffer& b,
+              std::size_t ldb, std::int32_t* c, std::size_t ldc, int m, int n, int k) {
   if (empty_product(c, ldc, m, n, k)) return;
   ThreadContext& ctx = context(device);
   const std::uint8_t* a_dev = upload_rows(ctx, a, lda, m, k);
@@ -351,15 +355,18 @@ void exact_gemm(int device, int bits, bool is_signed, const std::uint8_t* a, std
   const std::uint8_t* a_dev = upload_rows(ctx, a, lda, m, k);
   ThreadContext::reserve(ctx.a_values, device, static_cast<std::size_t>(m) * static_cast<std::size_t>(kp));
   auto* a8 = static_cast<std::int8_t*>(ctx.a_values.data());
-  const dim3 grid(static_cast<unsigned>((kp + 255) / 256), static_cast<unsigned>(m));
-  widen_codes<<<grid, 256, 0, ctx.stream>>>(a_dev, k, a8, kp, m, k, bits, is_signed);
+  const auto blocks = static_cast<unsigned>(std::min<std::size_t>(
+      (static_cast<std::size_t>(m) * static_cast<std::size_t>(kp) + 255) / 256, std::size_t{4} * 1024));
+  widen_codes<<<blocks, 256, 0, ctx.stream>>>(a_dev, k, a8, kp, m, k, bits, is_signed);
   check(cudaGetLastError(), "launching the operand conversion");
-  const int ldc_dev = (n + 3) / 4 * 4;
+  // N padded as B's packing padded it: the padded columns of C are zeros, never copied back.
+  const int ldc_dev = static_cast<int>(int8_padded(static_cast<std::size_t>(n)));
   ThreadContext::reserve(ctx.c_values, device, static_cast<std::size_t>(m) * static_cast<std::size_t>(ldc_dev) * 4);
   const std::int32_t one = 1, zero = 0;
   // cuBLAS is column-major: it computes (A·B)ᵀ = Bᵀ·Aᵀ, whose column-major storage is A·B row-major.
-  check(cublasGemmEx(ctx.handle(), CUBLAS_OP_T, CUBLAS_OP_N, n, m, kp, &one, bt.data(), CUDA_R_8I, kp, a8, CUDA_R_8I,
-                     kp, &zero, ctx.c_values.data(), CUDA_R_32I, ldc_dev, CUBLAS_COMPUTE_32I, CUBLAS_GEMM_DEFAULT),
+  check(cublasGemmEx(ctx.handle(), CUBLAS_OP_T, CUBLAS_OP_N, ldc_dev, m, kp, &one, bt.data(), CUDA_R_8I, kp, a8,
+                     CUDA_R_8I, kp, &zero, ctx.c_values.data(), CUDA_R_32I, ldc_dev, CUBLAS_COMPUTE_32I,
+                     CUBLAS_GEMM_DEFAULT),
         "int8 GEMM");
   download(ctx, c, ldc, static_cast<std::size_t>(ldc_dev), m, n);
 }

@@ -62,8 +62,12 @@ void lut_gemm_on_device(int device, const Buffer& table, EntryType type, const s
 /// Waits for the work the calling thread has launched on `device`.
 void synchronize(int device);
 
+/// A dimension of an int8 operand rounded up to a multiple of 16 (at least 16), as cuBLAS's
+/// tensor-core path wants it; the padding holds zeros.
+constexpr std::size_t int8_padded(std::size_t size) { return size < 16 ? 16 : (size + 15) / 16 * 16; }
+
 /// The same for exact products on the tensor cores (cuBLAS int8 → int32): `bt` holds Bᵀ as int8
-/// values on the GPU, N rows of `ldbt` bytes (ldbt ≥ K, a multiple of 16, the padding zero);
+/// values on the GPU, int8_padded(N) rows of `ldbt` = int8_padded(K) bytes, the padding zero;
 /// A's codes are read modulo 2^bits and sign-extended when `is_signed` (values must fit int8).
 void exact_gemm(int device, int bits, bool is_signed, const std::uint8_t* a, std::size_t lda, const Buffer& bt,
                 std::size_t ldbt, std::int32_t* c, std::size_t ldc, int m, int n, int k);
