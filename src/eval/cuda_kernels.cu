@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <stdexcept>
@@ -33,15 +32,6 @@ void check(cublasStatus_t status, const char* what) {
 }
 
 constexpr int kMaxDevices = 64;
-std::array<std::atomic<std::size_t>, kMaxDevices> g_in_use{}, g_peak{};
-
-void count_allocation(int device, std::ptrdiff_t bytes) {
-  if (device < 0 || device >= kMaxDevices) return;
-  const std::size_t now = g_in_use[device].fetch_add(static_cast<std::size_t>(bytes)) + static_cast<std::size_t>(bytes);
-  std::size_t peak = g_peak[device].load();
-  while (now > peak && !g_peak[device].compare_exchange_weak(peak, now)) {
-  }
-}
 
 // ---- the lookup-table GEMM ----------------------------------------------------------------
 // A block computes 128×128 tiles of C, one after another (a persistent grid, so that the table
@@ -211,17 +201,20 @@ void launch_lut(ThreadContext& ctx, const Buffer& table, const std::uint8_t* a, 
                 std::int32_t* c, int ldc, int m, int n, int k) {
   const auto kernel = lut_gemm_kernel<Entry, kShared>;
   const int shared = (kShared ? 65536 * static_cast<int>(sizeof(Entry)) : 0) + kTileBytes;
-  static std::array<std::once_flag, kMaxDevices> configured;  // per device: the attribute is a context's
-  std::call_once(configured[static_cast<std::size_t>(ctx.device)], [&] {
+  // Once per device (the attribute belongs to a context): the shared memory, and how many blocks
+  // fit a multiprocessor with it.
+  static std::array<std::once_flag, kMaxDevices> configured;
+  static std::array<int, kMaxDevices> per_multiprocessor{};
+  const auto d = static_cast<std::size_t>(ctx.device);
+  std::call_once(configured[d], [&] {
     check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, shared),
           "reserving shared memory for the lookup-table GEMM");
+    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_multiprocessor[d], kernel, kThreads,
+                                                        static_cast<std::size_t>(shared)),
+          "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
   });
-  int per_multiprocessor = 0;
-  check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_multiprocessor, kernel, kThreads,
-                                                      static_cast<std::size_t>(shared)),
-        "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
   const int tiles = (m + kTileM - 1) / kTileM * ((n + kTileN - 1) / kTileN);
-  const int blocks = std::max(1, std::min(tiles, ctx.multiprocessors * std::max(1, per_multiprocessor)));
+  const int blocks = std::max(1, std::min(tiles, ctx.multiprocessors * std::max(1, per_multiprocessor[d])));
   kernel<<<blocks, kThreads, static_cast<std::size_t>(shared), ctx.stream>>>(static_cast<const Entry*>(table.data()), a,
                                                                              lda, b, ldb, c, ldc, m, n, k);
   check(cudaGetLastError(), "launching the lookup-table GEMM");
@@ -279,18 +272,15 @@ std::string describe(int index) {
   return text;
 }
 
-std::size_t peak_bytes(int index) { return index >= 0 && index < kMaxDevices ? g_peak[index].load() : 0; }
 
 Buffer::Buffer(int device, std::size_t bytes) : device_(device), bytes_(bytes) {
   check(cudaSetDevice(device), "cudaSetDevice");
   check(cudaMalloc(&data_, bytes), "allocating GPU memory");
-  count_allocation(device_, static_cast<std::ptrdiff_t>(bytes_));
 }
 
 Buffer::~Buffer() {
   if (data_ == nullptr) return;
   (void)cudaFree(data_);
-  count_allocation(device_, -static_cast<std::ptrdiff_t>(bytes_));
 }
 
 Buffer::Buffer(Buffer&& other) noexcept

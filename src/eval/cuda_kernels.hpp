@@ -15,8 +15,6 @@ int device_count();
 std::string unavailable(int index);
 /// The GPU's name and memory, e.g. "NVIDIA H100 80GB HBM3, 79.1 GiB".
 std::string describe(int index);
-/// Peak device memory this process has allocated on GPU `index` so far, in bytes.
-std::size_t peak_bytes(int index);
 
 /// Memory on one GPU, freed with it.
 class Buffer {

@@ -51,21 +51,15 @@ std::string describe(const DatasetSource& source, Split split) {
 
 }  // namespace
 
-Dataset load_dataset_images(const DatasetSource& source, Split split, std::span<const std::size_t> indices) {
-  const auto& kind = detail::find_kind(source.kind, source.path.string());
-  if (kind.load_only == nullptr) return subset(load_dataset(source, split), indices);
-  Dataset data = kind.load_only(source, split, indices);
-  data.source = describe(source, split);
-  return data;
-}
-
 Dataset load_dataset(const DatasetSource& source, Split split, std::optional<std::size_t> limit) {
   const auto& kind = detail::find_kind(source.kind, source.path.string());
   Dataset data;
-  if (kind.load_only != nullptr) {
-    std::vector<std::size_t> first(detail::kept(kind.count(source, split), limit));
-    std::iota(first.begin(), first.end(), std::size_t{0});
-    data = kind.load_only(source, split, first);
+  if (kind.load_chosen != nullptr) {
+    data = kind.load_chosen(source, split, [&](std::size_t n) {
+      std::vector<std::size_t> first(detail::kept(n, limit));
+      std::iota(first.begin(), first.end(), std::size_t{0});
+      return first;
+    });
   } else {
     data = kind.load(source.path, split, limit);
   }
@@ -139,9 +133,11 @@ Dataset subset(const Dataset& data, std::span<const std::size_t> indices) {
 
 Dataset load_sample(const DatasetSource& source, Split split, std::size_t count, std::uint64_t seed, bool at_most) {
   const auto& kind = detail::find_kind(source.kind, source.path.string());
-  if (kind.load_only != nullptr) {  // count the files, decode the sample
-    const std::size_t n = kind.count(source, split);
-    return load_dataset_images(source, split, sample_indices(n, at_most ? std::min(count, n) : count, seed));
+  if (kind.load_chosen != nullptr) {  // list the files once, decode the sample
+    Dataset data = kind.load_chosen(
+        source, split, [&](std::size_t n) { return sample_indices(n, at_most ? std::min(count, n) : count, seed); });
+    data.source = describe(source, split);
+    return data;
   }
   const Dataset all = load_dataset(source, split);
   return subset(all, sample_indices(all.size(), at_most ? std::min(count, all.size()) : count, seed));

@@ -103,13 +103,11 @@ FileList list_files(const DatasetSource& source, Split split) {
   return list;
 }
 
-std::size_t count_images(const DatasetSource& source, Split split) { return list_files(source, split).files.size(); }
-
-Dataset load_images(const DatasetSource& source, Split split, std::span<const std::size_t> indices) {
+Dataset load_images(const DatasetSource& source, Split split, const Choice& choose) {
   const FileList list = list_files(source, split);
   std::vector<fs::path> files;
   std::vector<int> labels;
-  for (const std::size_t i : indices) {
+  for (const std::size_t i : choose(list.files.size())) {
     if (i >= list.files.size()) {
       throw Error(source.path.string() + ": image " + std::to_string(i) + " of " + std::to_string(list.files.size()) +
                   " requested");
@@ -144,10 +142,7 @@ DatasetKind imagefolder_kind() {
   return {
       "imagefolder",
       "a directory of class folders of JPEG/PNG files (torchvision's ImageFolder), optionally under train/ and val/",
-      recognises_imagefolder,
-      nullptr,
-      count_images,
-      load_images};
+      recognises_imagefolder, nullptr, load_images};
 }
 
 }  // namespace vitdse::eval::detail

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,9 @@
 
 namespace vitdse::eval::detail {
 
+/// Which images of a split of n to read, in the order wanted.
+using Choice = std::function<std::vector<std::size_t>(std::size_t n)>;
+
 /// One dataset kind: how to recognise it from its contents and how to read a split.
 struct DatasetKind {
   std::string name;
@@ -18,12 +22,12 @@ struct DatasetKind {
   std::string layout;
   bool (*recognises)(const std::filesystem::path& path) = nullptr;
   /// Reads the split; the caller fills Dataset::source. Errors name the file. Null for kinds
-  /// read through `load_only`.
+  /// read through `load_chosen`.
   Dataset (*load)(const std::filesystem::path& path, Split split, std::optional<std::size_t> limit) = nullptr;
-  /// Kinds whose images are files (image folders): the split's size without decoding, and only
-  /// the images asked for decoded. Null for kinds read whole.
-  std::size_t (*count)(const DatasetSource& source, Split split) = nullptr;
-  Dataset (*load_only)(const DatasetSource& source, Split split, std::span<const std::size_t> indices) = nullptr;
+  /// Kinds whose images are files (image folders): lists the split once, asks `choose` which of
+  /// its n images to read (indices below n, in order) and decodes only those. Null for kinds
+  /// read whole.
+  Dataset (*load_chosen)(const DatasetSource& source, Split split, const Choice& choose) = nullptr;
 };
 
 DatasetKind idx_kind();

@@ -89,9 +89,6 @@ std::vector<std::string> dataset_kinds();
 /// of the split are read (all of them if the split is smaller).
 Dataset load_dataset(const DatasetSource& source, Split split, std::optional<std::size_t> limit = {});
 
-/// Images `indices` of a split, in that order, decoding only those where the kind can.
-Dataset load_dataset_images(const DatasetSource& source, Split split, std::span<const std::size_t> indices);
-
 /// Which dataset to use for `card`: `data_flag` (the `--data` option) if given, else the
 /// VITDSE_DATA environment variable if set and not empty, else the card's `dataset:` entry.
 /// A flag or variable is `kind:path` or a bare path whose kind is recognised from its contents.
