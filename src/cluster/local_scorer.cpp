@@ -16,10 +16,10 @@ LocalScorer::~LocalScorer() {
   thread_.join();
 }
 
-void LocalScorer::start(std::uint64_t batch, std::size_t index, model::Design design) {
+void LocalScorer::start(std::uint64_t batch, Piece piece, model::Design design) {
   {
     const std::lock_guard lock(mutex_);
-    job_.emplace(Result{batch, index, {}, std::nullopt}, std::move(design));
+    job_.emplace(Result{batch, piece, {}, {}, std::nullopt}, std::move(design));
   }
   wake_.notify_one();
 }
@@ -38,7 +38,11 @@ void LocalScorer::loop() {
     job_.reset();
     lock.unlock();
     try {
-      result.score = scoring_.score(design);
+      if (result.piece.last > result.piece.first) {
+        result.part = scoring_.score_part(design, result.piece.first, result.piece.last);
+      } else {
+        result.score = scoring_.score(design);
+      }
     } catch (const std::exception& e) {
       result.error = e.what();
     }

@@ -1,4 +1,4 @@
-// Rank 0's own share of a batch: one design at a time on a thread of its own, so that the main
+// Rank 0's own share of a batch: one piece at a time on a thread of its own, so that the main
 // thread stays free to hand out work and collect the other ranks' results.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "piece_scheduler.hpp"
 #include "vitdse/model/design.hpp"
 #include "vitdse/search/scoring.hpp"
 
@@ -18,19 +19,20 @@ class LocalScorer {
  public:
   struct Result {
     std::uint64_t batch = 0;
-    std::size_t index = 0;
-    search::Score score;
+    Piece piece;
+    search::Score score;               ///< of a whole design
+    search::PartialScore part;         ///< of a piece of one
     std::optional<std::string> error;  ///< the Error scoring threw, if it did
   };
 
   explicit LocalScorer(const search::Scoring& scoring);
-  /// Waits for the design in hand, if any: a stopped batch may leave one running.
+  /// Waits for the piece in hand, if any: a stopped batch may leave one running.
   ~LocalScorer();
   LocalScorer(const LocalScorer&) = delete;
   LocalScorer& operator=(const LocalScorer&) = delete;
 
-  /// Starts scoring `design`; the scorer must be idle (no design in hand).
-  void start(std::uint64_t batch, std::size_t index, model::Design design);
+  /// Starts scoring `piece` of `design`; the scorer must be idle (no piece in hand).
+  void start(std::uint64_t batch, Piece piece, model::Design design);
   /// The finished result, once; afterwards the scorer is idle.
   std::optional<Result> take();
 

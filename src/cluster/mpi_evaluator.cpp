@@ -1,8 +1,10 @@
-// Handing out a batch dynamically and gathering its scores.
+// Handing out a batch dynamically, in pieces, and gathering its scores.
 #include "mpi_evaluator.hpp"
 
 #include <tbb/global_control.h>
 
+#include <algorithm>
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -49,7 +51,7 @@ MpiEvaluator::MpiEvaluator(const search::ScoringStack& stack, const std::atomic<
       stop_(stop),
       ranks_(ranks),
       setup_(claim_setup(stack.setup().text(), ranks)),
-      router_(ranks, route_by_prefix_from_environment()),
+      scheduler_(ranks, route_by_prefix_from_environment()),
       local_(stack.scorer()) {
   // Every rank answers every setup it was sent, an announced one it was not asked to use
   // included; only the answers to this one count.
@@ -75,13 +77,16 @@ MpiEvaluator::MpiEvaluator(const search::ScoringStack& stack, const std::atomic<
 std::vector<search::Scored> MpiEvaluator::evaluate(std::span<const search::Candidate> batch,
                                                    const OnScored& on_scored) {
   const std::uint64_t batch_id = ++batches_;
+  const int parts = stack_.scorer().parts();
   std::vector<std::vector<std::string>> keys;
   keys.reserve(batch.size());
   for (const auto& c : batch) keys.push_back(model::stage_keys(c.design, stack_.workload()));
-  router_.begin(std::move(keys));
+  scheduler_.begin(std::move(keys), parts);
 
   std::vector<search::Scored> out(batch.size());
   std::vector<char> have(batch.size(), 0);
+  std::vector<std::vector<std::pair<int, search::PartialScore>>> pieces(batch.size());
+  std::vector<int> parts_in(batch.size(), 0);
   std::size_t done = 0;
   auto record = [&](std::size_t index, const search::Score& score) {
     out[index] = {score, false};
@@ -89,14 +94,27 @@ std::vector<search::Scored> MpiEvaluator::evaluate(std::span<const search::Candi
     ++done;
     if (on_scored) on_scored(index, out[index]);
   };
+  // A piece's logits; once a design's pieces cover all its parts, its score, in image order.
+  auto collect = [&](std::size_t index, int first, int last, search::PartialScore part) {
+    scheduler_.finished(last - first, part.seconds, part.setup_seconds);
+    pieces[index].emplace_back(first, std::move(part));
+    if ((parts_in[index] += last - first) < parts) return;
+    auto& in = pieces[index];
+    std::sort(in.begin(), in.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<search::PartialScore> ordered;
+    ordered.reserve(in.size());
+    for (auto& p : in) ordered.push_back(std::move(p.second));
+    in.clear();
+    record(index, stack_.scorer().combine(batch[index].design, ordered));
+  };
   auto give = [&](int rank) {
-    const auto index = router_.next(rank);
-    if (!index) return;
+    const auto piece = scheduler_.next(rank);
+    if (!piece) return;
     if (rank == 0) {
-      local_.start(batch_id, *index, batch[*index].design);
+      local_.start(batch_id, *piece, batch[piece->index].design);
     } else {
-      send_message(rank, kDesign, WorkHeader{setup_, batch_id, *index},
-                   batch[*index].hash + "\n" + batch[*index].canonical);
+      send_message(rank, kDesign, WorkHeader{setup_, batch_id, piece->index, piece->first, piece->last},
+                   batch[piece->index].hash + "\n" + batch[piece->index].canonical);
     }
   };
   for (int r = 0; r < ranks_; ++r) give(r);
@@ -108,7 +126,12 @@ std::vector<search::Scored> MpiEvaluator::evaluate(std::span<const search::Candi
       progressed = true;
       if (local->error) throw Error(*local->error);
       if (local->batch == batch_id) {
-        record(local->index, local->score);
+        const Piece& piece = local->piece;
+        if (piece.last > piece.first) {
+          collect(piece.index, piece.first, piece.last, std::move(local->part));
+        } else {
+          record(piece.index, local->score);
+        }
         give(0);
       }
     }
@@ -120,6 +143,18 @@ std::vector<search::Scored> MpiEvaluator::evaluate(std::span<const search::Candi
         std::string text;
         if (header_of<SetupHeader>(bytes, &text).setup == setup_) throw Error(text);
         continue;  // about a set-up announced and then not used
+      }
+      if (status.MPI_TAG == kPart) {
+        std::string floats;
+        const auto header = header_of<PartHeader>(bytes, &floats);
+        if (header.work.setup == setup_ && header.work.batch == batch_id) {
+          search::PartialScore part{std::vector<float>(floats.size() / sizeof(float)), header.seconds,
+                                    header.setup_seconds};
+          std::memcpy(part.logits.data(), floats.data(), part.logits.size() * sizeof(float));
+          collect(header.work.index, header.work.first, header.work.last, std::move(part));
+          give(status.MPI_SOURCE);
+        }
+        continue;
       }
       const auto message = header_of<ScoreMessage>(bytes);
       if (status.MPI_TAG == kScore && message.work.setup == setup_ && message.work.batch == batch_id) {

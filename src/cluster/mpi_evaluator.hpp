@@ -1,13 +1,13 @@
-// Rank 0's batch evaluator in a job of several ranks: each design goes to whichever rank is idle
-// (rank 0 included), and results are collected in candidate order.
+// Rank 0's batch evaluator in a job of several ranks: each piece of a design goes to whichever rank
+// is idle (rank 0 included), and results are collected in candidate order.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 
 #include "local_scorer.hpp"
+#include "piece_scheduler.hpp"
 #include "vitdse/search/scoring_stack.hpp"
-#include "work_router.hpp"
 
 namespace vitdse::cluster {
 
@@ -31,7 +31,7 @@ class MpiEvaluator final : public search::BatchEvaluator {
   int ranks_;
   std::uint64_t setup_;
   std::uint64_t batches_ = 0;
-  WorkRouter router_;
+  PieceScheduler scheduler_;
   LocalScorer local_;
 };
 

@@ -20,6 +20,7 @@ enum Tag : int {
   kDesign = 4,  ///< rank 0 -> worker: WorkHeader, then a candidate's hash, '\n', canonical JSON
   kScore = 5,   ///< worker -> rank 0: ScoreMessage
   kStop = 6,    ///< rank 0 -> worker: empty; the job is over
+  kPart = 7,    ///< worker -> rank 0: PartHeader, then the piece's logits as floats
 };
 
 struct SetupHeader {
@@ -28,12 +29,22 @@ struct SetupHeader {
   std::int32_t log_level = 0;
 };
 
-/// Identifies one design of one batch, so that a result that comes in late is recognised.
+/// Identifies one piece of one design of one batch, so that a result that comes in late is
+/// recognised: parts [first, last) of its score, or the whole score when both are 0.
 struct WorkHeader {
   std::uint64_t setup = 0;
   std::uint64_t batch = 0;
   std::uint64_t index = 0;
+  std::int32_t first = 0;
+  std::int32_t last = 0;
 };
+
+struct PartHeader {
+  WorkHeader work;
+  double seconds = 0;
+  double setup_seconds = 0;
+};
+static_assert(std::is_trivially_copyable_v<PartHeader>, "sent as bytes");
 
 struct ScoreMessage {
   WorkHeader work;

@@ -27,7 +27,8 @@ struct Built {
   std::unique_ptr<search::ScoringStack> stack;
 };
 
-search::Score score_design(const search::ScoringStack& stack, const std::string& message) {
+/// The design a kDesign message carries, checked against its hash.
+model::Design read_design(const search::ScoringStack& stack, const std::string& message) {
   const auto newline = message.find('\n');
   if (newline == std::string::npos) throw Error("a design message from rank 0 has no hash line");
   const std::string hash = message.substr(0, newline);
@@ -37,7 +38,19 @@ search::Score score_design(const search::ScoringStack& stack, const std::string&
     throw Error("design " + hash + " reads back as " + candidate.hash +
                 " on this rank: the ranks run different versions");
   }
-  return stack.scorer().score(candidate.design);
+  return std::move(candidate.design);
+}
+
+/// Scores what `work` asks of `design` and sends the result to rank 0.
+void answer(const search::ScoringStack& stack, const WorkHeader& work, const model::Design& design) {
+  if (work.last > work.first) {
+    const search::PartialScore part = stack.scorer().score_part(design, work.first, work.last);
+    send_message(0, kPart, PartHeader{work, part.seconds, part.setup_seconds},
+                 std::string(reinterpret_cast<const char*>(part.logits.data()), part.logits.size() * sizeof(float)));
+  } else {
+    const ScoreMessage score{work, stack.scorer().score(design)};
+    MPI_Send(&score, sizeof score, MPI_BYTE, 0, kScore, MPI_COMM_WORLD);
+  }
 }
 
 }  // namespace
@@ -85,8 +98,8 @@ int serve_rank_zero() {
         const auto work = header_of<WorkHeader>(bytes, &design);
         reply.setup = work.setup;
         if (work.setup != current_setup || built.empty()) throw Error("a design came for a set-up this rank lacks");
-        const ScoreMessage score{work, score_design(*built.front().stack, design)};
-        MPI_Send(&score, sizeof score, MPI_BYTE, 0, kScore, MPI_COMM_WORLD);
+        const auto& stack = *built.front().stack;
+        answer(stack, work, read_design(stack, design));
       }
     } catch (const std::exception& e) {
       if (!built.empty() && !built.front().stack) built.pop_front();

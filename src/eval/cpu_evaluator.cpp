@@ -1,11 +1,13 @@
 // The CPU evaluator: test images, float reference logits, calibration, and per-design scores.
 #include "vitdse/eval/cpu_evaluator.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
 #include <spdlog/fmt/fmt.h>
 
+#include "vitdse/core/error.hpp"
 #include "vitdse/core/hash.hpp"
 #include "vitdse/eval/normalise.hpp"
 #include "vitdse/eval/sampling.hpp"
@@ -73,33 +75,80 @@ CpuEvaluator::CpuEvaluator(const model::ModelCard& card, VitWeights weights, con
   const auto stage_bytes = labels_.size() * static_cast<std::size_t>(card.tokens()) *
                            static_cast<std::size_t>(card.embed_dim) * sizeof(float);
   prefix_fits_ = options.prefix_reuse && stage_bytes * static_cast<std::size_t>(card.depth + 1) <= kPrefixCacheBytes;
+  prefix_.keys.resize(static_cast<std::size_t>(image_chunks()));
   const auto start = std::chrono::steady_clock::now();
   float_logits_ = engine_.forward(inputs_, static_cast<int>(labels_.size()));
   float_report_ = score(float_logits_);
   float_report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-EvalReport CpuEvaluator::evaluate(const model::Design& design, const model::Workload& workload) const {
+int CpuEvaluator::image_chunks() const { return engine_.chunks(static_cast<int>(labels_.size())); }
+
+std::shared_ptr<const DesignDatapath> CpuEvaluator::datapath_for(const model::Design& design,
+                                                                 const model::Workload& workload, bool keep,
+                                                                 double& setup_seconds) const {
+  std::string canonical;
+  if (keep) {
+    canonical = model::canonical_json(design, workload);
+    const std::lock_guard lock(kept_.mutex);
+    if (kept_.design == canonical) return kept_.datapath;
+  }
   const auto start = std::chrono::steady_clock::now();
-  const DesignDatapath datapath(engine_, workload, design, calibration_, options_.quant,
-                                device_.kind == Device::Kind::cuda ? device_.index : -1);
-  const int batch = static_cast<int>(labels_.size());
+  auto datapath = std::make_shared<const DesignDatapath>(engine_, workload, design, calibration_, options_.quant,
+                                                         device_.kind == Device::Kind::cuda ? device_.index : -1);
+  setup_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (keep) {
+    const std::lock_guard lock(kept_.mutex);
+    kept_.design = std::move(canonical);
+    kept_.datapath = datapath;
+  }
+  return datapath;
+}
+
+ChunkLogits CpuEvaluator::chunk_logits(const model::Design& design, const model::Workload& workload, int first,
+                                       int last) const {
+  const auto start = std::chrono::steady_clock::now();
+  const int batch = static_cast<int>(labels_.size()), chunks = image_chunks();
+  if (first < 0 || last > chunks || first >= last) {
+    throw Error(fmt::format("chunks [{}, {}) of {} asked of the evaluator", first, last, chunks));
+  }
+  ChunkLogits out;
+  // A whole design is evaluated once; its parts (other processes have the rest) share a datapath.
+  const auto datapath = datapath_for(design, workload, first != 0 || last != chunks, out.setup_seconds);
   FloatMatrix logits;
   std::unique_lock lock(prefix_.mutex, std::defer_lock);
   if (prefix_fits_ && lock.try_lock()) {
     auto keys = model::stage_keys(design, workload);
-    std::size_t resume = 0;
-    while (resume < keys.size() && resume < prefix_.keys.size() && keys[resume] == prefix_.keys[resume]) ++resume;
-    prefix_.keys.clear();  // invalid until the pass completes
-    logits = engine_.forward_resuming(inputs_, batch, datapath, prefix_.states, static_cast<int>(resume));
-    prefix_.keys = std::move(keys);
-    prefix_.reused += resume;
+    std::vector<int> resume(static_cast<std::size_t>(last - first));
+    for (int c = first; c < last; ++c) {
+      auto& kept = prefix_.keys[static_cast<std::size_t>(c)];
+      std::size_t shared = 0;
+      while (shared < keys.size() && shared < kept.size() && keys[shared] == kept[shared]) ++shared;
+      resume[static_cast<std::size_t>(c - first)] = static_cast<int>(shared);
+      kept.clear();  // invalid until the pass completes
+    }
+    logits = engine_.forward_resuming(inputs_, batch, *datapath, prefix_.states, first, last, resume);
+    for (int c = first; c < last; ++c) prefix_.keys[static_cast<std::size_t>(c)] = keys;
+    prefix_.reused += static_cast<std::size_t>(*std::min_element(resume.begin(), resume.end()));
   } else {
-    logits = engine_.forward(inputs_, batch, &datapath);
+    const auto per_chunk = static_cast<std::size_t>(engine_.images_per_chunk());
+    const std::size_t from = per_chunk * static_cast<std::size_t>(first),
+                      to = std::min(labels_.size(), per_chunk * static_cast<std::size_t>(last));
+    logits = engine_.forward(
+        std::span<const float>(inputs_).subspan(from * engine_.image_size(), (to - from) * engine_.image_size()),
+        static_cast<int>(to - from), datapath.get());
   }
-  EvalReport r = score(logits);
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return r;
+  out.values.assign(logits.data(), logits.data() + logits.size());
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+EvalReport CpuEvaluator::report(std::span<const float> logits) const {
+  const auto rows = static_cast<Eigen::Index>(labels_.size()), cols = float_logits_.cols();
+  if (logits.size() != static_cast<std::size_t>(rows * cols)) {
+    throw Error(fmt::format("{} logits for {} images of {} classes", logits.size(), rows, cols));
+  }
+  return score(Eigen::Map<const FloatMatrix>(logits.data(), rows, cols));
 }
 
 std::size_t CpuEvaluator::stages_reused() const {

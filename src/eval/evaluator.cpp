@@ -1,4 +1,5 @@
-// What every evaluator shares: devices by name, the factory, and the Wilson interval.
+// What every evaluator shares: a whole design's evaluation from its pieces, devices by name, the
+// factory, and the Wilson interval.
 #include "vitdse/eval/evaluator.hpp"
 
 #include <algorithm>
@@ -11,6 +12,13 @@
 #include "vitdse/eval/lut_gemm.hpp"
 
 namespace vitdse::eval {
+
+EvalReport Evaluator::evaluate(const model::Design& design, const model::Workload& workload) const {
+  const ChunkLogits logits = chunk_logits(design, workload, 0, image_chunks());
+  EvalReport r = report(logits.values);
+  r.seconds = logits.seconds;
+  return r;
+}
 
 std::string to_string(Device device) {
   return device.kind == Device::Kind::cpu ? "cpu" : "cuda:" + std::to_string(device.index);

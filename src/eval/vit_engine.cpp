@@ -88,32 +88,40 @@ void VitEngine::check_batch(std::span<const float> images, int batch) const {
   }
 }
 
+int VitEngine::images_per_chunk() const { return std::max(1, kChunkTokens / card_.tokens()); }
+
+int VitEngine::chunks(int batch) const { return (batch + images_per_chunk() - 1) / images_per_chunk(); }
+
 FloatMatrix VitEngine::forward(std::span<const float> images, int batch, const Datapath* datapath) const {
-  return forward_chunks(images, batch, datapath != nullptr ? *datapath : float_datapath_, nullptr, 0);
+  return forward_chunks(images, batch, datapath != nullptr ? *datapath : float_datapath_, nullptr, 0, chunks(batch),
+                        {});
 }
 
 FloatMatrix VitEngine::forward_resuming(std::span<const float> images, int batch, const Datapath& datapath,
-                                        StageStates& states, int resume) const {
-  return forward_chunks(images, batch, datapath, &states, resume);
+                                        StageStates& states, int first, int last, std::span<const int> resume) const {
+  return forward_chunks(images, batch, datapath, &states, first, last, resume);
 }
 
 FloatMatrix VitEngine::forward_chunks(std::span<const float> images, int batch, const Datapath& dp, StageStates* states,
-                                      int resume) const {
+                                      int first, int last, std::span<const int> resume) const {
   check_batch(images, batch);
-  FloatMatrix logits(batch, card_.num_classes);
-  const int per_chunk = std::max(1, kChunkTokens / card_.tokens());
-  const int chunks = (batch + per_chunk - 1) / per_chunk;
+  const int per_chunk = images_per_chunk(), all = chunks(batch);
+  if (first < 0 || last > all || first > last || (states != nullptr && resume.size() != std::size_t(last - first))) {
+    throw Error("forward pass over chunks [" + std::to_string(first) + ", " + std::to_string(last) + ") of " +
+                std::to_string(all) + " with " + std::to_string(resume.size()) + " resume points");
+  }
+  const int offset = first * per_chunk;
+  FloatMatrix logits(std::min(batch, last * per_chunk) - offset, card_.num_classes);
   const auto stages = static_cast<std::size_t>(card_.depth) + 1;
   // Kept buffers are overwritten in place (same shapes), not reallocated and faulted in again.
-  if (states != nullptr && states->chunks.size() != static_cast<std::size_t>(chunks)) {
-    states->chunks.assign(static_cast<std::size_t>(chunks), std::vector<FloatMatrix>(stages));
-    resume = 0;
-  }
-  tbb::parallel_for(0, chunks, [&](int c) {
-    const int first = c * per_chunk, count = std::min(per_chunk, batch - first);
-    forward_chunk(images.data() + image_size() * static_cast<std::size_t>(first), count, dp, logits, first, nullptr,
-                  states != nullptr ? &states->chunks[static_cast<std::size_t>(c)] : nullptr,
-                  std::min(resume, static_cast<int>(stages)));
+  const bool fresh = states != nullptr && states->chunks.size() != static_cast<std::size_t>(all);
+  if (fresh) states->chunks.assign(static_cast<std::size_t>(all), std::vector<FloatMatrix>(stages));
+  tbb::parallel_for(first, last, [&](int c) {
+    const int start = c * per_chunk, count = std::min(per_chunk, batch - start);
+    const int from = states == nullptr || fresh ? 0 : resume[static_cast<std::size_t>(c - first)];
+    forward_chunk(images.data() + image_size() * static_cast<std::size_t>(start), count, dp, logits, start - offset,
+                  nullptr, states != nullptr ? &states->chunks[static_cast<std::size_t>(c)] : nullptr,
+                  std::min(from, static_cast<int>(stages)));
   });
   return logits;
 }

@@ -31,8 +31,7 @@ Score Scorer::cost_score(const model::Design& design) const {
   return s;
 }
 
-Score Scorer::score(const model::Design& design) const {
-  const eval::EvalReport e = evaluator_.evaluate(design, workload());
+Score Scorer::with_accuracy(const model::Design& design, const eval::EvalReport& e) const {
   Score s = cost_score(design);
   s.top1_pct = e.top1_pct;
   s.agreement_pct = e.agreement_pct;
@@ -40,6 +39,27 @@ Score Scorer::score(const model::Design& design) const {
   s.snr_db = e.snr_db;
   s.eval_s = e.seconds;
   return s;
+}
+
+Score Scorer::score(const model::Design& design) const {
+  return with_accuracy(design, evaluator_.evaluate(design, workload()));
+}
+
+PartialScore Scorer::score_part(const model::Design& design, int first, int last) const {
+  eval::ChunkLogits logits = evaluator_.chunk_logits(design, workload(), first, last);
+  return {std::move(logits.values), logits.seconds, logits.setup_seconds};
+}
+
+Score Scorer::combine(const model::Design& design, std::span<const PartialScore> parts) const {
+  std::vector<float> logits;
+  double seconds = 0;
+  for (const auto& p : parts) {
+    logits.insert(logits.end(), p.logits.begin(), p.logits.end());
+    seconds += p.seconds;
+  }
+  eval::EvalReport e = evaluator_.report(logits);
+  e.seconds = seconds;
+  return with_accuracy(design, e);
 }
 
 }  // namespace vitdse::search

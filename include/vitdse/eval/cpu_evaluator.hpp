@@ -3,6 +3,7 @@
 // weights run there and the rest of the forward pass stays on the CPU.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -26,21 +27,38 @@ class CpuEvaluator final : public Evaluator {
   [[nodiscard]] const VitEngine& engine() const { return engine_; }
   [[nodiscard]] const EvalReport& float_report() const override { return float_report_; }
   [[nodiscard]] const std::string& fingerprint() const override { return fingerprint_; }
-  [[nodiscard]] EvalReport evaluate(const model::Design& design, const model::Workload& workload) const override;
-  /// Scores logits of the evaluator's images against the labels and the float model.
-  [[nodiscard]] EvalReport score(const FloatMatrix& logits) const;
+  [[nodiscard]] int image_chunks() const override;
+  [[nodiscard]] ChunkLogits chunk_logits(const model::Design& design, const model::Workload& workload, int first,
+                                         int last) const override;
+  [[nodiscard]] EvalReport report(std::span<const float> logits) const override;
   [[nodiscard]] std::size_t stages_reused() const override;
   [[nodiscard]] Device device() const override { return device_; }
 
  private:
-  /// The last evaluated design's stage states and what each stage's datapath was: the
-  /// canonical choices of its layers. One evaluation at a time uses it; others run without.
+  /// Each chunk's stage states from the last design evaluated on it, and what each stage's
+  /// datapath was: the canonical choices of its layers. One evaluation at a time uses it;
+  /// others run without.
   struct PrefixCache {
     std::mutex mutex;
-    std::vector<std::string> keys;
+    std::vector<std::vector<std::string>> keys;  ///< per chunk; empty: no valid states
     StageStates states;
     std::size_t reused = 0;
   };
+  /// The datapath of the last design evaluated in part, for its other parts: building one (its
+  /// weights quantised and packed) costs as much as a few chunks' forward passes.
+  struct KeptDatapath {
+    std::mutex mutex;
+    std::string design;  ///< canonical JSON
+    std::shared_ptr<const DesignDatapath> datapath;
+  };
+
+  /// Scores logits of the evaluator's images against the labels and the float model.
+  [[nodiscard]] EvalReport score(const FloatMatrix& logits) const;
+  /// The design's datapath: the kept one if it is this design's; else built (and kept when
+  /// `keep`), adding the seconds that took to `setup_seconds`.
+  [[nodiscard]] std::shared_ptr<const DesignDatapath> datapath_for(const model::Design& design,
+                                                                   const model::Workload& workload, bool keep,
+                                                                   double& setup_seconds) const;
 
   VitEngine engine_;
   EvalOptions options_;
@@ -53,6 +71,7 @@ class CpuEvaluator final : public Evaluator {
   std::string fingerprint_;
   bool prefix_fits_ = false;
   mutable PrefixCache prefix_;
+  mutable KeptDatapath kept_;
 };
 
 }  // namespace vitdse::eval

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,13 @@ struct EvalReport {
   double logit_mse = 0;                                  ///< mean squared logit difference from the float model
   double snr_db = 0;   ///< 10·log10(sum of float logits² / sum of squared differences); inf if equal
   double seconds = 0;  ///< wall time of the design's forward passes
+};
+
+/// Logits of some of the test images under a design, and what computing them took.
+struct ChunkLogits {
+  std::vector<float> values;  ///< [images x classes], row-major
+  double seconds = 0;         ///< wall time, the design's datapath included
+  double setup_seconds = 0;   ///< of which building the datapath (0 when it was kept from before)
 };
 
 /// Where an evaluator runs: the CPU, or GPU `index` ("cuda:N"). Scores do not depend on it.
@@ -77,7 +85,19 @@ class Evaluator {
   /// the card, the weights, the test images and labels, the calibration images and the options.
   [[nodiscard]] virtual const std::string& fingerprint() const = 0;
   /// `design` must have been resolved against a workload of this evaluator's card. Thread-safe.
-  [[nodiscard]] virtual EvalReport evaluate(const model::Design& design, const model::Workload& workload) const = 0;
+  [[nodiscard]] EvalReport evaluate(const model::Design& design, const model::Workload& workload) const;
+
+  /// The test images fall into this many chunks, whose logits do not depend on one another's: a
+  /// design can be evaluated a range of chunks at a time (on different processes) and scored
+  /// from the pieces to the same bits.
+  [[nodiscard]] virtual int image_chunks() const = 0;
+  /// The logits ([images x classes], row-major) of the images in chunks [first, last) under
+  /// `design`. Thread-safe.
+  [[nodiscard]] virtual ChunkLogits chunk_logits(const model::Design& design, const model::Workload& workload,
+                                                 int first, int last) const = 0;
+  /// The score of every test image's logits (row-major, in image order), as evaluate() gives it
+  /// (seconds 0).
+  [[nodiscard]] virtual EvalReport report(std::span<const float> logits) const = 0;
   /// Stages (embedding, blocks) taken from the previous design so far, over all evaluations.
   [[nodiscard]] virtual std::size_t stages_reused() const = 0;
   [[nodiscard]] virtual Device device() const = 0;

@@ -53,11 +53,19 @@ class VitEngine {
   /// `images` holds `batch` images [C x H x W], normalised; the result is [batch x classes].
   /// Without a datapath, timm's float arithmetic.
   [[nodiscard]] FloatMatrix forward(std::span<const float> images, int batch, const Datapath* datapath = nullptr) const;
-  /// forward() that keeps its stage states in `states` and takes stages before `resume` (0:
-  /// the embedding, b + 1: block b) from them: they must come from a pass on the same images
-  /// whose datapath computed those stages identically. resume = 0 recomputes everything.
+  /// Images per chunk of a forward pass. Chunks do not depend on one another, so a pass over
+  /// some of a batch's chunks gives those images the logits a whole pass does, to the bit.
+  [[nodiscard]] int images_per_chunk() const;
+  /// Chunks of a batch of `batch` images.
+  [[nodiscard]] int chunks(int batch) const;
+  /// forward() over chunks [first, last) of the batch only (the logits of those chunks' images),
+  /// keeping each chunk's stage states in `states` (sized for the whole batch) and taking chunk
+  /// c's stages before resume[c - first] (0: the embedding, b + 1: block b) from them: they must
+  /// come from a pass on the same images whose datapath computed those stages identically.
+  /// resume 0 recomputes everything.
   [[nodiscard]] FloatMatrix forward_resuming(std::span<const float> images, int batch, const Datapath& datapath,
-                                             StageStates& states, int resume) const;
+                                             StageStates& states, int first, int last,
+                                             std::span<const int> resume) const;
   /// The same for `count` images on the calling thread, recording in `tape` what
   /// backpropagation needs (train/vit_backprop.hpp).
   FloatMatrix forward_recorded(std::span<const float> images, int count, const Datapath* datapath,
@@ -71,9 +79,9 @@ class VitEngine {
   /// stage `resume` from them.
   void forward_chunk(const float* images, int count, const Datapath& dp, FloatMatrix& out, int first, ForwardTape* tape,
                      std::vector<FloatMatrix>* states = nullptr, int resume = 0) const;
-  /// forward() over chunks, each with its stage states when `states` is not null.
+  /// forward() over chunks [first, last), each with its stage states when `states` is not null.
   FloatMatrix forward_chunks(std::span<const float> images, int batch, const Datapath& dp, StageStates* states,
-                             int resume) const;
+                             int first, int last, std::span<const int> resume) const;
   /// Patch embedding plus class token and positions: [count·N x D].
   void embed(const float* images, int count, const Datapath& dp, FloatMatrix& x, ForwardTape* tape) const;
   /// Multi-head self-attention of every image over its `tokens` rows, before the projection:

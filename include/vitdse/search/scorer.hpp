@@ -21,11 +21,18 @@ class Scorer final : public Scoring {
   [[nodiscard]] Score score(const model::Design& design) const override;
   [[nodiscard]] Score cost_score(const model::Design& design) const override;
   [[nodiscard]] double float_top1_pct() const override { return evaluator_.float_report().top1_pct; }
+  /// The evaluator's image chunks.
+  [[nodiscard]] int parts() const override { return evaluator_.image_chunks(); }
+  [[nodiscard]] PartialScore score_part(const model::Design& design, int first, int last) const override;
+  [[nodiscard]] Score combine(const model::Design& design, std::span<const PartialScore> parts) const override;
 
   [[nodiscard]] const eval::Evaluator& evaluator() const { return evaluator_; }
   [[nodiscard]] const cost::CostModel& cost_model() const { return cost_; }
 
  private:
+  /// The score of a design whose evaluation gave `e`.
+  [[nodiscard]] Score with_accuracy(const model::Design& design, const eval::EvalReport& e) const;
+
   const eval::Evaluator& evaluator_;
   const cost::CostModel& cost_;
 };

@@ -2,7 +2,9 @@
 // search layer never sees the evaluator's engine or the cost model's tables.
 #pragma once
 
+#include <span>
 #include <string>
+#include <vector>
 
 #include "vitdse/model/design.hpp"
 #include "vitdse/model/workload.hpp"
@@ -12,6 +14,14 @@ namespace vitdse::search {
 
 /// The cache key of a design (canonical JSON) scored in a context (Scoring::context()).
 std::string cache_key(const std::string& context, const std::string& canonical);
+
+/// Part of a design's score: the model's outputs on some of the images, to be combined with the
+/// other parts' (see Scoring::score_part).
+struct PartialScore {
+  std::vector<float> logits;  ///< [images x classes], row-major
+  double seconds = 0;         ///< wall time
+  double setup_seconds = 0;   ///< of which building the design's datapath
+};
 
 /// Scores designs of one workload; thread-safe. Candidates and their cache keys are the same for
 /// every implementation; what a score is (a real model on images and a cost model, or a test's
@@ -28,6 +38,14 @@ class Scoring {
   [[nodiscard]] virtual Score cost_score(const model::Design& design) const = 0;
   /// The top-1 (%) of the unmodified model on the same images: what accuracy drops are measured from.
   [[nodiscard]] virtual double float_top1_pct() const = 0;
+
+  /// How many parts a design's score can be split into, by images (0: it cannot be split). Parts
+  /// computed anywhere, in any order, combine to the bits of score().
+  [[nodiscard]] virtual int parts() const { return 0; }
+  /// Parts [first, last) of `design`'s score.
+  [[nodiscard]] virtual PartialScore score_part(const model::Design& design, int first, int last) const;
+  /// The score from parts that cover [0, parts()), in order, as score() gives it.
+  [[nodiscard]] virtual Score combine(const model::Design& design, std::span<const PartialScore> parts) const;
 
   /// Builds a candidate (canonical JSON and hash) for a design of this workload.
   [[nodiscard]] Candidate candidate(model::Design design) const;
