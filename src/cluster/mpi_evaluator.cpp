@@ -150,7 +150,7 @@ std::vector<search::Scored> MpiEvaluator::evaluate(std::span<const search::Candi
         if (header.work.setup == setup_ && header.work.batch == batch_id) {
           search::PartialScore part{std::vector<float>(floats.size() / sizeof(float)), header.seconds,
                                     header.setup_seconds};
-          std::memcpy(part.logits.data(), floats.data(), part.logits.size() * sizeof(float));
+          if (!part.logits.empty()) std::memcpy(part.logits.data(), floats.data(), part.logits.size() * sizeof(float));
           collect(header.work.index, header.work.first, header.work.last, std::move(part));
           give(status.MPI_SOURCE);
         }
