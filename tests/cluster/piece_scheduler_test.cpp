@@ -14,7 +14,8 @@ using Keys = std::vector<std::string>;
 
 std::vector<Keys> distinct_designs(int n) {
   std::vector<Keys> keys;
-  for (int i = 0; i < n; ++i) keys.push_back({"d" + std::to_string(i)});
+  for (int i = 0; i < n; ++i)
+    keys.push_back({std::string(1, static_cast<char>('a' + i))});  // "d" + to_string trips GCC 12's -Wrestrict
   return keys;
 }
 
