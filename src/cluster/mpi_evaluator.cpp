@@ -3,8 +3,8 @@
 
 #include <tbb/global_control.h>
 
-#include <algorithm>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -85,7 +85,7 @@ std::vector<search::Scored> MpiEvaluator::evaluate(std::span<const search::Candi
 
   std::vector<search::Scored> out(batch.size());
   std::vector<char> have(batch.size(), 0);
-  std::vector<std::vector<std::pair<int, search::PartialScore>>> pieces(batch.size());
+  std::vector<std::map<int, search::PartialScore>> pieces(batch.size());  // by first part
   std::vector<int> parts_in(batch.size(), 0);
   std::size_t done = 0;
   auto record = [&](std::size_t index, const search::Score& score) {
@@ -97,14 +97,11 @@ std::vector<search::Scored> MpiEvaluator::evaluate(std::span<const search::Candi
   // A piece's logits; once a design's pieces cover all its parts, its score, in image order.
   auto collect = [&](std::size_t index, int first, int last, search::PartialScore part) {
     scheduler_.finished(last - first, part.seconds, part.setup_seconds);
-    pieces[index].emplace_back(first, std::move(part));
+    pieces[index].emplace(first, std::move(part));
     if ((parts_in[index] += last - first) < parts) return;
-    auto& in = pieces[index];
-    std::sort(in.begin(), in.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     std::vector<search::PartialScore> ordered;
-    ordered.reserve(in.size());
-    for (auto& p : in) ordered.push_back(std::move(p.second));
-    in.clear();
+    for (auto& [at, p] : pieces[index]) ordered.push_back(std::move(p));
+    pieces[index].clear();
     record(index, stack_.scorer().combine(batch[index].design, ordered));
   };
   auto give = [&](int rank) {

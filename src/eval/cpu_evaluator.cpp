@@ -131,12 +131,7 @@ ChunkLogits CpuEvaluator::chunk_logits(const model::Design& design, const model:
     for (int c = first; c < last; ++c) prefix_.keys[static_cast<std::size_t>(c)] = keys;
     prefix_.reused += static_cast<std::size_t>(*std::min_element(resume.begin(), resume.end()));
   } else {
-    const auto per_chunk = static_cast<std::size_t>(engine_.images_per_chunk());
-    const std::size_t from = per_chunk * static_cast<std::size_t>(first),
-                      to = std::min(labels_.size(), per_chunk * static_cast<std::size_t>(last));
-    logits = engine_.forward(
-        std::span<const float>(inputs_).subspan(from * engine_.image_size(), (to - from) * engine_.image_size()),
-        static_cast<int>(to - from), datapath.get());
+    logits = engine_.forward_part(inputs_, batch, *datapath, first, last);
   }
   out.values.assign(logits.data(), logits.data() + logits.size());
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

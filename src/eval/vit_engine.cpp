@@ -97,6 +97,11 @@ FloatMatrix VitEngine::forward(std::span<const float> images, int batch, const D
                         {});
 }
 
+FloatMatrix VitEngine::forward_part(std::span<const float> images, int batch, const Datapath& datapath, int first,
+                                    int last) const {
+  return forward_chunks(images, batch, datapath, nullptr, first, last, {});
+}
+
 FloatMatrix VitEngine::forward_resuming(std::span<const float> images, int batch, const Datapath& datapath,
                                         StageStates& states, int first, int last, std::span<const int> resume) const {
   return forward_chunks(images, batch, datapath, &states, first, last, resume);

@@ -58,6 +58,9 @@ class VitEngine {
   [[nodiscard]] int images_per_chunk() const;
   /// Chunks of a batch of `batch` images.
   [[nodiscard]] int chunks(int batch) const;
+  /// forward() over chunks [first, last) of the batch only: the logits of those chunks' images.
+  [[nodiscard]] FloatMatrix forward_part(std::span<const float> images, int batch, const Datapath& datapath, int first,
+                                         int last) const;
   /// forward() over chunks [first, last) of the batch only (the logits of those chunks' images),
   /// keeping each chunk's stage states in `states` (sized for the whole batch) and taking chunk
   /// c's stages before resume[c - first] (0: the embedding, b + 1: block b) from them: they must
