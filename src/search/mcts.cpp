@@ -22,7 +22,9 @@
 #include <optional>
 
 #include "vitdse/core/random.hpp"
+#include "vitdse/search/accuracy_model.hpp"
 #include "vitdse/search/algorithms.hpp"
+#include "vitdse/search/front_refiner.hpp"
 
 namespace vitdse::search {
 
@@ -120,6 +122,21 @@ class Tree {
     }
   }
 
+  /// Backs up a point the tree did not choose along the nodes that lead to it, as far as the
+  /// tree has grown, so that statistics are shared by every way a design is reached.
+  void observe(const Point& point, std::optional<double> reward) {
+    std::vector<Node*> path{&root_};
+    for (std::size_t depth = 0; depth < order_.size(); ++depth) {
+      const auto& children = path.back()->children;
+      const auto it = std::find_if(children.begin(), children.end(),
+                                   [&](const auto& c) { return c->choice == point[order_[depth]]; });
+      if (it == children.end()) break;
+      path.push_back(it->get());
+    }
+    for (Node* p : path) ++p->pending;
+    backup(point, path, reward);
+  }
+
  private:
   [[nodiscard]] bool scored() const { return hi_ >= lo_; }
   /// A reward mapped to [0, 1] by the extremes seen so far.
@@ -169,12 +186,20 @@ class Tree {
 
 void run_mcts(SearchRun& run, const AlgorithmOptions& options) {
   Tree tree(run, options);
+  AccuracyModel model(run.space(), run.objectives().drop_scale_pp());
+  FrontRefiner refiner(run);
+  model.fit(run.evaluations());
   Rng rng(options.seed);
-  int idle = 0;  // batches in a row that scored nothing new: the reachable space is exhausted
+  int idle = 0;                // batches in a row that scored nothing new: the reachable space is exhausted
+  double refinements_due = 0;  // a share of a batch may be fractional: it accumulates
   while (!run.finished() && idle < 1000) {
-    std::vector<Point> points;
+    refinements_due += options.refine_share * static_cast<double>(options.batch);
+    const auto wanted = std::min(options.batch, static_cast<std::size_t>(refinements_due));
+    std::vector<Point> points = refiner.propose(model, wanted, {});
+    refinements_due -= static_cast<double>(wanted);
+    const std::size_t refined = points.size();  // the tree fills the rest of the batch
     std::vector<std::vector<Node*>> paths;
-    for (std::size_t i = 0; i < options.batch; ++i) {
+    while (points.size() < options.batch) {
       auto [point, path] = tree.select(rng);
       points.push_back(std::move(point));
       paths.push_back(std::move(path));
@@ -183,8 +208,14 @@ void run_mcts(SearchRun& run, const AlgorithmOptions& options) {
     const auto indices = run.evaluate(points);
     idle = run.evaluations().size() == before ? idle + 1 : 0;
     for (std::size_t i = 0; i < points.size(); ++i) {
-      tree.backup(points[i], paths[i], indices[i] ? std::optional<double>(run.reward(*indices[i])) : std::nullopt);
+      const auto reward = indices[i] ? std::optional<double>(run.reward(*indices[i])) : std::nullopt;
+      if (i < refined) {
+        tree.observe(points[i], reward);
+      } else {
+        tree.backup(points[i], paths[i - refined], reward);
+      }
     }
+    model.fit(run.evaluations());
   }
 }
 

@@ -110,7 +110,10 @@ Constraint parse_constraint(const std::string& text) {
 
 Objectives::Objectives(std::vector<Metric> metrics, std::vector<Constraint> constraints, double float_top1_pct,
                        const Score& base, double drop_scale_pp)
-    : metrics_(std::move(metrics)), constraints_(std::move(constraints)), float_top1_pct_(float_top1_pct) {
+    : metrics_(std::move(metrics)),
+      constraints_(std::move(constraints)),
+      float_top1_pct_(float_top1_pct),
+      drop_scale_pp_(drop_scale_pp) {
   if (!(drop_scale_pp > 0)) throw Error("the accuracy-drop scale must be positive");
   for (const Metric m : metrics_) {
     const double scale = m == Metric::top1_drop_pp ? drop_scale_pp : metric_value(m, base, float_top1_pct);

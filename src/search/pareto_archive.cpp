@@ -69,4 +69,10 @@ double ParetoArchive::distance(const std::vector<double>& objectives) const {
   return need;
 }
 
+double ParetoArchive::shortfall(const std::vector<double>& objectives) const {
+  double outside = 0;
+  for (std::size_t i = 0; i < objectives.size(); ++i) outside = std::max(outside, objectives[i] - reference_[i]);
+  return std::max(distance(objectives), outside);
+}
+
 }  // namespace vitdse::search

@@ -75,12 +75,7 @@ std::vector<std::optional<std::size_t>> SearchRun::evaluate(const std::vector<Po
 double SearchRun::reward(std::size_t index) const {
   const Evaluation& e = evaluations_.at(index);
   const double hv = e.feasible() ? archive_.hypervolume_with(e.objectives) : archive_.hypervolume();
-  // The least uniform improvement after which the point would add hypervolume: escaping the
-  // archive's domination and entering the reference box.
-  double outside = 0;
-  for (std::size_t i = 0; i < e.objectives.size(); ++i)
-    outside = std::max(outside, e.objectives[i] - archive_.reference()[i]);
-  return hv - std::max(archive_.distance(e.objectives), outside) - e.violation;
+  return hv - archive_.shortfall(e.objectives) - e.violation;
 }
 
 }  // namespace vitdse::search

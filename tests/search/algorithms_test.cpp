@@ -17,13 +17,8 @@ namespace {
 using test::kSyntheticPoints;
 using test::SyntheticProblem;
 
-const SyntheticProblem& problem() {
-  static const SyntheticProblem p;
-  return p;
-}
-
 double true_hv() {
-  static const double hv = problem().true_front().hypervolume();
+  static const double hv = test::synthetic_problem().true_front().hypervolume();
   return hv;
 }
 
@@ -36,8 +31,8 @@ struct Outcome {
 };
 
 Outcome run(Algorithm algorithm, std::int64_t budget, std::uint64_t seed) {
-  ParallelEvaluator evaluator(problem().scoring);
-  SearchRun r(problem().space, problem().scoring, evaluator, {}, budget);
+  ParallelEvaluator evaluator(test::synthetic_problem().scoring);
+  SearchRun r(test::synthetic_problem().space, test::synthetic_problem().scoring, evaluator, {}, budget);
   AlgorithmOptions o;
   o.seed = seed;
   r.begin();
@@ -52,8 +47,8 @@ double median(std::vector<double> v) {
 }
 
 TEST(SyntheticProblem, HasTheSizeAndANonTrivialFront) {
-  EXPECT_EQ(problem().all_points().size(), kSyntheticPoints);
-  const auto front = problem().true_front();
+  EXPECT_EQ(test::synthetic_problem().all_points().size(), kSyntheticPoints);
+  const auto front = test::synthetic_problem().true_front();
   EXPECT_GT(front.size(), 10u);  // a trade-off, not one best point
   EXPECT_GT(true_hv(), 0.1);
   EXPECT_LT(true_hv(), 1.0);
@@ -64,7 +59,7 @@ TEST(SearchAlgorithms, RandomGivenTheWholeSpaceFindsExactlyTheBruteForceFront) {
   const auto outcome = run(Algorithm::random, static_cast<std::int64_t>(kSyntheticPoints), 1);
   EXPECT_EQ(outcome.evaluations, static_cast<std::int64_t>(kSyntheticPoints));
   EXPECT_DOUBLE_EQ(outcome.hv, true_hv());
-  auto found = outcome.front, expected = problem().true_front().points();
+  auto found = outcome.front, expected = test::synthetic_problem().true_front().points();
   std::sort(found.begin(), found.end());
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(found, expected);
@@ -73,7 +68,7 @@ TEST(SearchAlgorithms, RandomGivenTheWholeSpaceFindsExactlyTheBruteForceFront) {
 // Every algorithm, on a budget of 7% of the space: distinct points only, a hypervolume trace that
 // never falls, no point beyond the true front, and most of the true front's hypervolume.
 TEST(SearchAlgorithms, EachReachesMostOfTheKnownFrontOnASmallBudget) {
-  const auto truth = problem().true_front().points();
+  const auto truth = test::synthetic_problem().true_front().points();
   for (const auto algorithm : {Algorithm::mcts, Algorithm::random, Algorithm::nsga2, Algorithm::greedy}) {
     const auto outcome = run(algorithm, 120, 3);
     SCOPED_TRACE(to_string(algorithm));
@@ -125,10 +120,10 @@ TEST(SearchAlgorithms, TheSameSeedGivesTheSameRun) {
 // a front point earns the archive's hypervolume with it; a dominated point earns that less the
 // least uniform improvement that would make it non-dominated.
 TEST(SearchRunReward, IsTheHypervolumeLessTheDistanceToTheFront) {
-  ParallelEvaluator evaluator(problem().scoring);
-  SearchRun r(problem().space, problem().scoring, evaluator, {}, 200);
+  ParallelEvaluator evaluator(test::synthetic_problem().scoring);
+  SearchRun r(test::synthetic_problem().space, test::synthetic_problem().scoring, evaluator, {}, 200);
   r.begin();
-  const auto all = problem().all_points();
+  const auto all = test::synthetic_problem().all_points();
   (void)r.evaluate(std::vector<Point>(all.begin(), all.begin() + 150));
   const auto& archive = r.archive();
   bool saw_front = false, saw_dominated = false;

@@ -98,4 +98,10 @@ struct SyntheticProblem {
   }
 };
 
+/// The one instance the tests share: its scorer counts calls, and its front is costly to build.
+inline const SyntheticProblem& synthetic_problem() {
+  static const SyntheticProblem p;
+  return p;
+}
+
 }  // namespace vitdse::test

@@ -44,6 +44,8 @@ class Objectives {
   [[nodiscard]] const std::vector<Metric>& metrics() const { return metrics_; }
   [[nodiscard]] const std::vector<Constraint>& constraints() const { return constraints_; }
   [[nodiscard]] double float_top1_pct() const { return float_top1_pct_; }
+  /// The accuracy drop, pp, that normalises to 1: the accuracy side of the reference box.
+  [[nodiscard]] double drop_scale_pp() const { return drop_scale_pp_; }
   [[nodiscard]] std::vector<double> normalised(const Score& s) const;
   /// Sum of the constraints' relative violations (0 when feasible).
   [[nodiscard]] double violation(const Score& s) const;
@@ -52,6 +54,7 @@ class Objectives {
   std::vector<Metric> metrics_;
   std::vector<Constraint> constraints_;
   double float_top1_pct_;
+  double drop_scale_pp_;
   std::vector<double> scale_;
 };
 

@@ -27,6 +27,9 @@ class ParetoArchive {
   /// Additive epsilon: the least amount every objective of `objectives` must improve by for no
   /// archive point to dominate it (0 for a non-dominated point; 0 for an empty archive).
   [[nodiscard]] double distance(const std::vector<double>& objectives) const;
+  /// The least uniform improvement after which `objectives` would add hypervolume: escaping the
+  /// archive's domination and entering the reference box.
+  [[nodiscard]] double shortfall(const std::vector<double>& objectives) const;
 
   [[nodiscard]] const std::vector<std::size_t>& ids() const { return ids_; }
   [[nodiscard]] const std::vector<std::vector<double>>& points() const { return points_; }
