@@ -24,6 +24,10 @@ void add_search_options(po::options_description& options, SearchFlags& flags, re
       "re-score the front on this many test images at the end; 0 skips")(
       "batch", po::value(&job.algorithm_options.batch)->default_value(4),
       "designs scored at once (results depend on it, not on --threads)")(
+      "refine-share", po::value(&job.algorithm_options.refine_share)->default_value(0.5),
+      "MCTS: share of each batch spent refining the front by local search (0: tree only)")(
+      "no-surrogate", po::bool_switch(&flags.no_surrogate),
+      "MCTS: do not learn the accuracy model that screens refinements (they then expect no accuracy loss)")(
       "threads", po::value(&flags.threads)->default_value(0),
       "worker threads of each process (default: all cores, shared among the MPI ranks on a host)")(
       "db", po::value(&job.db)->default_value("vitdse.sqlite"), "SQLite cache of evaluations and runs")(
@@ -37,6 +41,10 @@ void apply_search_flags(const SearchFlags& flags, report::SearchJobOptions& job)
   if (job.algorithm_options.batch < 1 || job.algorithm_options.batch > 256) {
     throw usage_error("--batch must be in 1..256");
   }
+  if (!(job.algorithm_options.refine_share >= 0 && job.algorithm_options.refine_share <= 1)) {
+    throw usage_error("--refine-share must be in [0, 1]");
+  }
+  job.algorithm_options.surrogate = !flags.no_surrogate;
   if (flags.threads < 0) throw usage_error("--threads must be positive (0: all cores)");
   job.device = eval::parse_device(flags.device);
   if (!flags.objectives.empty()) job.objectives = search::parse_objectives(flags.objectives);

@@ -18,6 +18,7 @@ struct SearchFlags {
   std::vector<std::string> constraints;
   int threads = 0;
   std::string device = "cpu";
+  bool no_surrogate = false;
 };
 
 void add_search_options(po::options_description& options, SearchFlags& flags, report::SearchJobOptions& job);

@@ -53,7 +53,9 @@ std::string config_yaml(const SearchJobOptions& o, const search::Policy& policy,
     << o.algorithm_options.exploration << YAML::Key << "widening_c" << YAML::Value << o.algorithm_options.widening_c
     << YAML::Key << "widening_alpha" << YAML::Value << o.algorithm_options.widening_alpha << YAML::Key
     << "rollout_sharpness" << YAML::Value << o.algorithm_options.rollout_sharpness << YAML::Key << "rollout_changes"
-    << YAML::Value << o.algorithm_options.rollout_changes << YAML::EndMap;
+    << YAML::Value << o.algorithm_options.rollout_changes << YAML::Key << "refine_share" << YAML::Value
+    << o.algorithm_options.refine_share << YAML::Key << "surrogate" << YAML::Value << o.algorithm_options.surrogate
+    << YAML::EndMap;
   y << YAML::Key << "nsga2_population" << YAML::Value << o.algorithm_options.population;
   y << YAML::Key << "space_log10_points" << YAML::Value << space.log10_size();
   y << YAML::Key << "variables" << YAML::Value << YAML::BeginSeq;

@@ -14,6 +14,11 @@
 // - Parallel leaves: a batch of leaves is chosen under virtual loss (each pending visit counts
 //   as the worst reward seen), scored as one batch, then backed up in order. The search depends
 //   on the seed and the batch size only, never on the thread count.
+// - Refinement: a share of each batch (`refine_share`) goes to Pareto local search around the
+//   archive (FrontRefiner), screened by an additive accuracy model refitted after every batch.
+//   The tree finds regions; refinement walks the front along the cheapest safe steps, as the
+//   greedy baseline does, but from every front member at once and with what every evaluation
+//   taught the model. Refined points are backed up along the tree's nodes that lead to them.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -188,7 +193,7 @@ void run_mcts(SearchRun& run, const AlgorithmOptions& options) {
   Tree tree(run, options);
   AccuracyModel model(run.space(), run.objectives().drop_scale_pp());
   FrontRefiner refiner(run);
-  model.fit(run.evaluations());
+  if (options.surrogate) model.fit(run.evaluations());
   Rng rng(options.seed);
   int idle = 0;                // batches in a row that scored nothing new: the reachable space is exhausted
   double refinements_due = 0;  // a share of a batch may be fractional: it accumulates
@@ -215,7 +220,7 @@ void run_mcts(SearchRun& run, const AlgorithmOptions& options) {
         tree.backup(points[i], paths[i - refined], reward);
       }
     }
-    model.fit(run.evaluations());
+    if (options.surrogate) model.fit(run.evaluations());
   }
 }
 

@@ -25,6 +25,7 @@ struct AlgorithmOptions {
   double rollout_sharpness = 4;  ///< MCTS: how strongly rollouts follow the choices' measured rewards
   double rollout_changes = 2;    ///< MCTS: undecided variables a rollout moves off their reference, on average
   double refine_share = 0.5;     ///< MCTS: share of each batch spent on local refinement of the front
+  bool surrogate = true;         ///< MCTS: learn the accuracy model (off: refinement expects no step to cost accuracy)
   unsigned population = 20;      ///< NSGA-II (a multiple of 4)
 };
 
