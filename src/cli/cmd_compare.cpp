@@ -18,11 +18,11 @@ int compare_command(Context& ctx) {
   add_search_options(options, flags, co.job);
   options.add_options()("seeds", po::value(&co.seeds)->default_value(5), "seeds per algorithm: --seed, --seed+1, ...")(
       "seed", po::value(&co.job.algorithm_options.seed)->default_value(0), "first seed")(
-      "algos", po::value(&algos)->default_value("mcts,random,nsga2,greedy"), "algorithms to compare")(
+      "algos", po::value(&algos)->default_value("mcts,random,nsga2,greedy,moead"), "algorithms to compare")(
       "out", po::value(&co.out), "output directory (default: runs/compare-b<budget>)");
   po::variables_map vm;
-  if (!parse_options(ctx, "compare", "[--budget N] [--seeds K] [--algos mcts,random,nsga2,greedy] [--db F]", options,
-                     vm)) {
+  if (!parse_options(ctx, "compare", "[--budget N] [--seeds K] [--algos mcts,random,nsga2,greedy,moead] [--db F]",
+                     options, vm)) {
     return 0;
   }
   if (co.seeds < 1 || co.seeds > 1000) throw usage_error("--seeds must be in 1..1000");

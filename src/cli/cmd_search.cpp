@@ -17,7 +17,7 @@ int search_command(Context& ctx) {
   std::string algo;
   report::SearchJobOptions job;
   add_search_options(options, flags, job);
-  options.add_options()("algo", po::value(&algo)->default_value("mcts"), "mcts | random | nsga2 | greedy")(
+  options.add_options()("algo", po::value(&algo)->default_value("mcts"), "mcts | random | nsga2 | greedy | moead")(
       "seed", po::value(&job.algorithm_options.seed)->default_value(0), "seed of every random choice of the search")(
       "out", po::value(&job.out), "run directory (default: runs/<run id>)");
   po::variables_map vm;

@@ -15,7 +15,8 @@ struct Named {
 constexpr Named kAlgorithms[] = {{Algorithm::mcts, "mcts"},
                                  {Algorithm::random, "random"},
                                  {Algorithm::nsga2, "nsga2"},
-                                 {Algorithm::greedy, "greedy"}};
+                                 {Algorithm::greedy, "greedy"},
+                                 {Algorithm::moead, "moead"}};
 
 }  // namespace
 
@@ -53,6 +54,8 @@ void run_algorithm(Algorithm algorithm, SearchRun& run, const AlgorithmOptions& 
       return run_nsga2(run, options);
     case Algorithm::greedy:
       return run_greedy(run, options);
+    case Algorithm::moead:
+      return run_moead(run, options);
   }
 }
 

@@ -114,7 +114,7 @@ TEST(SearchCommand, WritesASaneFrontThatReproducesAndRerunsFromTheCache) {
 TEST(SearchCommand, EveryAlgorithmSpendsTheBudgetOnDistinctDesignsDeterministically) {
   REQUIRE_DATASET();
   const TempDir dir;
-  for (const std::string algo : {"mcts", "random", "nsga2", "greedy"}) {
+  for (const std::string algo : {"mcts", "random", "nsga2", "greedy", "moead"}) {
     const auto r1 =
         run_cli(args_in(dir, algo + "1.sqlite", 16, algo + "1", {"--algo", algo, "--seed", "3"}, kFewImages));
     ASSERT_EQ(r1.code, 0) << r1.err;

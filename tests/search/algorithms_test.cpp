@@ -69,7 +69,8 @@ TEST(SearchAlgorithms, RandomGivenTheWholeSpaceFindsExactlyTheBruteForceFront) {
 // never falls, no point beyond the true front, and most of the true front's hypervolume.
 TEST(SearchAlgorithms, EachReachesMostOfTheKnownFrontOnASmallBudget) {
   const auto truth = test::synthetic_problem().true_front().points();
-  for (const auto algorithm : {Algorithm::mcts, Algorithm::random, Algorithm::nsga2, Algorithm::greedy}) {
+  for (const auto algorithm :
+       {Algorithm::mcts, Algorithm::random, Algorithm::nsga2, Algorithm::greedy, Algorithm::moead}) {
     const auto outcome = run(algorithm, 120, 3);
     SCOPED_TRACE(to_string(algorithm));
     EXPECT_LE(outcome.evaluations, 120);
@@ -98,10 +99,11 @@ TEST(SearchAlgorithms, MctsBeatsRandomOnTheMedianSeedAtEveryBudget) {
 // Not a check: prints docs/search.md's table (median share of the true front's hypervolume over
 // nine seeds) when run with --gtest_also_run_disabled_tests.
 TEST(SearchAlgorithms, DISABLED_MedianShareOfTheTrueFront) {
-  std::printf("| budget | MCTS | random | NSGA-II | greedy |\n|---|---|---|---|---|\n");
+  std::printf("| budget | MCTS | random | NSGA-II | greedy | MOEA/D |\n|---|---|---|---|---|---|\n");
   for (const std::int64_t budget : {40, 80, 120, 200}) {
     std::printf("| %lld |", static_cast<long long>(budget));
-    for (const auto algorithm : {Algorithm::mcts, Algorithm::random, Algorithm::nsga2, Algorithm::greedy}) {
+    for (const auto algorithm :
+         {Algorithm::mcts, Algorithm::random, Algorithm::nsga2, Algorithm::greedy, Algorithm::moead}) {
       std::vector<double> share;
       for (std::uint64_t seed = 1; seed <= 9; ++seed) share.push_back(run(algorithm, budget, seed).hv / true_hv());
       std::printf(" %.3f |", median(share));
@@ -111,7 +113,8 @@ TEST(SearchAlgorithms, DISABLED_MedianShareOfTheTrueFront) {
 }
 
 TEST(SearchAlgorithms, TheSameSeedGivesTheSameRun) {
-  for (const auto algorithm : {Algorithm::mcts, Algorithm::random, Algorithm::nsga2, Algorithm::greedy}) {
+  for (const auto algorithm :
+       {Algorithm::mcts, Algorithm::random, Algorithm::nsga2, Algorithm::greedy, Algorithm::moead}) {
     EXPECT_EQ(run(algorithm, 40, 9).trace, run(algorithm, 40, 9).trace) << to_string(algorithm);
   }
 }

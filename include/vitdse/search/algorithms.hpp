@@ -9,7 +9,7 @@
 
 namespace vitdse::search {
 
-enum class Algorithm { mcts, random, nsga2, greedy };
+enum class Algorithm { mcts, random, nsga2, greedy, moead };
 std::string to_string(Algorithm a);
 Algorithm parse_algorithm(const std::string& name);
 std::vector<Algorithm> parse_algorithms(const std::string& comma_list);
@@ -26,7 +26,7 @@ struct AlgorithmOptions {
   double rollout_changes = 2;    ///< MCTS: undecided variables a rollout moves off their reference, on average
   double refine_share = 0.5;     ///< MCTS: share of each batch spent on local refinement of the front
   bool surrogate = true;         ///< MCTS: learn the accuracy model (off: refinement expects no step to cost accuracy)
-  unsigned population = 20;      ///< NSGA-II (a multiple of 4)
+  unsigned population = 20;      ///< NSGA-II (rounded up to a multiple of 4) and MOEA/D
 };
 
 /// Runs `algorithm` until the run's budget is spent, a stop is requested, or the algorithm has
@@ -38,5 +38,6 @@ void run_mcts(SearchRun& run, const AlgorithmOptions& options);
 void run_random(SearchRun& run, const AlgorithmOptions& options);
 void run_nsga2(SearchRun& run, const AlgorithmOptions& options);
 void run_greedy(SearchRun& run, const AlgorithmOptions& options);
+void run_moead(SearchRun& run, const AlgorithmOptions& options);
 
 }  // namespace vitdse::search
