@@ -16,8 +16,8 @@ namespace fs = std::filesystem;
 namespace detail {
 
 const std::vector<DatasetKind>& registry() {
-  static const std::vector<DatasetKind> kinds{cifar10_kind(), cifar100_kind(), idx_kind(), imagefolder_kind(),
-                                              safetensors_kind()};
+  static const std::vector<DatasetKind> kinds{cifar10_kind(),     cifar100_kind(),  idx_kind(),
+                                              imagefolder_kind(), imagelist_kind(), safetensors_kind()};
   return kinds;
 }
 
@@ -69,7 +69,7 @@ Dataset load_dataset(const DatasetSource& source, Split split, std::optional<std
 
 std::string detect_dataset_kind(const fs::path& path) {
   for (const auto& kind : detail::registry()) {
-    if (kind.recognises(path)) return kind.name;
+    if (kind.recognises != nullptr && kind.recognises(path)) return kind.name;
   }
   std::vector<std::string> layouts;
   for (const auto& kind : detail::registry()) layouts.push_back(kind.name + ": " + kind.layout);

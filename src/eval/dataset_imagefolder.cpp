@@ -55,12 +55,7 @@ fs::path split_folder(const fs::path& dir, Split split) {
   const bool has_train = fs::is_directory(dir / "train", ec);
   const fs::path test = fs::is_directory(dir / "val", ec) ? dir / "val" : dir / "test";
   if (has_train && fs::is_directory(test, ec)) return split == Split::train ? dir / "train" : test;
-  if (split == Split::train) {
-    static std::once_flag warned;
-    std::call_once(warned, [&] {
-      spdlog::warn("{} has no train/ and val/ folders: calibrating on the images it evaluates", dir.string());
-    });
-  }
+  if (split == Split::train) warn_no_train_split(dir, "has no train/ and val/ folders");
   return dir;
 }
 
@@ -105,20 +100,7 @@ FileList list_files(const DatasetSource& source, Split split) {
 
 Dataset load_images(const DatasetSource& source, Split split, const Choice& choose) {
   const FileList list = list_files(source, split);
-  std::vector<fs::path> files;
-  std::vector<int> labels;
-  for (const std::size_t i : choose(list.files.size())) {
-    if (i >= list.files.size()) {
-      throw Error(source.path.string() + ": image " + std::to_string(i) + " of " + std::to_string(list.files.size()) +
-                  " requested");
-    }
-    files.push_back(list.files[i]);
-    labels.push_back(list.labels[i]);
-  }
-  Dataset d = load_image_files(files, source.images);
-  d.labels = std::move(labels);
-  d.num_classes = static_cast<int>(list.classes.size());
-  return d;
+  return load_chosen_files({list.files, list.labels, static_cast<int>(list.classes.size())}, source, choose);
 }
 
 bool recognises_imagefolder(const fs::path& path) {
@@ -137,6 +119,28 @@ bool recognises_imagefolder(const fs::path& path) {
 }
 
 }  // namespace
+
+void warn_no_train_split(const fs::path& origin, const std::string& why) {
+  static std::once_flag warned;
+  std::call_once(warned, [&] { spdlog::warn("{} {}: calibrating on the images it evaluates", origin.string(), why); });
+}
+
+Dataset load_chosen_files(const LabelledFiles& list, const DatasetSource& source, const Choice& choose) {
+  std::vector<fs::path> files;
+  std::vector<int> labels;
+  for (const std::size_t i : choose(list.files.size())) {
+    if (i >= list.files.size()) {
+      throw Error(source.path.string() + ": image " + std::to_string(i) + " of " + std::to_string(list.files.size()) +
+                  " requested");
+    }
+    files.push_back(list.files[i]);
+    labels.push_back(list.labels[i]);
+  }
+  Dataset d = load_image_files(files, source.images);
+  d.labels = std::move(labels);
+  d.num_classes = list.num_classes;
+  return d;
+}
 
 DatasetKind imagefolder_kind() {
   return {

@@ -35,6 +35,20 @@ DatasetKind cifar10_kind();
 DatasetKind cifar100_kind();
 DatasetKind safetensors_kind();
 DatasetKind imagefolder_kind();
+DatasetKind imagelist_kind();
+
+/// Image files with their labels, in the order a kind lists them.
+struct LabelledFiles {
+  std::vector<std::filesystem::path> files;
+  std::vector<int> labels;
+  int num_classes = 0;
+};
+/// Decodes the files `choose` picks of `list` by the source's transform, with their labels.
+/// `origin` names the list in errors.
+Dataset load_chosen_files(const LabelledFiles& list, const DatasetSource& source, const Choice& choose);
+/// Warns once per process that `origin` has no training split (`why`), so calibration uses the
+/// images it evaluates.
+void warn_no_train_split(const std::filesystem::path& origin, const std::string& why);
 
 /// All kinds, sorted by name.
 const std::vector<DatasetKind>& registry();

@@ -328,7 +328,8 @@ TEST(DatasetKinds, AreRecognisedFromContents) {
   fs::create_directory(cifar.path() / "cifar-10-batches-bin");
   write_file(cifar.path() / "cifar-10-batches-bin" / "test_batch.bin", test::cifar_record({1}, 0));
   const auto st = idx.write("x.safetensors", "");
-  EXPECT_EQ(dataset_kinds(), (std::vector<std::string>{"cifar10", "cifar100", "idx", "imagefolder", "safetensors"}));
+  EXPECT_EQ(dataset_kinds(),
+            (std::vector<std::string>{"cifar10", "cifar100", "idx", "imagefolder", "imagelist", "safetensors"}));
   EXPECT_EQ(detect_dataset_kind(idx.path()), "idx");
   EXPECT_EQ(detect_dataset_kind(cifar.path()), "cifar10");
   EXPECT_EQ(detect_dataset_kind(st), "safetensors");

@@ -80,7 +80,7 @@ struct DatasetSource {
       : kind(std::move(k)), path(std::move(p)), images(t) {}
 };
 
-/// The registered dataset kinds: "cifar10", "cifar100", "idx", "imagefolder", "safetensors".
+/// The registered dataset kinds: "cifar10", "cifar100", "idx", "imagefolder", "imagelist", "safetensors".
 std::vector<std::string> dataset_kinds();
 
 /// Reads one split into memory, validating the files as it goes: bad magic numbers, truncated or
