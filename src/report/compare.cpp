@@ -71,19 +71,6 @@ CompareResult compare_algorithms(const CompareOptions& o, const std::atomic<bool
     result.algorithms.push_back(std::move(s));
     if (result.interrupted) break;
   }
-  const auto random = std::find_if(result.algorithms.begin(), result.algorithms.end(),
-                                   [](const auto& a) { return a.algorithm == search::Algorithm::random; });
-  if (random != result.algorithms.end()) {
-    for (auto& a : result.algorithms) {
-      for (std::size_t e = 0; e < a.median_trace.size(); ++e) {
-        if (a.median_trace[e] >= random->median) {
-          a.evaluations_to_random = static_cast<std::int64_t>(e + 1);
-          break;
-        }
-      }
-    }
-  }
-
   std::vector<Series> series;
   for (const auto& a : result.algorithms) {
     Series s;
@@ -112,14 +99,24 @@ Table compare_table(const CompareResult& result, std::int64_t budget) {
            {"hv_median", "final HV median"},
            {"hv_min", "min"},
            {"hv_max", "max"},
-           {"evals_to_random_median", "evals to random's median"},
-           {"budget_share_to_random_pct", "% of budget"}});
+           {"evals_to_best_other", "evals to best other's median"},
+           {"budget_share_to_best_other_pct", "% of budget"}});
   for (const auto& a : result.algorithms) {
-    const bool reached = a.evaluations_to_random.has_value();
+    double target = 0;  // the best final median among the other algorithms
+    for (const auto& b : result.algorithms) {
+      if (&b != &a) target = std::max(target, b.median);
+    }
+    std::optional<std::size_t> reached;
+    for (std::size_t e = 0; target > 0 && e < a.median_trace.size() && !reached; ++e) {
+      if (a.median_trace[e] >= target) reached = e + 1;
+    }
+    Cell evaluations = std::string(target > 0 ? "never" : "n/a"), share = std::string();
+    if (reached) {
+      evaluations = static_cast<std::int64_t>(*reached);
+      share = 100.0 * static_cast<double>(*reached) / static_cast<double>(budget);
+    }
     t.add({search::to_string(a.algorithm), static_cast<std::int64_t>(a.final_hv.size()), a.median, a.min, a.max,
-           reached ? Cell(*a.evaluations_to_random) : Cell(std::string("never")),
-           reached ? Cell(100.0 * static_cast<double>(*a.evaluations_to_random) / static_cast<double>(budget))
-                   : Cell(std::string())});
+           evaluations, share});
   }
   return t;
 }

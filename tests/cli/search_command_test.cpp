@@ -206,7 +206,9 @@ TEST(CompareCommand, RunsEveryAlgorithmOnEverySeedAndSummarises) {
   ASSERT_EQ(summary.size(), 3u);
   EXPECT_EQ(summary[1][0], "mcts");
   EXPECT_EQ(summary[2][0], "random");
-  EXPECT_LE(std::stoi(summary[2][5]), 8);  // random's median trace reaches its own final median
+  for (const auto& row : {summary[1], summary[2]}) {  // evaluations to the other's median, within the budget
+    EXPECT_TRUE(row[5] == "never" || row[5] == "n/a" || std::stoi(row[5]) <= 8) << row[5];
+  }
   const auto traces = csv_rows(read_file(out / "hv.csv"), 4);
   EXPECT_EQ(traces.size(), 1u + 2 * 2 * 8);
   const std::string svg = read_file(out / "hv.svg");

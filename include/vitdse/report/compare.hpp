@@ -15,7 +15,8 @@ namespace vitdse::report {
 struct CompareOptions {
   SearchJobOptions job;  ///< shared by every run; its seed is the first seed
   std::vector<search::Algorithm> algorithms{search::Algorithm::mcts, search::Algorithm::random,
-                                            search::Algorithm::nsga2, search::Algorithm::greedy};
+                                            search::Algorithm::nsga2, search::Algorithm::greedy,
+                                            search::Algorithm::moead};
   int seeds = 5;
   std::filesystem::path out;  ///< default: runs/compare-b<budget>
 };
@@ -26,8 +27,6 @@ struct AlgorithmSummary {
   std::vector<double> median_trace;          ///< median over seeds after each evaluation
   std::vector<double> min_trace, max_trace;  ///< the spread over seeds
   double median = 0, min = 0, max = 0;
-  /// Evaluations until the median trace reaches the random baseline's final median, if it does.
-  std::optional<std::int64_t> evaluations_to_random;
 };
 
 struct CompareResult {
@@ -41,7 +40,10 @@ struct CompareResult {
 /// summary.csv and hv.svg (median and spread against evaluations) under `out`.
 CompareResult compare_algorithms(const CompareOptions& options, const std::atomic<bool>* stop);
 
-/// The summary as a table (summary.csv and the command's output).
+/// The summary as a table (summary.csv and the command's output). Besides each algorithm's final
+/// hypervolume over seeds, it gives the evaluations after which its median trace reaches the
+/// best final median of the other algorithms: "never" if it does not, "n/a" when that median is
+/// 0 (nothing to reach) or there is no other algorithm.
 Table compare_table(const CompareResult& result, std::int64_t budget);
 
 }  // namespace vitdse::report
