@@ -27,12 +27,7 @@ void run_moead(SearchRun& run, const AlgorithmOptions& options) {
   const auto neighbours = std::min<pagmo::population::size_type>(20, population - 1);
   pagmo::moead algorithm(1u, two ? "grid" : "low discrepancy", "tchebycheff", neighbours, 1.0, 0.5, 20.0, 0.9, 2u, true,
                          seed);
-  int idle = 0;  // generations in a row that scored nothing new
-  while (!run.finished() && idle < 100) {
-    const std::size_t before = run.evaluations().size();
-    pop = algorithm.evolve(pop);
-    idle = run.evaluations().size() == before ? idle + 1 : 0;
-  }
+  pagmo_adapter::evolve_until_done(run, algorithm, std::move(pop));
 }
 
 }  // namespace vitdse::search

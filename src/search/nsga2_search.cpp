@@ -20,12 +20,7 @@ void run_nsga2(SearchRun& run, const AlgorithmOptions& options) {
   pagmo::population pop(problem, bfe, population, seed);
   pagmo::nsga2 algorithm(1u, 0.95, 10.0, 1.0 / static_cast<double>(run.space().variables().size()), 50.0, seed);
   algorithm.set_bfe(bfe);
-  int idle = 0;  // generations in a row that scored nothing new
-  while (!run.finished() && idle < 100) {
-    const std::size_t before = run.evaluations().size();
-    pop = algorithm.evolve(pop);
-    idle = run.evaluations().size() == before ? idle + 1 : 0;
-  }
+  pagmo_adapter::evolve_until_done(run, algorithm, std::move(pop));
 }
 
 }  // namespace vitdse::search

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include <pagmo/population.hpp>
 #include <pagmo/problem.hpp>
 #include <pagmo/types.hpp>
 #include <vector>
@@ -72,6 +73,18 @@ struct RunBatchEvaluator {
     return out;
   }
 };
+
+/// Evolves `pop` one generation at a time until the run's budget is spent, a stop is requested,
+/// or 100 generations in a row score nothing new.
+template <class Algorithm>
+void evolve_until_done(SearchRun& run, const Algorithm& algorithm, pagmo::population pop) {
+  int idle = 0;
+  while (!run.finished() && idle < 100) {
+    const std::size_t before = run.evaluations().size();
+    pop = algorithm.evolve(pop);
+    idle = run.evaluations().size() == before ? idle + 1 : 0;
+  }
+}
 
 /// The pagmo seed of a search seed.
 inline unsigned seed_of(std::uint64_t seed) { return static_cast<unsigned>(seed ^ (seed >> 32)); }

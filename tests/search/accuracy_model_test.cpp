@@ -84,16 +84,8 @@ TEST(AccuracyModel, RefitsIncrementallyAndIsOptimisticAboutUnseenChoices) {
 // drag the terms of the choices it shares with good ones.
 TEST(AccuracyModel, ClipsAccuraciesBelowTheFloor) {
   const auto all = test::synthetic_problem().all_points();
-  auto broken = [](const Point& p) { return p[0] == 2 ? 10.0 : 90.0; };
-  std::vector<Evaluation> evaluations;
-  for (const auto& p : all) {
-    Evaluation e;
-    e.point = p;
-    e.score.top1_pct = broken(p);
-    evaluations.push_back(std::move(e));
-  }
   AccuracyModel model(test::synthetic_problem().space, 5, 1e-9);
-  model.fit(evaluations);
+  model.fit(scored(all, [](const Point& p) { return p[0] == 2 ? 10.0 : 90.0; }));
   EXPECT_NEAR(model.term(0, 2), -5.0, 1e-6);
   EXPECT_NEAR(model.term(1, 1), 0.0, 1e-6);
 }
