@@ -1,5 +1,6 @@
 // vitdse compare: search algorithms on the same seeds, by hypervolume against evaluations.
 #include <ostream>
+#include <utility>
 
 #include "cli/options.hpp"
 #include "cli/search_options.hpp"
@@ -28,13 +29,14 @@ int compare_command(Context& ctx) {
   if (co.seeds < 1 || co.seeds > 1000) throw usage_error("--seeds must be in 1..1000");
   co.algorithms = search::parse_algorithms(algos);
   apply_search_flags(flags, co.job);
+  co.screen_images = std::exchange(co.job.screen_images, 0);  // both settings, each algorithm
   co.job.command_line = "vitdse compare " + join(ctx.args, " ");
   co.job.progress = false;
   const auto thread_limit = limit_threads(flags.threads);
   const InterruptGuard guard;
   const auto r = report::compare_algorithms(co, &guard.stop());
   ctx.out << report::compare_table(r, co.job.budget).to_text() << "\nwrote " << (r.out / "summary.csv").string()
-          << ", hv.csv, hv.svg\n";
+          << ", hv.csv, hv.svg" << (co.screen_images > 0 ? ", hv_images.svg" : "") << "\n";
   return r.interrupted ? 130 : 0;
 }
 

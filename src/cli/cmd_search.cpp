@@ -34,7 +34,12 @@ int search_command(Context& ctx) {
   const double overhead = r.search_seconds - r.scoring_seconds;
   const double share = r.search_seconds > 0 ? 100 * overhead / r.search_seconds : 0;
   ctx.out << "run " << r.run_id << " (" << r.status << "): " << r.evaluations << " evaluations, " << r.cache_hits
-          << " from the cache, " << format_duration(r.seconds) << "\n"
+          << " from the cache, " << format_duration(r.seconds) << "\n";
+  if (job.screen_images > 0) {
+    ctx.out << "screening on " << job.screen_images << " images: " << r.full_evaluations << " scored in full, "
+            << r.evaluations - r.full_evaluations << " screened out\n";
+  }
+  ctx.out << "images scored: " << r.images_scored << "\n"
           << "search loop " << format_number(r.search_seconds, 3) << " s: scoring designs "
           << format_number(r.scoring_seconds, 3) << " s; tree, archive and cache " << format_number(overhead, 3)
           << " s (" << format_number(share, share >= 10 ? 3 : 2) << "%)\n"

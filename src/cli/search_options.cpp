@@ -12,7 +12,7 @@ namespace vitdse::cli {
 
 void add_search_options(po::options_description& options, SearchFlags& flags, report::SearchJobOptions& job) {
   options.add_options()("budget", po::value(&job.budget)->default_value(300),
-                        "designs to score (distinct evaluations)")(
+                        "designs to score in full (distinct evaluations)")(
       "policy", po::value(&job.policy)->default_value("default"), "design space and prior: a policies/ name or a path")(
       "model", po::value(&job.model), "model card (default: the policy's)")(
       "arch", po::value(&job.arch), "accelerator template (default: the policy's)")(
@@ -20,6 +20,9 @@ void add_search_options(po::options_description& options, SearchFlags& flags, re
       "constraint", po::value(&flags.constraints)->composing(),
       "e.g. 'top1_drop_pp <= 2' or 'area_mm2 <= 1.5'; repeatable, added to the policy's")(
       "images", po::value(&job.images)->default_value(0), "test images per evaluation (default: the policy's)")(
+      "screen-images", po::value(&job.screen_images)->default_value(0),
+      "multi-fidelity: score each design on this many of the --images first, and in full only if it could "
+      "reach the front (0: off)")(
       "final-images", po::value(&job.final_images)->default_value(10000),
       "re-score the front on this many test images at the end; 0 skips")(
       "batch", po::value(&job.algorithm_options.batch)->default_value(4),

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdint>
 #include <list>
 #include <memory>
 
@@ -19,11 +20,13 @@ namespace vitdse::cluster {
 
 namespace {
 
-/// Stacks kept built: a search and the re-scoring of its front alternate in `compare`.
-constexpr std::size_t kStacksKept = 2;
+/// Stacks kept built: a search's, its screening's and the re-scoring of its front alternate in
+/// `compare`.
+constexpr std::size_t kStacksKept = 3;
 
 struct Built {
   std::string text;
+  std::uint64_t setup = 0;  ///< the serial rank 0 last announced it under
   std::unique_ptr<search::ScoringStack> stack;
 };
 
@@ -63,7 +66,6 @@ int serve_rank_zero() {
   std::signal(SIGINT, SIG_IGN);
   std::signal(SIGTERM, SIG_IGN);
   std::list<Built> built;  // most recently used first
-  std::uint64_t current_setup = 0;
   std::unique_ptr<tbb::global_control> threads;
   for (;;) {
     const MPI_Status status = wait_for_message(0);
@@ -85,19 +87,22 @@ int serve_rank_zero() {
         spdlog::set_level(level == spdlog::level::info ? spdlog::level::warn : level);
         auto it = std::find_if(built.begin(), built.end(), [&](const Built& b) { return b.text == text; });
         if (it == built.end()) {
-          built.push_front({text, nullptr});  // kept empty if building fails, and dropped below
+          built.push_front({text, header.setup, nullptr});  // kept empty if building fails, and dropped below
           built.front().stack = std::make_unique<search::ScoringStack>(search::ScoringSetup::parse(text));
         } else {
           built.splice(built.begin(), built, it);
+          built.front().setup = header.setup;
         }
         while (built.size() > kStacksKept) built.pop_back();
-        current_setup = header.setup;
         send_message(0, kReady, reply, built.front().stack->scorer().context());
       } else if (status.MPI_TAG == kDesign) {
         std::string design;
         const auto work = header_of<WorkHeader>(bytes, &design);
         reply.setup = work.setup;
-        if (work.setup != current_setup || built.empty()) throw Error("a design came for a set-up this rank lacks");
+        // Several set-ups may be in use at once (a search and its screening), so find the design's.
+        const auto it = std::find_if(built.begin(), built.end(), [&](const Built& b) { return b.setup == work.setup; });
+        if (it == built.end() || !it->stack) throw Error("a design came for a set-up this rank lacks");
+        built.splice(built.begin(), built, it);
         const auto& stack = *built.front().stack;
         answer(stack, work, read_design(stack, design));
       }

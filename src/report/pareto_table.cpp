@@ -90,6 +90,7 @@ Table evaluations_table(const search::SearchRun& run) {
            {"feasible", "feasible"},
            {"on_front", "on front"},
            {"cached", "cached"},
+           {"images", "images"},
            {"eval_s", "eval s"},
            {"design", "canonical design"}});
   const auto& ids = run.archive().ids();
@@ -99,15 +100,20 @@ Table evaluations_table(const search::SearchRun& run) {
     const bool on_front = std::find(ids.begin(), ids.end(), i) != ids.end();
     t.add({static_cast<std::int64_t>(i + 1), e.candidate.hash, e.score.top1_pct, e.score.energy_uJ, e.score.area_mm2,
            e.score.latency_ms, e.score.power_mW, e.score.mult_power, std::int64_t{e.feasible()}, std::int64_t{on_front},
-           std::int64_t{e.cached}, e.score.eval_s, e.candidate.canonical});
+           std::int64_t{e.cached}, static_cast<std::int64_t>(e.images), e.score.eval_s, e.candidate.canonical});
   }
   return t;
 }
 
 Table hypervolume_table(const search::SearchRun& run) {
-  Table t({{"evaluation", "#"}, {"hypervolume", "hypervolume"}, {"archive_size", "archive"}});
+  Table t({{"evaluation", "#"},
+           {"full_evaluations", "full"},
+           {"images_scored", "images"},
+           {"hypervolume", "hypervolume"},
+           {"archive_size", "archive"}});
   for (std::size_t i = 0; i < run.hv_trace().size(); ++i) {
-    t.add({static_cast<std::int64_t>(i + 1), run.hv_trace()[i], static_cast<std::int64_t>(run.archive_trace()[i])});
+    t.add({static_cast<std::int64_t>(i + 1), run.full_trace()[i], run.images_trace()[i], run.hv_trace()[i],
+           static_cast<std::int64_t>(run.archive_trace()[i])});
   }
   return t;
 }

@@ -40,6 +40,7 @@ std::string config_yaml(const SearchJobOptions& o, const search::Policy& policy,
   y << YAML::Key << "arch" << YAML::Value << scorer.cost_model().arch().name;
   y << YAML::Key << "dataset" << YAML::Value << dataset;
   y << YAML::Key << "images" << YAML::Value << images;
+  y << YAML::Key << "screen_images" << YAML::Value << o.screen_images;
   y << YAML::Key << "float_top1_pct" << YAML::Value << fmt::format("{}", scorer.evaluator().float_report().top1_pct);
   y << YAML::Key << "objectives" << YAML::Value << YAML::Flow << YAML::BeginSeq;
   for (const auto m : metrics) y << search::to_string(m);
@@ -68,6 +69,11 @@ std::string config_yaml(const SearchJobOptions& o, const search::Policy& policy,
   }
   y << YAML::EndSeq << YAML::EndMap;
   return std::string(y.c_str()) + "\n";
+}
+
+/// "N screened out · " for the progress line of a screening run.
+std::string screened_text(std::int64_t screened, bool screening) {
+  return screening ? fmt::format("{} screened out · ", screened) : "";
 }
 
 std::string now_text() {
@@ -126,6 +132,22 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   store::Database db(o.db);
   const auto fresh = cluster::make_batch_evaluator(stack, stop);
   store::CachedEvaluator cached(*fresh, scorer, db);
+  // The screening stack scores the first screen_images of the same slice, under its own context.
+  std::optional<search::ScoringStack> screen_stack;
+  std::unique_ptr<search::BatchEvaluator> screen_fresh;
+  std::optional<store::CachedEvaluator> screen_cached;
+  if (o.screen_images > 0) {
+    if (o.screen_images >= images) {
+      throw usage_error("--screen-images " + std::to_string(o.screen_images) + " must be fewer than the " +
+                        std::to_string(images) + " images each design is scored on");
+    }
+    search::ScoringSetup screen = setup;
+    screen.eval.images = o.screen_images;
+    cluster::announce(screen);
+    screen_stack.emplace(screen);
+    screen_fresh = cluster::make_batch_evaluator(*screen_stack, stop);
+    screen_cached.emplace(*screen_fresh, screen_stack->scorer(), db);
+  }
 
   const std::string config = config_yaml(o, policy, space, metrics, constraints, images, dataset, scorer);
   store::RunRecord record;
@@ -160,22 +182,32 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     pending_first += static_cast<std::int64_t>(pending.size());
     pending.clear();
   };
+  // The run's points are its full evaluations, so that a stored front never holds a screened-out
+  // point's estimate.
+  std::int64_t recorded = 0;
   auto observe = [&](const search::Evaluation& e, std::size_t index) {
-    if (pending.empty()) pending_first = static_cast<std::int64_t>(index);
-    pending.push_back(e.key);
-    if (pending.size() >= o.algorithm_options.batch) flush();
-    log.append(fmt::format("{} #{} {} top1 {:.2f}% energy {:.4g} uJ area {:.4g} mm2{}{}{}\n", now_text(), index + 1,
+    if (!e.screened) {
+      if (pending.empty()) pending_first = recorded;
+      pending.push_back(e.key);
+      ++recorded;
+      if (pending.size() >= o.algorithm_options.batch) flush();
+    }
+    log.append(fmt::format("{} #{} {} top1 {:.2f}% energy {:.4g} uJ area {:.4g} mm2{}{}{}{}\n", now_text(), index + 1,
                            e.candidate.hash, e.score.top1_pct, e.score.energy_uJ, e.score.area_mm2,
+                           e.screened ? fmt::format(" screened out on {} images", e.images) : "",
                            e.cached ? " cached" : "", e.feasible() ? "" : " infeasible",
                            e.entered_archive ? " front" : ""));
     if (o.progress && run_ptr != nullptr) {
-      bar.update(static_cast<std::int64_t>(index + 1),
-                 fmt::format("cached {} · front {} · HV {:.4f}", run_ptr->cache_hits(), run_ptr->archive().size(),
-                             run_ptr->archive().hypervolume()));
+      const auto screened = static_cast<std::int64_t>(index + 1) - run_ptr->full_evaluations();
+      bar.update(run_ptr->full_evaluations(),
+                 fmt::format("{}cached {} · front {} · HV {:.4f}",
+                             screened_text(screened, o.screen_images > 0), run_ptr->cache_hits(),
+                             run_ptr->archive().size(), run_ptr->archive().hypervolume()));
     }
   };
   search::SearchRun run(space, scorer, cached, {metrics, constraints, policy.drop_scale_pp}, o.budget, stop, observe);
   run_ptr = &run;
+  if (screen_stack) run.screen_with({*screen_cached, screen_stack->scorer()});
   const auto loop_start = std::chrono::steady_clock::now();
   try {
     search::run_algorithm(o.algorithm, run, o.algorithm_options);
@@ -194,7 +226,9 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   const double loop_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
   const bool interrupted = run.stop_requested();
   if (o.progress)
-    bar.finish(fmt::format("{} evaluations, {} cached · front {} · HV {:.4f}", run.evaluations().size(),
+    bar.finish(fmt::format("{} evaluations, {}{} cached · front {} · HV {:.4f}", run.full_evaluations(),
+                           screened_text(static_cast<std::int64_t>(run.evaluations().size()) - run.full_evaluations(),
+                                         o.screen_images > 0),
                            run.cache_hits(), run.archive().size(), run.archive().hypervolume()));
 
   // The front, re-scored on the full test split (skipped when interrupted: stop means stop).
@@ -232,18 +266,22 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
   r.status = interrupted ? "interrupted" : "done";
   r.evaluations = static_cast<std::int64_t>(run.evaluations().size());
   r.cache_hits = run.cache_hits();
+  r.full_evaluations = run.full_evaluations();
+  r.images_scored = run.images_scored();
   r.front_size = front.size();
   r.hypervolume = run.archive().hypervolume();
   r.hv_trace = run.hv_trace();
+  r.full_trace = run.full_trace();
+  r.images_trace = run.images_trace();
   r.search_seconds = loop_seconds;
-  r.scoring_seconds = cached.scoring_seconds();
+  r.scoring_seconds = cached.scoring_seconds() + (screen_cached ? screen_cached->scoring_seconds() : 0.0);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   db.finish_run(record.id, r.status, r.evaluations, r.cache_hits);
   log.append(
-      fmt::format("{} {}: {} evaluations, {} cached, front {}, hypervolume {:.6g}; search {:.6g} s, of which scoring "
-                  "{:.6g} s; {} database retries\n",
-                  now_text(), r.status, r.evaluations, r.cache_hits, r.front_size, r.hypervolume, r.search_seconds,
-                  r.scoring_seconds, db.busy_retries()));
+      fmt::format("{} {}: {} evaluations ({} in full), {} cached, {} images scored, front {}, hypervolume {:.6g}; "
+                  "search {:.6g} s, of which scoring {:.6g} s; {} database retries\n",
+                  now_text(), r.status, r.evaluations, r.full_evaluations, r.cache_hits, r.images_scored, r.front_size,
+                  r.hypervolume, r.search_seconds, r.scoring_seconds, db.busy_retries()));
   return r;
 }
 

@@ -80,6 +80,21 @@ TEST_F(MpiJob, SearchFrontIsByteIdenticalForAnyRankAndThreadCount) {
   EXPECT_EQ(store::Database(db("three")).evaluation_count(), kBudget);
 }
 
+// A screened search keeps two set-ups in use at once on every rank; a worker that knew only the
+// one announced last failed its first full evaluation.
+TEST_F(MpiJob, ScreenedSearchIsIdenticalOnThreeRanks) {
+  auto screened = [&](const std::string& name) {
+    return search_args(kBudget, kImages, db(name), dir_.path() / name, data_,
+                       {"--threads", "1", "--batch", "4", "--screen-images", std::to_string(kImages / 4)});
+  };
+  ASSERT_EQ(run_vitdse(screened("one")).code, 0);
+  const auto three = run_mpirun(3, screened("three"));
+  ASSERT_EQ(three.code, 0) << three.err;
+  EXPECT_FALSE(front("one").empty());
+  EXPECT_EQ(front("three"), front("one"));
+  EXPECT_EQ(read_file(dir_.path() / "three" / "hv.csv"), read_file(dir_.path() / "one" / "hv.csv"));
+}
+
 TEST_F(MpiJob, CompareOfTwoAlgorithmsIsIdenticalOnThreeRanks) {
   auto compare = [&](const std::string& name) {
     return std::vector<std::string>{

@@ -53,6 +53,7 @@ class SyntheticScoring final : public search::Scoring {
     return s;
   }
   [[nodiscard]] double float_top1_pct() const override { return 90; }
+  [[nodiscard]] std::size_t images() const override { return 1000; }
 
   mutable std::atomic<int> calls = 0;  ///< fresh scores asked for
 

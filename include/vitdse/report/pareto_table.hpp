@@ -28,9 +28,11 @@ std::vector<std::size_t> pareto_front(const std::vector<DesignRow>& rows, const 
 /// accuracy where measured, and (unless `with_design` is false, for a terminal) the canonical design.
 Table design_table(const std::vector<DesignRow>& rows, const std::vector<std::size_t>& which, double float_top1_pct,
                    bool with_design = true);
-/// all.csv: every evaluation in order, with whether it was cached, feasible and on the final front.
+/// all.csv: every evaluation in order, with whether it was cached, feasible and on the final front,
+/// and the test images its score covers (fewer for a screened-out point).
 Table evaluations_table(const search::SearchRun& run);
-/// hv.csv: the archive's hypervolume and size after each evaluation.
+/// hv.csv: after each evaluation, the full evaluations and images scored so far and the archive's
+/// hypervolume and size.
 Table hypervolume_table(const search::SearchRun& run);
 
 }  // namespace vitdse::report

@@ -26,6 +26,7 @@ struct SearchJobOptions {
   search::AlgorithmOptions algorithm_options;
   std::int64_t budget = 300;
   std::size_t images = 0;            ///< evaluation slice; 0: the policy's
+  std::size_t screen_images = 0;     ///< screen each design on this many of them first; 0: no screening
   eval::Device device;               ///< where designs are evaluated (the scores do not depend on it)
   std::size_t final_images = 10000;  ///< re-score the front on this many test images; 0: skip
   std::filesystem::path db = "vitdse.sqlite";
@@ -39,14 +40,17 @@ struct SearchJobResult {
   std::filesystem::path out;
   std::string status;  ///< done | interrupted
   std::int64_t evaluations = 0, cache_hits = 0;
+  std::int64_t full_evaluations = 0;  ///< of which scored in full (the rest were screened out)
+  std::int64_t images_scored = 0;     ///< test images of every evaluation, cached or not
   std::size_t front_size = 0;
   double hypervolume = 0;
   double seconds = 0;
   double search_seconds = 0;   ///< the search loop, set-up and the final re-scoring excluded
   double scoring_seconds = 0;  ///< of which forward passes and cost model (the rest is overhead:
                                ///< tree, archive, candidates, cache look-ups and inserts)
-  /// Hypervolume after each evaluation (for comparisons).
+  /// Hypervolume, full evaluations and images scored after each evaluation (for comparisons).
   std::vector<double> hv_trace;
+  std::vector<std::int64_t> full_trace, images_trace;
 };
 
 /// Runs the search. `stop` (may be null) asks it to finish the current batch and write what it

@@ -21,6 +21,7 @@ class Scorer final : public Scoring {
   [[nodiscard]] Score score(const model::Design& design) const override;
   [[nodiscard]] Score cost_score(const model::Design& design) const override;
   [[nodiscard]] double float_top1_pct() const override { return evaluator_.float_report().top1_pct; }
+  [[nodiscard]] std::size_t images() const override { return evaluator_.float_report().images; }
   /// The evaluator's image chunks.
   [[nodiscard]] int parts() const override { return evaluator_.image_chunks(); }
   [[nodiscard]] PartialScore score_part(const model::Design& design, int first, int last) const override;

@@ -38,6 +38,8 @@ class Scoring {
   [[nodiscard]] virtual Score cost_score(const model::Design& design) const = 0;
   /// The top-1 (%) of the unmodified model on the same images: what accuracy drops are measured from.
   [[nodiscard]] virtual double float_top1_pct() const = 0;
+  /// How many test images a score covers.
+  [[nodiscard]] virtual std::size_t images() const = 0;
 
   /// How many parts a design's score can be split into, by images (0: it cannot be split). Parts
   /// computed anywhere, in any order, combine to the bits of score().
