@@ -22,9 +22,8 @@ void add_search_options(po::options_description& options, SearchFlags& flags, re
       "images", po::value(&job.images)->default_value(0), "test images per evaluation (default: the policy's)")(
       "screen-images", po::value(&job.screen_images)->default_value(0),
       "multi-fidelity: score each design on this many of the --images first, and in full only if it could "
-      "reach the front (0: off)")(
-      "final-images", po::value(&job.final_images)->default_value(10000),
-      "re-score the front on this many test images at the end; 0 skips")(
+      "reach the front (0: off)")("final-images", po::value(&job.final_images)->default_value(10000),
+                                  "re-score the front on this many test images at the end; 0 skips")(
       "batch", po::value(&job.algorithm_options.batch)->default_value(4),
       "designs scored at once (results depend on it, not on --threads)")(
       "refine-share", po::value(&job.algorithm_options.refine_share)->default_value(0.5),

@@ -157,8 +157,9 @@ CompareResult compare_algorithms(const CompareOptions& o, const std::atomic<bool
           for (std::size_t i = 1; i <= points; ++i) s.x.push_back(static_cast<double>(i) * static_cast<double>(step));
         },
         [&](const AlgorithmSummary& a, Series& s) {
-          spread(a.runs, points, [&](const RunTrace& t, std::int64_t i) { return hv_within(t, i * step); }, s.y,
-                 s.lo, s.hi);
+          spread(
+              a.runs, points, [&](const RunTrace& t, std::int64_t i) { return hv_within(t, i * step); }, s.y, s.lo,
+              s.hi);
         });
     plot.title = "hypervolume against images scored (median over " + std::to_string(o.seeds) + " seeds)";
     plot.x_label = "test images scored";
@@ -185,7 +186,7 @@ Table compare_table(const CompareResult& result, std::int64_t budget) {
   }
   Table t(std::move(columns));
   for (const auto& a : result.algorithms) {
-    double target = 0;  // the best final median among the other algorithms of the same setting
+    double target = 0;                       // the best final median among the other algorithms of the same setting
     const AlgorithmSummary* full = nullptr;  // the same algorithm scored in full
     for (const auto& b : result.algorithms) {
       if (&b != &a && b.screen_images == a.screen_images) target = std::max(target, b.median);
@@ -200,8 +201,10 @@ Table compare_table(const CompareResult& result, std::int64_t budget) {
       evaluations = static_cast<std::int64_t>(*reached);
       share = 100.0 * static_cast<double>(*reached) / static_cast<double>(budget);
     }
-    std::vector<Cell> row{a.name(), static_cast<std::int64_t>(a.final_hv.size()), a.median, a.min, a.max,
-                          evaluations, share, median_final_images(a)};
+    std::vector<Cell> row{a.name(), static_cast<std::int64_t>(a.final_hv.size()),
+                          a.median, a.min,
+                          a.max,    evaluations,
+                          share,    median_final_images(a)};
     if (screened) {
       if (a.screen_images > 0 && full != nullptr && full->median > 0) {
         std::vector<double> images;

@@ -40,7 +40,8 @@ std::string config_yaml(const SearchJobOptions& o, const search::Policy& policy,
   y << YAML::Key << "arch" << YAML::Value << scorer.cost_model().arch().name;
   y << YAML::Key << "dataset" << YAML::Value << dataset;
   y << YAML::Key << "images" << YAML::Value << images;
-  y << YAML::Key << "screen_images" << YAML::Value << o.screen_images;
+  // Only when set, so that an unscreened run keeps the id (a hash of this) it had before.
+  if (o.screen_images > 0) y << YAML::Key << "screen_images" << YAML::Value << o.screen_images;
   y << YAML::Key << "float_top1_pct" << YAML::Value << fmt::format("{}", scorer.evaluator().float_report().top1_pct);
   y << YAML::Key << "objectives" << YAML::Value << YAML::Flow << YAML::BeginSeq;
   for (const auto m : metrics) y << search::to_string(m);
@@ -200,9 +201,8 @@ SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool
     if (o.progress && run_ptr != nullptr) {
       const auto screened = static_cast<std::int64_t>(index + 1) - run_ptr->full_evaluations();
       bar.update(run_ptr->full_evaluations(),
-                 fmt::format("{}cached {} · front {} · HV {:.4f}",
-                             screened_text(screened, o.screen_images > 0), run_ptr->cache_hits(),
-                             run_ptr->archive().size(), run_ptr->archive().hypervolume()));
+                 fmt::format("{}cached {} · front {} · HV {:.4f}", screened_text(screened, o.screen_images > 0),
+                             run_ptr->cache_hits(), run_ptr->archive().size(), run_ptr->archive().hypervolume()));
     }
   };
   search::SearchRun run(space, scorer, cached, {metrics, constraints, policy.drop_scale_pp}, o.budget, stop, observe);

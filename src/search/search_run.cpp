@@ -52,8 +52,8 @@ std::optional<std::size_t> SearchRun::find(const Point& point) const {
 
 bool SearchRun::could_reach_front(const Score& screened) const {
   Score best = screened;
-  best.top1_pct = optimistic_top1_pct(screened.top1_pct, screening_->scoring.images(), scorer_.images(),
-                                      screening_->confidence);
+  best.top1_pct =
+      optimistic_top1_pct(screened.top1_pct, screening_->scoring.images(), scorer_.images(), screening_->confidence);
   if (objectives_->violation(best) > 0) return false;
   return archive_.hypervolume_with(objectives_->normalised(best)) > archive_.hypervolume();
 }

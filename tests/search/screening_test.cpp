@@ -32,7 +32,7 @@ TEST(Screening, OptimisticTop1CountsTheScreenedImagesAsTheyScored) {
   EXPECT_NEAR(optimistic_top1_pct(80, 50, 200, 0.95), 100 * (40 + 150 * wilson_upper(40, 50, 0.95)) / 200, 1e-9);
   EXPECT_GT(optimistic_top1_pct(80, 50, 200, 0.95), 80);
   EXPECT_LT(optimistic_top1_pct(80, 50, 200, 0.95), 100 * (40 + 150) / 200.0);  // not every image right
-  EXPECT_DOUBLE_EQ(optimistic_top1_pct(80, 200, 200, 0.95), 80);             // nothing left to guess
+  EXPECT_DOUBLE_EQ(optimistic_top1_pct(80, 200, 200, 0.95), 80);                // nothing left to guess
   EXPECT_LT(optimistic_top1_pct(70, 50, 200, 0.95), optimistic_top1_pct(80, 50, 200, 0.95));
 }
 
@@ -130,7 +130,8 @@ TEST(Screening, TheSameSeedGivesTheSameScreenedRun) {
 /// A screen under which every design looks hopeless.
 class HopelessScreen final : public Scoring {
  public:
-  explicit HopelessScreen(const test::SyntheticScoring& full) : Scoring(full.workload(), std::string(64, 'h')), full_(full) {}
+  explicit HopelessScreen(const test::SyntheticScoring& full)
+      : Scoring(full.workload(), std::string(64, 'h')), full_(full) {}
   [[nodiscard]] Score score(const model::Design& design) const override {
     Score s = full_.score(design);
     s.top1_pct = 0;
