@@ -64,9 +64,7 @@ void spread(const std::vector<RunTrace>& runs, std::size_t n, Value value, std::
 
 }  // namespace
 
-std::string AlgorithmSummary::name() const {
-  return search::to_string(algorithm) + (screen_images > 0 ? "+screen" + std::to_string(screen_images) : "");
-}
+std::string AlgorithmSummary::name() const { return algorithm_label(search::to_string(algorithm), screen_images); }
 
 CompareResult compare_algorithms(const CompareOptions& o, const std::atomic<bool>* stop) {
   if (o.seeds < 1) throw usage_error("--seeds must be at least 1");

@@ -15,6 +15,7 @@
 #include "vitdse/cost/arch.hpp"
 #include "vitdse/model/card.hpp"
 #include "vitdse/model/design.hpp"
+#include "vitdse/report/search_job.hpp"
 #include "vitdse/report/stored_front.hpp"
 #include "vitdse/search/pareto_archive.hpp"
 #include "vitdse/store/database.hpp"
@@ -141,7 +142,7 @@ RunConfig parse_config(const std::string& text, const std::string& where) {
     const YAML::Node y = YAML::Load(text);
     if (!y.IsMap()) throw Error(where + " is not a run's configuration (a YAML map)");
     c.id = y["id"].as<std::string>("");
-    c.algorithm = y["algorithm"].as<std::string>("");
+    c.algorithm = algorithm_label(y["algorithm"].as<std::string>(""), y["screen_images"].as<std::size_t>(0));
     c.model = y["model"].as<std::string>("");
     c.arch = y["arch"].as<std::string>("");
     for (const auto& m : y["objectives"]) c.metrics.push_back(metric_named(m.as<std::string>(), where));
@@ -225,7 +226,7 @@ LoadedRun load_stored_run(const fs::path& db_path, std::string id) {
   LoadedRun run;
   run.config = parse_config(record->config, "the configuration of run '" + id + "'");
   run.config.id = id;
-  run.config.algorithm = record->algo;
+  if (run.config.algorithm.empty()) run.config.algorithm = record->algo;
 
   const StoredFront stored = stored_front(db, {id});
   for (std::size_t i = 0; i < stored.rows.size(); ++i) {

@@ -88,6 +88,10 @@ std::string now_text() {
 
 }  // namespace
 
+std::string algorithm_label(const std::string& algorithm, std::size_t screen_images) {
+  return algorithm + (screen_images > 0 ? "+screen" + std::to_string(screen_images) : "");
+}
+
 SearchJobResult run_search_job(const SearchJobOptions& o, const std::atomic<bool>* stop) {
   const auto start = std::chrono::steady_clock::now();
   const search::Policy policy = search::load_policy(o.policy);

@@ -78,7 +78,7 @@ TEST(ReportCommand, ARunDirectoryGivesOneMarkerPerFrontRowAndLayersThatSumToEach
   ASSERT_EQ(data["curves"].size(), 1u);
   ASSERT_EQ(data["curves"][0]["hypervolume"].size(), hv.size());
   for (std::size_t i = 0; i < hv.size(); ++i) {
-    EXPECT_EQ(data["curves"][0]["hypervolume"][i].get<double>(), std::stod(split(hv[i], ',')[1]));
+    EXPECT_EQ(data["curves"][0]["hypervolume"][i].get<double>(), std::stod(split(hv[i], ',')[3]));
   }
 
   // Each design's layers sum to its energy, and agree with `vitdse cost --per-layer`.
@@ -180,6 +180,31 @@ TEST(ReportCommand, AComparisonGetsACurvePerAlgorithmAndEveryRunsFront) {
     EXPECT_EQ(data["curves"][a]["hypervolume"].back().get<double>(), std::stod(cells[2])) << cells[0];
   }
   EXPECT_NE(html.find("median over 2 seeds"), std::string::npos);
+}
+
+// A screened twin is a curve of its own, not merged into the same algorithm's full runs.
+TEST(ReportCommand, AScreenedComparisonGetsACurvePerSetting) {
+  REQUIRE_DATASET();
+  const TempDir dir;
+  const auto out = dir.path() / "cmp";
+  const auto c = run_cli({"-q", "compare", "--budget", "6", "--seeds", "2", "--algos", "mcts", "--images",
+                          std::to_string(kImages), "--screen-images", std::to_string(kImages / 4), "--db",
+                          (dir.path() / "c.sqlite").string(), "--out", out.string(), "--data", kFashionMnist});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_TRUE(fs::exists(out / "hv_images.svg"));
+  const auto r = run_cli({"report", out.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto data = embedded_json(read_file(out / "report.html"));
+  EXPECT_EQ(data["runs"].size(), 4u);
+  const auto summary = data_lines(out / "summary.csv");
+  ASSERT_EQ(summary.size(), 2u);
+  ASSERT_EQ(data["curves"].size(), 2u);
+  for (std::size_t a = 0; a < 2; ++a) {
+    const auto cells = split(summary[a], ',');
+    EXPECT_EQ(data["curves"][a]["name"], cells[0]);
+    EXPECT_EQ(data["curves"][a]["hypervolume"].back().get<double>(), std::stod(cells[2])) << cells[0];
+  }
+  EXPECT_EQ(data["curves"][1]["name"], "mcts+screen" + std::to_string(kImages / 4));
 }
 
 TEST(ReportCommand, ErrorsAreOneLine) {

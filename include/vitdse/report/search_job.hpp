@@ -53,6 +53,10 @@ struct SearchJobResult {
   std::vector<std::int64_t> full_trace, images_trace;
 };
 
+/// How comparisons and reports name a run's algorithm: "mcts", or "mcts+screen50" when it
+/// screened on 50 images.
+std::string algorithm_label(const std::string& algorithm, std::size_t screen_images);
+
 /// Runs the search. `stop` (may be null) asks it to finish the current batch and write what it
 /// has; the result's status then says "interrupted".
 SearchJobResult run_search_job(const SearchJobOptions& options, const std::atomic<bool>* stop);
