@@ -38,17 +38,16 @@ TEST(Screening, OptimisticTop1CountsTheScreenedImagesAsTheyScored) {
 
 constexpr std::size_t kScreenImages = 250;
 
-/// The synthetic problem's score as a screen on 250 of its 1000 images would see it: top-1 in whole
-/// images of 250, one or two images off for some designs, as a sample is.
+/// The synthetic problem's score as a screen on 250 of its 1000 images sees it, its top-1 from
+/// `top1(full top-1, candidate hash)`.
 class ScreenScoring final : public Scoring {
  public:
-  explicit ScreenScoring(const test::SyntheticScoring& full)
-      : Scoring(full.workload(), std::string(64, 't')), full_(full) {}
+  using Top1 = double (*)(double, const std::string&);
+  ScreenScoring(const test::SyntheticScoring& full, Top1 top1)
+      : Scoring(full.workload(), std::string(64, 't')), full_(full), top1_(top1) {}
   [[nodiscard]] Score score(const model::Design& design) const override {
     Score s = full_.score(design);
-    const double step = 100.0 / kScreenImages;
-    const auto noise = static_cast<double>(candidate(design).hash.back() % 5) - 2;  // -2..2 images
-    s.top1_pct = std::clamp((std::round(s.top1_pct / step) + noise) * step, 0.0, 100.0);
+    s.top1_pct = top1_(s.top1_pct, candidate(design).hash);
     return s;
   }
   [[nodiscard]] Score cost_score(const model::Design& design) const override { return full_.cost_score(design); }
@@ -57,11 +56,22 @@ class ScreenScoring final : public Scoring {
 
  private:
   const test::SyntheticScoring& full_;
+  Top1 top1_;
 };
+
+/// Top-1 in whole images of 250, one or two images off for some designs, as a sample is.
+double sampled_top1(double full, const std::string& hash) {
+  const double step = 100.0 / kScreenImages;
+  const auto noise = static_cast<double>(hash.back() % 5) - 2;  // -2..2 images
+  return std::clamp((std::round(full / step) + noise) * step, 0.0, 100.0);
+}
+
+/// Every design looks hopeless.
+double hopeless_top1(double, const std::string&) { return 0; }
 
 struct ScreenedRun {
   const test::SyntheticProblem& problem = test::synthetic_problem();
-  ScreenScoring screen_scoring{problem.scoring};
+  ScreenScoring screen_scoring{problem.scoring, sampled_top1};
   ParallelEvaluator evaluator{problem.scoring};
   ParallelEvaluator screen_evaluator{screen_scoring};
   SearchRun run;
@@ -127,27 +137,9 @@ TEST(Screening, TheSameSeedGivesTheSameScreenedRun) {
   EXPECT_EQ(trajectory(), trajectory());
 }
 
-/// A screen under which every design looks hopeless.
-class HopelessScreen final : public Scoring {
- public:
-  explicit HopelessScreen(const test::SyntheticScoring& full)
-      : Scoring(full.workload(), std::string(64, 'h')), full_(full) {}
-  [[nodiscard]] Score score(const model::Design& design) const override {
-    Score s = full_.score(design);
-    s.top1_pct = 0;
-    return s;
-  }
-  [[nodiscard]] Score cost_score(const model::Design& design) const override { return full_.cost_score(design); }
-  [[nodiscard]] double float_top1_pct() const override { return full_.float_top1_pct(); }
-  [[nodiscard]] std::size_t images() const override { return 250; }
-
- private:
-  const test::SyntheticScoring& full_;
-};
-
 TEST(Screening, StopsOnceTheScreensHaveCostTheBudgetsImages) {
   const auto& problem = test::synthetic_problem();
-  HopelessScreen hopeless(problem.scoring);
+  ScreenScoring hopeless(problem.scoring, hopeless_top1);
   ParallelEvaluator evaluator(problem.scoring), screen_evaluator(hopeless);
   SearchRun run(problem.space, problem.scoring, evaluator, {}, 10);
   run.screen_with({screen_evaluator, hopeless});
@@ -165,7 +157,7 @@ TEST(Screening, RefusesAScreenThatSavesNothingOrComesTooLate) {
   ParallelEvaluator evaluator(problem.scoring);
   SearchRun run(problem.space, problem.scoring, evaluator, {}, 10);
   EXPECT_THROW(run.screen_with({evaluator, problem.scoring}), Error);  // as many images as in full
-  ScreenScoring screen(problem.scoring);
+  ScreenScoring screen(problem.scoring, sampled_top1);
   ParallelEvaluator screen_evaluator(screen);
   run.begin();
   EXPECT_THROW(run.screen_with({screen_evaluator, screen}), Error);
