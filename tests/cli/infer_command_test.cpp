@@ -54,6 +54,34 @@ TEST(InferCommand, TakesImageFilesAndFolders) {
   EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
 }
 
+// The whole path from image files to logits against timm's (tests/data/make_imagefolder_timm_logits.py:
+// PIL decoding, timm's evaluation transform, the timm model): the same order, logits within 1e-4
+// and so the same top-1 on every image, where the margins of this random-weight model between its
+// first and second class go down to 8e-4.
+TEST(InferCommand, ImageFolderLogitsAndTop1AgreeWithTimm) {
+  const TempDir dir;
+  const auto out = (dir.path() / "y.safetensors").string();
+  const auto r = run_cli(
+      {"infer", "--model", test_data("vit-28x28-random.yaml"), "--inputs", test_data("imagefolder"), "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const model::SafetensorsFile ours(out), timm(test_data("imagefolder.vit-28x28-random.logits.safetensors"));
+  const auto names = nlohmann::json::parse(ours.metadata().at("inputs")).get<std::vector<std::string>>();
+  const auto timm_names = nlohmann::json::parse(timm.metadata().at("inputs")).get<std::vector<std::string>>();
+  ASSERT_EQ(names.size(), timm_names.size());
+  const std::string folder = test_data("imagefolder") + "/";
+  for (std::size_t i = 0; i < names.size(); ++i) EXPECT_EQ(names[i], folder + timm_names[i]);
+  const auto logits = ours.read_f32("logits"), expected = timm.read_f32("logits");
+  ASSERT_EQ(logits.shape, expected.shape);
+  const auto images = static_cast<std::size_t>(logits.shape[0]), classes = static_cast<std::size_t>(logits.shape[1]);
+  for (std::size_t i = 0; i < logits.data.size(); ++i) EXPECT_NEAR(logits.data[i], expected.data[i], 1e-4) << i;
+  for (std::size_t n = 0; n < images; ++n) {
+    const auto row = [&](const model::Tensor& t) { return t.data.begin() + static_cast<std::ptrdiff_t>(n * classes); };
+    EXPECT_EQ(std::max_element(row(logits), row(logits) + static_cast<std::ptrdiff_t>(classes)) - row(logits),
+              std::max_element(row(expected), row(expected) + static_cast<std::ptrdiff_t>(classes)) - row(expected))
+        << timm_names[n];
+  }
+}
+
 /// Mean |a - b| over two logit tensors of the same shape.
 double mean_abs_difference(const model::Tensor& a, const model::Tensor& b) {
   double sum = 0;
