@@ -1,6 +1,8 @@
 // Helpers shared by the tests: temporary files and in-process CLI runs.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -104,6 +106,19 @@ std::string error_of(F&& f) {
 /// True when `text` is exactly one newline-terminated line.
 inline bool one_line(const std::string& text) {
   return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
+}
+
+/// Expects `call()` to throw an Error of one line that contains `part`.
+template <typename Call>
+void expect_one_line_error(Call&& call, const std::string& part) {
+  try {
+    call();
+    ADD_FAILURE() << "no error; expected one naming " << part;
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find(part), std::string::npos) << m;
+    EXPECT_TRUE(one_line(m + "\n")) << m;
+  }
 }
 
 }  // namespace vitdse::test

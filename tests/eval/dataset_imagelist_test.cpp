@@ -65,15 +65,12 @@ TEST(ImageList, GivesTheImagesAndLabelsOfTheSameFilesAsAnImageFolder) {
   EXPECT_THROW((void)detect_dataset_kind(list), Error);
 }
 
-void expect_one_line_error(const fs::path& list, const std::string& part, int num_classes = 3) {
-  try {
-    (void)load_dataset({"imagelist", list, transform(num_classes)}, Split::test);
-    ADD_FAILURE() << "no error; expected one naming " << part;
-  } catch (const Error& e) {
-    const std::string m = e.what();
-    EXPECT_NE(m.find(part), std::string::npos) << m;
-    EXPECT_TRUE(test::one_line(m + "\n")) << m;
-  }
+void expect_list_error(const fs::path& list, const std::string& part, int num_classes = 3) {
+  test::expect_one_line_error(
+      [&] {
+        (void)load_dataset({"imagelist", list, transform(num_classes)}, Split::test);
+      },
+      part);
 }
 
 TEST(ImageList, BrokenListsAreOneLineErrorsNamingTheLine) {
@@ -81,15 +78,15 @@ TEST(ImageList, BrokenListsAreOneLineErrorsNamingTheLine) {
   const auto lines = flat_copy(tmp.path());
   const fs::path list = tmp.path() / "list.txt";
   const std::string at2 = list.string() + ":2: ";
-  expect_one_line_error(write_list(list, {lines[0], "j.png"}), at2 + "expected 'FILE LABEL'");
-  expect_one_line_error(write_list(list, {lines[0], "j.png cat"}), at2 + "the label 'cat' is not a class index");
-  expect_one_line_error(write_list(list, {lines[0], "j.png -1"}), "not a class index");
-  expect_one_line_error(write_list(list, {lines[0], "j.png 3"}), at2 + "label 3 is out of range: the model has 3");
-  expect_one_line_error(write_list(list, {lines[0], "missing.png 1"}), "missing.png: no such image file");
+  expect_list_error(write_list(list, {lines[0], "j.png"}), at2 + "expected 'FILE LABEL'");
+  expect_list_error(write_list(list, {lines[0], "j.png cat"}), at2 + "the label 'cat' is not a class index");
+  expect_list_error(write_list(list, {lines[0], "j.png -1"}), "not a class index");
+  expect_list_error(write_list(list, {lines[0], "j.png 3"}), at2 + "label 3 is out of range: the model has 3");
+  expect_list_error(write_list(list, {lines[0], "missing.png 1"}), "missing.png: no such image file");
   std::ofstream(tmp.path() / "fake.png") << "not a png";
-  expect_one_line_error(write_list(list, {"fake.png 0"}), "fake.png: cannot read the image");
-  expect_one_line_error(write_list(list, {"# nothing", ""}), "names no image");
-  expect_one_line_error(tmp.path() / "absent.txt", "cannot read the label list");
+  expect_list_error(write_list(list, {"fake.png 0"}), "fake.png: cannot read the image");
+  expect_list_error(write_list(list, {"# nothing", ""}), "names no image");
+  expect_list_error(tmp.path() / "absent.txt", "cannot read the label list");
   // Without a class count from the model, the labels give it.
   const Dataset d = load_dataset({"imagelist", write_list(list, {lines[0], "j.png 6"}), transform(0)}, Split::test);
   EXPECT_EQ(d.num_classes, 7);
