@@ -22,7 +22,9 @@ int compare_command(Context& ctx) {
       "algos", po::value(&algos)->default_value("mcts,random,nsga2,greedy,moead"), "algorithms to compare")(
       "out", po::value(&co.out), "output directory (default: runs/compare-b<budget>)");
   po::variables_map vm;
-  if (!parse_options(ctx, "compare", "[--budget N] [--seeds K] [--algos mcts,random,nsga2,greedy,moead] [--db F]",
+  if (!parse_options(ctx, "compare",
+                     "[--budget N] [--seeds K] [--algos mcts,random,nsga2,greedy,moead] [--db F]\n"
+                     "  [--screen-images N: every algorithm also runs screened, beside its full-fidelity runs]",
                      options, vm)) {
     return 0;
   }
