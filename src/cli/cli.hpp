@@ -33,6 +33,7 @@ int run_process(int argc, char** argv, std::ostream& out, std::ostream& err);
 
 // One function per subcommand (one file each).
 int workload_command(Context& ctx);
+int import_command(Context& ctx);
 int design_command(Context& ctx);
 int infer_command(Context& ctx);
 int train_command(Context& ctx);

@@ -15,23 +15,27 @@ int cost_command(Context& ctx) {
   po::options_description options("options");
   std::string model, design, arch, tech;
   double node = 0;
-  bool per_layer = false;
-  options.add_options()("model", po::value(&model)->default_value(kDefaultModel), "model card: a zoo name or a path")(
+  bool per_layer = false, allow_unpriced = false;
+  options.add_options()("model", po::value(&model)->default_value(kDefaultModel),
+                        "model card: a zoo name or a path; or an ONNX model (.onnx)")(
       "arch", po::value(&arch)->default_value(kDefaultArch), "accelerator template: a name or a path")(
       "design", po::value(&design), "design file (YAML); omitted: the built-in defaults (exact:8s, W8A8)")(
       "tech", po::value(&tech), "technology table (default: the template's)")(
       "node", po::value(&node), "technology node in nm (default: the template's)")(
       "per-layer", po::bool_switch(&per_layer), "one row per workload layer (MACs, cycles, utilisation, energy)");
+  add_graph_options(options, allow_unpriced);
   add_format_options(options);
   po::variables_map vm;
   if (!parse_options(ctx, "cost",
-                     "[--model M] [--arch A] [--design D.yaml] [--tech T] [--node NM] [--per-layer] [--csv|--json]",
+                     "[--model M|FILE.onnx] [--allow-unpriced] [--arch A] [--design D.yaml] [--tech T] [--node NM] "
+                     "[--per-layer] [--csv|--json]",
                      options, vm)) {
     return 0;
   }
   const Format format = output_format(vm);
 
-  const auto md = load_model_and_design(model, design);
+  const auto md = load_model_and_design(model, design, {.graphs = true, .allow_unpriced = allow_unpriced});
+  note_left_out(md);
   cost::ArchTemplate a = cost::load_arch(arch);
   if (!tech.empty()) a.tech = tech;
   if (vm.count("node") != 0) a.node_nm = node;

@@ -21,15 +21,21 @@ std::int64_t whole(double x) { return std::llround(x); }
 int workload_command(Context& ctx) {
   po::options_description options("options");
   std::string model, design;
+  bool allow_unpriced = false;
   options.add_options()("model", po::value(&model)->default_value(kDefaultModel),
-                        "model card: a zoo name (see 'vitdse list') or a path")(
+                        "model card: a zoo name (see 'vitdse list') or a path; or an ONNX model (.onnx)")(
       "design", po::value(&design), "design file (YAML); its token and FFN2 pruning change the counts");
+  add_graph_options(options, allow_unpriced);
   add_format_options(options);
   po::variables_map vm;
-  if (!parse_options(ctx, "workload", "[--model M] [--design D.yaml] [--csv|--json]", options, vm)) return 0;
+  if (!parse_options(ctx, "workload", "[--model M|FILE.onnx] [--design D.yaml] [--allow-unpriced] [--csv|--json]",
+                     options, vm)) {
+    return 0;
+  }
   const Format format = output_format(vm);
 
-  const auto md = load_model_and_design(model, design);
+  const auto md = load_model_and_design(model, design, {.graphs = true, .allow_unpriced = allow_unpriced});
+  note_left_out(md);
   const auto& w = *md.workload;
   const auto schedule = w.token_schedule(md.design.keep_after_block(w));
 
@@ -63,22 +69,28 @@ int workload_command(Context& ctx) {
              w.params(), whole(exp), whole(erf), whole(div), whole(sqrt)});
 
   const auto& card = w.card();
-  const bool vit = card.family == model::Family::vit;
+  const bool vit = card.family == model::Family::vit && !w.from_graph();
   const std::string matmuls =
-      vit ? (card.attention == model::Attention::softmax ? "attn.qk, attn.av" : "attn.kv, attn.qkv_out")
-          : "attn.kv, attn.qkv_out";
+      w.from_graph() ? "every MatMul of two activations"
+      : vit          ? (card.attention == model::Attention::softmax ? "attn.qk, attn.av" : "attn.kv, attn.qkv_out")
+                     : "attn.kv, attn.qkv_out";
+  const std::string family = w.from_graph() ? "onnx" : model::to_string(card.family);
   if (format == Format::json) {
     nlohmann::json j{{"model", card.name},
-                     {"family", model::to_string(card.family)},
+                     {"family", family},
                      {"attention_matmuls_included", true},
                      {"attention_matmuls", matmuls},
                      {"layers", table.to_json()}};
+    if (w.from_graph()) {
+      j["unpriced"] = md.unpriced;
+      j["not_counted"] = md.uncounted;
+    }
     ctx.out << j.dump(2) << '\n';
   } else if (format == Format::csv) {
     ctx.out << table.to_csv();
   } else {
-    ctx.out << "model " << card.name << " (" << model::to_string(card.family) << "): " << w.layers().size()
-            << " layers, " << w.block_count() << " blocks";
+    ctx.out << "model " << card.name << " (" << family << "): " << w.layers().size() << " layers, " << w.block_count()
+            << " blocks";
     if (vit) ctx.out << ", " << card.tokens() << " tokens in, " << schedule.back() << " after the last block";
     ctx.out
         << "\nshapes are GEMM views (rows x reduction -> rows x columns, groups first); block -1 is outside blocks\n"

@@ -30,6 +30,11 @@ bool parse_options(Context& ctx, const std::string& command, const std::string& 
   return true;
 }
 
+void add_graph_options(po::options_description& options, bool& allow_unpriced) {
+  options.add_options()("allow-unpriced", po::bool_switch(&allow_unpriced),
+                        "for an ONNX --model: leave out the operators vitdse cannot price, listing them, and go on");
+}
+
 void add_format_options(po::options_description& options) {
   options.add_options()("csv", "write CSV (units in the column names)")("json", "write JSON");
 }

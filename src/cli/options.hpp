@@ -22,6 +22,8 @@ bool parse_options(Context& ctx, const std::string& command, const std::string& 
 enum class Format { text, csv, json };
 Format output_format(const po::variables_map& vm);
 void add_format_options(po::options_description& options);
+/// Adds --allow-unpriced, for commands whose --model may be an ONNX graph.
+void add_graph_options(po::options_description& options, bool& allow_unpriced);
 /// --device cpu|cuda[:N] into `device` (read it with eval::parse_device).
 void add_device_option(po::options_description& options, std::string& device);
 

@@ -181,6 +181,11 @@ std::string card_text_with_training(const std::string& text, const std::string& 
 }
 
 ModelCard load_model_card(const std::string& name_or_path) {
+  if (std::filesystem::path(name_or_path).extension() == ".onnx")
+    throw usage_error(name_or_path +
+                      ": an ONNX model, which 'vitdse workload' and 'vitdse cost' read directly; to run it, make a "
+                      "card of it with 'vitdse import " +
+                      name_or_path + " --out DIR'");
   const auto path = resolve_resource(name_or_path, "models", "model");
   return parse_card(load_yaml_file(path), path);
 }

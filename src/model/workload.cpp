@@ -1,6 +1,7 @@
 // Workload: per-layer counts under token and FFN2 pruning.
 #include "vitdse/model/workload.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "vitdse/core/error.hpp"
@@ -49,6 +50,12 @@ Layer make_layer(std::string name, OpKind kind, int block, std::int64_t groups, 
 Workload::Workload(ModelCard card) : card_(std::move(card)) {
   layers_ = card_.family == Family::vit ? build_vit_layers(card_) : build_efficientvit_layers(card_);
   full_tokens_ = card_.family == Family::vit ? card_.tokens() : 0;
+  blocks_ = card_.block_count();
+}
+
+Workload::Workload(ModelCard card, std::vector<Layer> layers)
+    : card_(std::move(card)), layers_(std::move(layers)), from_graph_(true) {
+  for (const auto& l : layers_) blocks_ = std::max(blocks_, l.block + 1);
 }
 
 int Workload::find(const std::string& name) const {
@@ -61,6 +68,13 @@ int Workload::find(const std::string& name) const {
 std::int64_t Workload::params() const {
   std::int64_t total = 0;
   for (const auto& l : layers_) total += l.params;
+  return total;
+}
+
+double Workload::macs() const {
+  const auto schedule = token_schedule({});
+  double total = 0;
+  for (std::size_t i = 0; i < layers_.size(); ++i) total += counts(i, tokens_for(i, schedule), 1.0).macs;
   return total;
 }
 

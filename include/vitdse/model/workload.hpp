@@ -75,13 +75,21 @@ struct LayerCounts {
 class Workload {
  public:
   explicit Workload(ModelCard card);
+  /// A workload read from a model graph (an ONNX file): its layers as they are, at the graph's
+  /// own token count. `card` names the model and gives its input and classes; blocks are counted
+  /// from the layers' `block` indices.
+  Workload(ModelCard card, std::vector<Layer> layers);
 
   [[nodiscard]] const ModelCard& card() const { return card_; }
   [[nodiscard]] const std::vector<Layer>& layers() const { return layers_; }
-  [[nodiscard]] int block_count() const { return card_.block_count(); }
+  [[nodiscard]] int block_count() const { return blocks_; }
+  /// True for a workload read from a graph rather than built from a card's shape.
+  [[nodiscard]] bool from_graph() const { return from_graph_; }
   /// Index of a layer by name, or -1.
   [[nodiscard]] int find(const std::string& name) const;
   [[nodiscard]] std::int64_t params() const;
+  /// MACs of one image without pruning, attention's products included.
+  [[nodiscard]] double macs() const;
 
   /// Token keep ratio after each block -> tokens entering each block:
   /// t[b+1] = 1 + ceil(keep[b] * (t[b] - 1)), the class token always kept.
@@ -98,6 +106,8 @@ class Workload {
   ModelCard card_;
   std::vector<Layer> layers_;
   std::int64_t full_tokens_ = 0;
+  int blocks_ = 0;
+  bool from_graph_ = false;
 };
 
 // Builders per family (one file each).

@@ -1,0 +1,160 @@
+// Reads an ONNX model through ONNX's own protobuf schema and shape inference (libonnx).
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <fstream>
+
+#include "safetensors_detail.hpp"
+#include "vitdse/core/error.hpp"
+#include "vitdse/model/onnx_graph.hpp"
+
+namespace vitdse::model {
+
+namespace {
+
+OnnxGraph::Shape shape_of(const onnx::TypeProto& type) {
+  OnnxGraph::Shape dims;
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return dims;
+  for (const auto& d : type.tensor_type().shape().dim()) dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
+  return dims;
+}
+
+bool has_shape(const onnx::TypeProto& type) { return type.has_tensor_type() && type.tensor_type().has_shape(); }
+
+// The module path the exporter recorded: torch's TorchScript exporter names nodes by it
+// ("/blocks.0/attn/qkv/MatMul" is in "blocks.0.attn.qkv").
+std::string scope_of(const onnx::NodeProto& node) {
+  const std::string& name = node.name();
+  if (name.size() < 2 || name[0] != '/') return "";
+  const auto last = name.rfind('/');
+  std::string scope = name.substr(1, last == 0 ? 0 : last - 1);
+  for (char& c : scope) {
+    if (c == '/') c = '.';
+  }
+  return scope;
+}
+
+// A tensor's bytes in ONNX's little-endian layout, from raw_data or the typed repeated fields.
+std::string bytes_of(const onnx::TensorProto& t) {
+  if (t.has_raw_data()) return t.raw_data();
+  std::string out;
+  const auto put = [&out](const auto& values, auto as) {
+    for (const auto& v : values) {
+      const decltype(as) x = static_cast<decltype(as)>(v);
+      out.append(reinterpret_cast<const char*>(&x), sizeof x);
+    }
+  };
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      put(t.float_data(), float{});
+      break;
+    case onnx::TensorProto::DOUBLE:
+      put(t.double_data(), double{});
+      break;
+    case onnx::TensorProto::INT64:
+      put(t.int64_data(), std::int64_t{});
+      break;
+    case onnx::TensorProto::INT32:
+      put(t.int32_data(), std::int32_t{});
+      break;
+    case onnx::TensorProto::FLOAT16:
+      put(t.int32_data(), std::uint16_t{});  // ONNX keeps float16 bits in int32_data
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+OnnxConstant constant_of(const onnx::TensorProto& t, const std::filesystem::path& model) {
+  OnnxConstant c;
+  c.dims.assign(t.dims().begin(), t.dims().end());
+  c.data_type = t.data_type();
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    for (const auto& e : t.external_data()) {
+      if (e.key() == "location") c.external = model.parent_path() / e.value();
+      if (e.key() == "offset") c.offset = std::stoll(e.value());
+      if (e.key() == "length") c.length = std::stoll(e.value());
+    }
+    if (!c.external)
+      throw Error(model.string() + ": initializer '" + t.name() + "' has external data with no location");
+  } else {
+    c.bytes = bytes_of(t);
+  }
+  return c;
+}
+
+}  // namespace
+
+bool onnx_built() { return true; }
+
+OnnxGraph load_onnx_graph(const std::filesystem::path& file) {
+  auto in = detail::open_regular_file(file, "an ONNX model");
+  onnx::ModelProto model;
+  if (!model.ParseFromIstream(&in) || !model.has_graph())
+    throw Error(file.string() + ": not an ONNX model (it does not parse as an ONNX ModelProto)");
+  OnnxGraph g;
+  g.path_ = file;
+  for (const auto& op : model.opset_import()) {
+    if (op.domain().empty() || op.domain() == "ai.onnx") g.opset_ = op.version();
+  }
+  try {
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       onnx::ShapeInferenceOptions(/*check_type=*/false, /*strict=*/0,
+                                                                   /*data_propagation=*/true));
+  } catch (const std::exception& e) {
+    throw Error(file.string() + ": ONNX shape inference failed: " + e.what());
+  }
+  const auto& graph = model.graph();
+  for (const auto& t : graph.initializer()) g.constants_[t.name()] = constant_of(t, file);
+  for (const auto& v : graph.input()) {
+    if (g.constants_.count(v.name()) == 0) g.inputs_.push_back(v.name());
+  }
+  for (const auto& v : graph.output()) g.outputs_.push_back(v.name());
+  const auto note_shape = [&g](const onnx::ValueInfoProto& v) {
+    if (has_shape(v.type())) g.shapes_[v.name()] = shape_of(v.type());
+  };
+  for (const auto& v : graph.input()) note_shape(v);
+  for (const auto& v : graph.value_info()) note_shape(v);
+  for (const auto& v : graph.output()) note_shape(v);
+  for (const auto& [name, c] : g.constants_) g.shapes_[name] = c.dims;
+
+  for (const auto& n : graph.node()) {
+    OnnxNode node;
+    node.name = n.name();
+    node.op_type = n.domain().empty() || n.domain() == "ai.onnx" ? n.op_type() : n.domain() + "." + n.op_type();
+    node.scope = scope_of(n);
+    node.inputs.assign(n.input().begin(), n.input().end());
+    node.outputs.assign(n.output().begin(), n.output().end());
+    for (const auto& a : n.attribute()) {
+      switch (a.type()) {
+        case onnx::AttributeProto::INT:
+          node.ints[a.name()] = a.i();
+          break;
+        case onnx::AttributeProto::FLOAT:
+          node.floats[a.name()] = a.f();
+          break;
+        case onnx::AttributeProto::INTS:
+          node.int_lists[a.name()].assign(a.ints().begin(), a.ints().end());
+          break;
+        case onnx::AttributeProto::TENSOR:
+          if (node.op_type == "Constant" && !node.outputs.empty()) {
+            g.constants_[node.outputs[0]] = constant_of(a.t(), file);
+            g.shapes_[node.outputs[0]] = g.constants_[node.outputs[0]].dims;
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    const int index = static_cast<int>(g.nodes_.size());
+    for (const auto& v : node.inputs) {
+      if (!v.empty()) g.consumers_[v].push_back(index);
+    }
+    for (const auto& v : node.outputs) g.producers_[v] = index;
+    g.nodes_.push_back(std::move(node));
+  }
+  return g;
+}
+
+}  // namespace vitdse::model
