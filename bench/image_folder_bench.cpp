@@ -5,8 +5,10 @@
 #include <jpeglib.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <vector>
 
@@ -79,5 +81,37 @@ void BM_ImageFolderImageNetSizedJpegs(benchmark::State& state) {
   state.counters["images/s"] = benchmark::Counter(kImages, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_ImageFolderImageNetSizedJpegs)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// libjpeg's DCT scaling before the resize. Args: margin (the decoded shorter side kept at this
+/// many times the resize's; 0: whole decode, PIL's path), model input size. Counters: the largest
+/// difference from the whole decode's bytes, and the share of bytes within 1 of it.
+void BM_ImageFolderDctScaling(benchmark::State& state) {
+  static const Folder folder;
+  const int margin = static_cast<int>(state.range(0)), size = static_cast<int>(state.range(1));
+  const auto source = [&](int m) {
+    return eval::DatasetSource("imagefolder", folder.dir,
+                               eval::ImageTransform{3, size, 0.875, model::Interpolation::bicubic, 2, m});
+  };
+  const auto whole = eval::load_dataset(source(0), eval::Split::test);
+  const auto scaled = eval::load_dataset(source(margin), eval::Split::test);
+  int worst = 0;
+  std::size_t within = 0;
+  for (std::size_t i = 0; i < whole.bytes.size(); ++i) {
+    const int d = std::abs(int{whole.bytes[i]} - int{scaled.bytes[i]});
+    worst = std::max(worst, d);
+    within += d <= 1 ? 1 : 0;
+  }
+  tbb::task_arena arena(2);
+  for (auto _ : state) {
+    arena.execute([&] { benchmark::DoNotOptimize(eval::load_dataset(source(margin), eval::Split::test)); });
+  }
+  state.counters["images/s"] = benchmark::Counter(kImages, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["max_diff"] = worst;
+  state.counters["within_1_pct"] = 100.0 * static_cast<double>(within) / static_cast<double>(whole.bytes.size());
+}
+BENCHMARK(BM_ImageFolderDctScaling)
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {224, 32}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace vitdse::bench::image_folder

@@ -40,7 +40,7 @@ std::vector<std::string> dataset_kinds() {
 }
 
 ImageTransform image_transform(const model::ModelCard& card) {
-  return {card.in_chans, card.img_size, card.crop_pct, card.interpolation, card.num_classes};
+  return {card.in_chans, card.img_size, card.crop_pct, card.interpolation, card.num_classes, card.jpeg_dct_margin};
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <string>
@@ -163,9 +164,11 @@ Dataset load_image_files(std::span<const fs::path> files, const ImageTransform& 
   const std::size_t pixels = d.image_size(), plane = static_cast<std::size_t>(t.img_size) * t.img_size;
   d.bytes.resize(files.size() * pixels);
   d.labels.assign(files.size(), 0);
+  const int min_short_side =
+      t.dct_margin > 0 ? t.dct_margin * static_cast<int>(std::floor(t.img_size / t.crop_pct)) : 0;
   tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t k) {
-    const detail::Image image =
-        detail::eval_transform(detail::decode_image(files[k], t.channels), t.img_size, t.crop_pct, t.interpolation);
+    const detail::Image image = detail::eval_transform(detail::decode_image(files[k], t.channels, min_short_side),
+                                                       t.img_size, t.crop_pct, t.interpolation);
     std::uint8_t* out = d.bytes.data() + k * pixels;  // interleaved to channel-major
     for (std::size_t p = 0; p < plane; ++p) {
       for (int c = 0; c < t.channels; ++c)

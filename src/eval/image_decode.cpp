@@ -52,7 +52,8 @@ void cmyk_to_rgb(const std::uint8_t* cmyk, std::uint8_t* rgb) {
 /// `in` (grey or RGB, interleaved) as `channels` channels, as PIL's convert() would.
 Image convert(Image in, int channels) {
   if (in.channels == channels) return in;
-  Image out{in.width, in.height, channels, Bytes(static_cast<std::size_t>(in.width) * in.height * channels)};
+  Image out{in.width,      in.height,     channels, Bytes(static_cast<std::size_t>(in.width) * in.height * channels),
+            in.file_width, in.file_height};
   const std::size_t n = static_cast<std::size_t>(in.width) * in.height;
   for (std::size_t i = 0; i < n; ++i) {
     if (channels == 3) {
@@ -86,7 +87,7 @@ void jpeg_message(j_common_ptr cinfo, int level) {
 
 /// Decodes into `out` (interleaved grey, RGB or inverted Adobe CMYK); returns false with
 /// `error.message` set on failure.
-bool decode_jpeg_raw(std::FILE* f, Image& out, JpegError& error) {
+bool decode_jpeg_raw(std::FILE* f, int min_short_side, Image& out, JpegError& error) {
   jpeg_decompress_struct cinfo;
   cinfo.err = jpeg_std_error(&error.mgr);
   error.mgr.error_exit = jpeg_fail;
@@ -98,6 +99,15 @@ bool decode_jpeg_raw(std::FILE* f, Image& out, JpegError& error) {
   jpeg_create_decompress(&cinfo);
   jpeg_stdio_src(&cinfo, f);
   jpeg_read_header(&cinfo, TRUE);
+  if (min_short_side > 0) {
+    // DCT scaling: the smallest M/8 reduction whose shorter side (ceil(side * M / 8)) keeps
+    // min_short_side pixels.
+    const auto shorter = static_cast<long>(std::min(cinfo.image_width, cinfo.image_height));
+    int m = 1;
+    while (m < 8 && (shorter * m + 7) / 8 < min_short_side) ++m;
+    cinfo.scale_num = static_cast<unsigned>(m);
+    cinfo.scale_denom = 8;
+  }
   // libjpeg's defaults (accurate integer IDCT, fancy upsampling) are PIL's.
   const bool cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
   cinfo.out_color_space = cmyk ? JCS_CMYK : cinfo.jpeg_color_space == JCS_GRAYSCALE ? JCS_GRAYSCALE : JCS_RGB;
@@ -105,6 +115,8 @@ bool decode_jpeg_raw(std::FILE* f, Image& out, JpegError& error) {
   out.width = static_cast<int>(cinfo.output_width);
   out.height = static_cast<int>(cinfo.output_height);
   out.channels = cinfo.output_components;
+  out.file_width = static_cast<int>(cinfo.image_width);
+  out.file_height = static_cast<int>(cinfo.image_height);
   out.pixels.resize(static_cast<std::size_t>(out.width) * out.height * out.channels);
   while (cinfo.output_scanline < cinfo.output_height) {
     JSAMPROW row = out.pixels.data() + static_cast<std::size_t>(cinfo.output_scanline) * out.width * out.channels;
@@ -115,14 +127,14 @@ bool decode_jpeg_raw(std::FILE* f, Image& out, JpegError& error) {
   return true;
 }
 
-Image decode_jpeg(const std::filesystem::path& file, int channels) {
+Image decode_jpeg(const std::filesystem::path& file, int channels, int min_short_side) {
   const File f = open(file);
   Image raw;
   auto error = std::make_unique<JpegError>();
-  if (!decode_jpeg_raw(f.get(), raw, *error)) fail(file, std::string("JPEG: ") + error->message.data());
+  if (!decode_jpeg_raw(f.get(), min_short_side, raw, *error)) fail(file, std::string("JPEG: ") + error->message.data());
   if (raw.channels == 4) {  // PIL reads CMYK JPEGs as Adobe writes them, inverted
     const std::size_t n = static_cast<std::size_t>(raw.width) * raw.height;
-    Image rgb{raw.width, raw.height, 3, Bytes(n * 3)};
+    Image rgb{raw.width, raw.height, 3, Bytes(n * 3), raw.file_width, raw.file_height};
     std::array<std::uint8_t, 4> cmyk{};
     for (std::size_t i = 0; i < n; ++i) {
       for (int c = 0; c < 4; ++c)
@@ -223,7 +235,7 @@ bool is_image_file(const std::filesystem::path& file) {
   return e == ".jpg" || e == ".jpeg" || e == ".png";
 }
 
-Image decode_image(const std::filesystem::path& file, int channels) {
+Image decode_image(const std::filesystem::path& file, int channels, int min_short_side) {
   if (channels != 1 && channels != 3) {
     throw Error(file.string() + ": images decode to 1 or 3 channels, not " + std::to_string(channels));
   }
@@ -234,7 +246,7 @@ Image decode_image(const std::filesystem::path& file, int channels) {
     if (std::fread(head.data(), 1, head.size(), f.get()) < 3) fail(file, "the file is too short to be an image");
   }
   if (png_sig_cmp(head.data(), 0, 8) == 0) return decode_png(file, channels);
-  if (head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF) return decode_jpeg(file, channels);
+  if (head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF) return decode_jpeg(file, channels, min_short_side);
   fail(file, "neither a JPEG nor a PNG file");
 }
 

@@ -135,8 +135,11 @@ Image resize_crop(const Image& in, int out_w, int out_h, int x0, int y0, int w, 
 
 Image eval_transform(const Image& in, int img_size, double crop_pct, model::Interpolation filter) {
   const int scale_size = static_cast<int>(std::floor(img_size / crop_pct));
-  const bool wide = in.width > in.height;
-  const int shorter = wide ? in.height : in.width, longer = wide ? in.width : in.height;
+  // The geometry is the file's, so that a DCT-scaled decode keeps the whole decode's crop.
+  const int width = in.file_width > 0 ? in.file_width : in.width;
+  const int height = in.file_height > 0 ? in.file_height : in.height;
+  const bool wide = width > height;
+  const int shorter = wide ? height : width, longer = wide ? width : height;
   const int resized_long = static_cast<int>(static_cast<double>(scale_size) * longer / shorter);
   const int rw = wide ? resized_long : scale_size, rh = wide ? scale_size : resized_long;
   if (rw < img_size || rh < img_size) {

@@ -93,6 +93,7 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
   m.interpolation =
       card.get_choice_or("interpolation", {{"bicubic", Interpolation::bicubic}, {"bilinear", Interpolation::bilinear}},
                          Interpolation::bicubic);
+  m.jpeg_dct_margin = static_cast<int>(card.get_int_or("jpeg_dct_margin", 0, 0, 64));
   m.act = card.get_choice_or("act",
                              {{"gelu", Activation::gelu}, {"relu", Activation::relu}, {"hswish", Activation::hswish}},
                              m.family == Family::vit ? Activation::gelu : Activation::hswish);

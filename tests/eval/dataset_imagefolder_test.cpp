@@ -2,9 +2,11 @@
 // sizes and modes (tests/data/make_imagefolder.py), and one-line errors for broken folders.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "eval/image_decode.hpp"
 #include "test_util.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/eval/dataset.hpp"
@@ -53,6 +55,34 @@ TEST(ImageFolder, IsRecognisedAndSamplesDecodeOnlyWhatIsAsked) {
   const Dataset same = subset(all, sample_indices(all.size(), 4, 9));
   EXPECT_EQ(some.bytes, same.bytes);
   EXPECT_EQ(some.labels, same.labels);
+}
+
+TEST(ImageFolder, DctScalingDecodesJpegsJustLargeEnoughAndKeepsTheirGeometry) {
+  for (const char* name : {"ant/a.jpg", "ant/sub/c.jpg", "bee/e.jpg", "cat/h.jpeg"}) {
+    const auto file = test::test_data(std::string("imagefolder/") + name);
+    const detail::Image whole = detail::decode_image(file, 3);
+    const int shorter = std::min(whole.width, whole.height);
+    for (const int min_side : {4, 10, 30, 100}) {
+      SCOPED_TRACE(std::string(name) + " to " + std::to_string(min_side));
+      const detail::Image scaled = detail::decode_image(file, 3, min_side);
+      const int m = 8 * std::min(scaled.width, scaled.height) / shorter;  // the M of M/8 (every shorter side > 8)
+      EXPECT_EQ(std::min(scaled.width, scaled.height), (shorter * m + 7) / 8);
+      EXPECT_TRUE(m == 8 || (shorter * m + 7) / 8 >= min_side);
+      EXPECT_TRUE(m == 1 || (shorter * (m - 1) + 7) / 8 < min_side);  // one eighth less would be too small
+      EXPECT_EQ(scaled.file_width, whole.width);                      // the crop is computed from the file's size
+      EXPECT_EQ(scaled.file_height, whole.height);
+    }
+  }
+  // Off by default: PIL's bytes. On: the same crop of the same picture, only resampled differently.
+  auto source = folder(test::test_data("imagefolder"), 3, model::Interpolation::bicubic);
+  const Dataset pil = load_dataset(source, Split::test);
+  source.images.dct_margin = 1;
+  const Dataset dct = load_dataset(source, Split::test);
+  ASSERT_EQ(dct.bytes.size(), pil.bytes.size());
+  double total = 0;
+  for (std::size_t i = 0; i < pil.bytes.size(); ++i) total += std::abs(int{dct.bytes[i]} - int{pil.bytes[i]});
+  EXPECT_GT(total, 0);                                          // h.jpeg (224x168 to 36) did scale
+  EXPECT_LT(total / static_cast<double>(pil.bytes.size()), 4);  // by a few levels on average, not a shifted crop
 }
 
 /// A copy of the fixture folder to break.

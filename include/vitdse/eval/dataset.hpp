@@ -63,6 +63,9 @@ struct ImageTransform {
   double crop_pct = 0.875;
   model::Interpolation interpolation = model::Interpolation::bicubic;
   int num_classes = 0;  ///< the class folders a model expects; 0: any number
+  /// JPEGs are decoded with libjpeg's DCT scaling down to this many times the resize's shorter
+  /// side (floor(img_size / crop_pct)) before PIL's resize; 0 decodes them whole, as PIL does.
+  int dct_margin = 0;
 };
 
 /// The transform `card` asks for.

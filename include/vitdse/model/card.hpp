@@ -57,6 +57,9 @@ struct ModelCard {
   /// floor(img_size / crop_pct) with `interpolation`, then the centre img_size crop.
   double crop_pct = 0.875;
   Interpolation interpolation = Interpolation::bicubic;
+  /// JPEGs decoded by libjpeg's DCT scaling down to this many times the resize's shorter side
+  /// before it: faster, but no longer PIL's bytes (docs/formats.md). 0, the default: off.
+  int jpeg_dct_margin = 0;
   std::optional<std::filesystem::path> weights;  ///< absolute, if the card names one
   std::optional<std::string> dataset_kind;
   std::optional<std::filesystem::path> dataset_path;  ///< relative paths are taken from the card's folder
