@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "onnx_shapes.hpp"
 #include "safetensors_detail.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/model/onnx_graph.hpp"
@@ -23,14 +24,24 @@ bool has_shape(const onnx::TypeProto& type) { return type.has_tensor_type() && t
 
 // The module path the exporter recorded: torch's TorchScript exporter names nodes by it
 // ("/blocks.0/attn/qkv/MatMul" is in "blocks.0.attn.qkv").
+// Its levels name each module by its attribute, except that a container's children carry the
+// container's path ("/blocks/blocks.0/attn"): a level that extends the one before replaces it.
 std::string scope_of(const onnx::NodeProto& node) {
   const std::string& name = node.name();
   if (name.size() < 2 || name[0] != '/') return "";
-  const auto last = name.rfind('/');
-  std::string scope = name.substr(1, last == 0 ? 0 : last - 1);
-  for (char& c : scope) {
-    if (c == '/') c = '.';
+  std::vector<std::string> levels;
+  std::size_t begin = 1;
+  for (std::size_t end = name.find('/', begin); end != std::string::npos; end = name.find('/', begin)) {
+    std::string level = name.substr(begin, end - begin);
+    if (!levels.empty() && level.rfind(levels.back() + ".", 0) == 0) {
+      levels.back() = std::move(level);
+    } else if (!level.empty()) {
+      levels.push_back(std::move(level));
+    }
+    begin = end + 1;
   }
+  std::string scope;
+  for (const auto& l : levels) scope += (scope.empty() ? "" : ".") + l;
   return scope;
 }
 
@@ -98,6 +109,14 @@ OnnxGraph load_onnx_graph(const std::filesystem::path& file) {
   for (const auto& op : model.opset_import()) {
     if (op.domain().empty() || op.domain() == "ai.onnx") g.opset_ = op.version();
   }
+  // Counts are per image: a symbolic dimension of an input (the batch) is fixed at 1, which makes
+  // every shape computed from it a constant.
+  for (auto& v : *model.mutable_graph()->mutable_input()) {
+    if (!v.type().has_tensor_type() || !v.type().tensor_type().has_shape()) continue;
+    for (auto& d : *v.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim()) {
+      if (!d.has_dim_value()) d.set_dim_value(1);
+    }
+  }
   try {
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
                                        onnx::ShapeInferenceOptions(/*check_type=*/false, /*strict=*/0,
@@ -147,6 +166,12 @@ OnnxGraph load_onnx_graph(const std::filesystem::path& file) {
           break;
       }
     }
+    // torch shares equal weights through Identity nodes: the output is the same constant.
+    if (node.op_type == "Identity" && !node.outputs.empty() && g.constants_.count(node.inputs[0]) != 0) {
+      const OnnxConstant c = g.constants_.at(node.inputs[0]);
+      g.constants_[node.outputs[0]] = c;
+      g.shapes_[node.outputs[0]] = c.dims;
+    }
     const int index = static_cast<int>(g.nodes_.size());
     for (const auto& v : node.inputs) {
       if (!v.empty()) g.consumers_[v].push_back(index);
@@ -154,6 +179,13 @@ OnnxGraph load_onnx_graph(const std::filesystem::path& file) {
     for (const auto& v : node.outputs) g.producers_[v] = index;
     g.nodes_.push_back(std::move(node));
   }
+  std::map<std::string, std::vector<std::int64_t>> values;
+  for (const auto& [name, c] : g.constants_) {
+    if ((c.data_type == onnx::TensorProto::INT64 || c.data_type == onnx::TensorProto::INT32) && c.numel() <= 64 &&
+        !c.external)
+      values[name] = g.read_ints(name);
+  }
+  detail::propagate_shapes(g.nodes_, g.shapes_, values);
   return g;
 }
 

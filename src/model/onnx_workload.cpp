@@ -33,6 +33,7 @@ class Mapper {
     for (std::size_t i = 0; i < g_.nodes().size(); ++i) {
       if (!done_[i]) map(static_cast<int>(i));
     }
+    if (!layers_.empty()) layers_.front().params += pending_params_;
     ModelCard card;
     card.name = g_.path().stem().string();
     card.source = g_.path();
@@ -148,6 +149,7 @@ class Mapper {
     const OnnxConstant* bias = g_.constant(other);
     if (bias == nullptr || bias->numel() != n) return 0;
     done_[static_cast<std::size_t>(add)] = true;
+    used_.insert(other);
     return n;
   }
 
@@ -158,6 +160,7 @@ class Mapper {
   void map(int i) {
     const OnnxNode& n = node(i);
     const std::string& op = n.op_type;
+    const std::size_t layers_before = layers_.size();
     if (const auto it = gelu_.find(i); it != gelu_.end()) {
       layers_.push_back(it->second);
     } else if (op == "MatMul") {
@@ -217,10 +220,29 @@ class Mapper {
       layers_.push_back(l);
     } else if (kDataMovement.count(op) != 0 || shape_arithmetic(n)) {
       if (op != "Constant") ++uncounted_[op];
+      if (op != "Identity") count_parameters(n);  // an Identity's output is the same constant, counted where read
     } else if (kElementwise.count(op) != 0) {
       ++uncounted_[op];
+      count_parameters(n);
     } else {
       unpriced(n);
+    }
+    if (layers_.size() > layers_before) {
+      for (const auto& v : n.inputs) used_.insert(v);
+    }
+  }
+
+  // Weights read outside any layer (a class token concatenated, a position embedding added) are
+  // parameters too: they count on the layer before them, as the patch embedding's in a card.
+  void count_parameters(const OnnxNode& n) {
+    for (const auto& v : n.inputs) {
+      const OnnxConstant* c = v.empty() ? nullptr : g_.constant(v);
+      if (c == nullptr || c->data_type != 1 || c->numel() <= 1 || !used_.insert(v).second) continue;
+      if (layers_.empty()) {
+        pending_params_ += c->numel();
+      } else {
+        layers_.back().params += c->numel();
+      }
     }
   }
 
@@ -238,7 +260,8 @@ class Mapper {
   const OnnxGraph& g_;
   std::vector<bool> done_;
   std::map<int, Layer> gelu_;
-  std::set<std::string> names_;
+  std::set<std::string> names_, used_;
+  std::int64_t pending_params_ = 0;
   std::vector<Layer> layers_;
   std::map<std::string, int> unpriced_, uncounted_;
 };

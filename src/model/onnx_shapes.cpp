@@ -1,0 +1,270 @@
+// Shapes that ONNX's own inference leaves unknown. Exporters compute reshape targets at run time
+// (Shape -> Gather -> Div -> Concat -> Reshape), and libonnx's data propagation does not follow
+// every step (Div, for one). With the batch fixed to 1 every such value is a constant, so one
+// pass in topological order evaluates the integer arithmetic and the shape rules of the common
+// operators.
+#include <algorithm>
+#include <functional>
+#include <numeric>
+
+#include "onnx_shapes.hpp"
+
+namespace vitdse::model::detail {
+
+namespace {
+
+using Shape = OnnxGraph::Shape;
+using Values = std::vector<std::int64_t>;
+
+bool known(const Shape& s) {
+  return std::all_of(s.begin(), s.end(), [](std::int64_t d) { return d >= 0; });
+}
+
+std::int64_t numel(const Shape& s) { return std::accumulate(s.begin(), s.end(), std::int64_t{1}, std::multiplies<>()); }
+
+// NumPy broadcasting; empty optional when the shapes do not broadcast.
+std::optional<Shape> broadcast(const std::vector<Shape>& shapes) {
+  std::size_t rank = 0;
+  for (const auto& s : shapes) rank = std::max(rank, s.size());
+  Shape out(rank, 1);
+  for (const auto& s : shapes) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      auto& o = out[rank - s.size() + i];
+      if (s[i] == 1) continue;
+      if (o != 1 && o != s[i]) return std::nullopt;
+      o = s[i];
+    }
+  }
+  return out;
+}
+
+std::int64_t axis_of(std::int64_t axis, std::size_t rank) {
+  return axis < 0 ? axis + static_cast<std::int64_t>(rank) : axis;
+}
+
+class Propagator {
+ public:
+  Propagator(const std::vector<OnnxNode>& nodes, std::map<std::string, Shape>& shapes,
+             std::map<std::string, Values>& values)
+      : nodes_(nodes), shapes_(shapes), values_(values) {}
+
+  void run() {
+    for (const auto& n : nodes_) step(n);
+  }
+
+ private:
+  const Shape* shape(const std::string& v) const {
+    const auto it = shapes_.find(v);
+    return it != shapes_.end() && known(it->second) ? &it->second : nullptr;
+  }
+  const Values* value(const std::string& v) const {
+    const auto it = values_.find(v);
+    return it == values_.end() ? nullptr : &it->second;
+  }
+  void set_shape(const std::string& v, Shape s) {
+    auto& slot = shapes_[v];
+    if (slot.empty() || !known(slot)) slot = std::move(s);
+  }
+  void set_value(const std::string& v, Values x, Shape s) {
+    values_[v] = std::move(x);
+    set_shape(v, std::move(s));
+  }
+
+  std::int64_t attr(const OnnxNode& n, const char* name, std::int64_t fallback) const {
+    const auto it = n.ints.find(name);
+    return it == n.ints.end() ? fallback : it->second;
+  }
+  // An axes-like list: the attribute, else the constant at input `index` (opset 13 and later).
+  std::optional<Values> list(const OnnxNode& n, const char* name, std::size_t index) const {
+    if (const auto it = n.int_lists.find(name); it != n.int_lists.end()) return it->second;
+    if (n.inputs.size() > index && !n.inputs[index].empty()) {
+      if (const Values* v = value(n.inputs[index])) return *v;
+    }
+    return std::nullopt;
+  }
+
+  void step(const OnnxNode& n) {
+    if (n.outputs.empty()) return;
+    const std::string& op = n.op_type;
+    const std::string& out = n.outputs[0];
+    const Shape* in = n.inputs.empty() || n.inputs[0].empty() ? nullptr : shape(n.inputs[0]);
+    const Values* a = n.inputs.empty() ? nullptr : value(n.inputs[0]);
+
+    if (op == "Shape") {
+      if (in != nullptr) set_value(out, *in, {static_cast<std::int64_t>(in->size())});
+    } else if (op == "Gather" && a != nullptr && n.inputs.size() > 1 && value(n.inputs[1]) != nullptr) {
+      const Values& idx = *value(n.inputs[1]);
+      Values r;
+      for (auto i : idx) {
+        if (i < 0) i += static_cast<std::int64_t>(a->size());
+        if (i < 0 || i >= static_cast<std::int64_t>(a->size())) return;
+        r.push_back((*a)[static_cast<std::size_t>(i)]);
+      }
+      const Shape* is = shape(n.inputs[1]);
+      set_value(out, r, is != nullptr ? *is : Shape{static_cast<std::int64_t>(r.size())});
+    } else if ((op == "Unsqueeze" || op == "Squeeze" || op == "Cast" || op == "Identity" || op == "Floor") &&
+               a != nullptr) {
+      // Integer values stay flat; the shape follows the operator's rule below.
+      values_[out] = *a;
+      shape_rule(n, in);
+    } else if (op == "Concat" && all_values(n)) {
+      Values r;
+      for (const auto& v : n.inputs) r.insert(r.end(), value(v)->begin(), value(v)->end());
+      set_value(out, r, {static_cast<std::int64_t>(r.size())});
+    } else if ((op == "Div" || op == "Mul" || op == "Add" || op == "Sub") && all_values(n) && n.inputs.size() == 2) {
+      const Values &x = *value(n.inputs[0]), &y = *value(n.inputs[1]);
+      const std::size_t size = std::max(x.size(), y.size());
+      if ((x.size() != size && x.size() != 1) || (y.size() != size && y.size() != 1)) return;
+      Values r(size);
+      for (std::size_t i = 0; i < size; ++i) {
+        const auto p = x[x.size() == 1 ? 0 : i], q = y[y.size() == 1 ? 0 : i];
+        if (op == "Div" && q == 0) return;
+        r[i] = op == "Div" ? p / q : op == "Mul" ? p * q : op == "Add" ? p + q : p - q;
+      }
+      values_[out] = r;
+      shape_rule(n, in);
+    } else if (op == "Slice" && a != nullptr) {
+      const auto starts = list(n, "starts", 1), ends = list(n, "ends", 2);
+      if (!starts || !ends || starts->size() != 1) return;
+      const auto size = static_cast<std::int64_t>(a->size());
+      const auto clamp = [size](std::int64_t i) { return std::clamp(i < 0 ? i + size : i, std::int64_t{0}, size); };
+      const auto step_list = list(n, "steps", 4);
+      if (step_list && (*step_list)[0] != 1) return;
+      const auto b = clamp((*starts)[0]), e = clamp((*ends)[0]);
+      Values r(a->begin() + b, a->begin() + std::max(b, e));
+      set_value(out, r, {static_cast<std::int64_t>(r.size())});
+    } else {
+      shape_rule(n, in);
+    }
+  }
+
+  bool all_values(const OnnxNode& n) const {
+    return std::all_of(n.inputs.begin(), n.inputs.end(), [this](const std::string& v) { return value(v) != nullptr; });
+  }
+
+  // Output shapes from input shapes, for the operators exporters put around the GEMMs.
+  void shape_rule(const OnnxNode& n, const Shape* in) {
+    const std::string& op = n.op_type;
+    const std::string& out = n.outputs[0];
+    if (in == nullptr) return;
+    static const char* const unary[] = {
+        "Relu",        "Gelu",    "Erf",     "Tanh",     "Sigmoid",   "Sqrt",  "Exp",        "Neg",
+        "Cast",        "Softmax", "Dropout", "Identity", "HardSwish", "Floor", "Reciprocal", "LayerNormalization",
+        "HardSigmoid", "Abs"};
+    if (std::find(std::begin(unary), std::end(unary), op) != std::end(unary)) return set_shape(out, *in);
+    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" || op == "Where" || op == "Equal" ||
+        op == "Max" || op == "Min") {
+      std::vector<Shape> all;
+      for (const auto& v : n.inputs) {
+        const Shape* s = shape(v);
+        if (s == nullptr) return;
+        all.push_back(*s);
+      }
+      if (auto b = broadcast(all)) set_shape(out, *b);
+    } else if (op == "Reshape" && n.inputs.size() > 1 && value(n.inputs[1]) != nullptr) {
+      Shape s = *value(n.inputs[1]);
+      std::int64_t rest = numel(*in), infer = -1;
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == 0 && attr(n, "allowzero", 0) == 0 && i < in->size()) s[i] = (*in)[i];
+        if (s[i] == -1) {
+          infer = static_cast<std::int64_t>(i);
+        } else if (s[i] > 0) {
+          rest /= s[i];
+        }
+      }
+      if (infer >= 0) s[static_cast<std::size_t>(infer)] = rest;
+      if (known(s) && numel(s) == numel(*in)) set_shape(out, s);
+    } else if (op == "Transpose") {
+      Values perm = n.int_lists.count("perm") != 0 ? n.int_lists.at("perm") : Values{};
+      if (perm.empty()) {
+        for (std::size_t i = in->size(); i-- > 0;) perm.push_back(static_cast<std::int64_t>(i));
+      }
+      if (perm.size() != in->size()) return;
+      Shape s;
+      for (const auto p : perm) s.push_back((*in)[static_cast<std::size_t>(p)]);
+      set_shape(out, s);
+    } else if (op == "Split") {
+      const auto axis = static_cast<std::size_t>(axis_of(attr(n, "axis", 0), in->size()));
+      if (axis >= in->size()) return;
+      auto sizes = list(n, "split", 1);
+      if (!sizes) sizes = Values(n.outputs.size(), (*in)[axis] / static_cast<std::int64_t>(n.outputs.size()));
+      if (sizes->size() != n.outputs.size()) return;
+      for (std::size_t k = 0; k < n.outputs.size(); ++k) {
+        Shape s = *in;
+        s[axis] = (*sizes)[k];
+        set_shape(n.outputs[k], s);
+      }
+    } else if (op == "Squeeze") {
+      const auto axes = list(n, "axes", 1);
+      Shape s;
+      for (std::size_t i = 0; i < in->size(); ++i) {
+        const bool drop =
+            axes ? std::any_of(axes->begin(), axes->end(),
+                               [&](std::int64_t x) { return axis_of(x, in->size()) == static_cast<std::int64_t>(i); })
+                 : (*in)[i] == 1;
+        if (!drop) s.push_back((*in)[i]);
+      }
+      set_shape(out, s);
+    } else if (op == "Unsqueeze") {
+      const auto axes = list(n, "axes", 1);
+      if (!axes) return;
+      const std::size_t rank = in->size() + axes->size();
+      Shape s;
+      std::size_t next = 0;
+      for (std::size_t i = 0; i < rank; ++i) {
+        const bool add = std::any_of(axes->begin(), axes->end(),
+                                     [&](std::int64_t x) { return axis_of(x, rank) == static_cast<std::int64_t>(i); });
+        s.push_back(add ? 1 : (*in)[next++]);
+      }
+      set_shape(out, s);
+    } else if (op == "MatMul" && n.inputs.size() == 2 && shape(n.inputs[1]) != nullptr) {
+      Shape x = *in, y = *shape(n.inputs[1]);
+      if (x.size() < 2 || y.size() < 2 || x.back() != y[y.size() - 2]) return;
+      const auto batch = broadcast({Shape(x.begin(), x.end() - 2), Shape(y.begin(), y.end() - 2)});
+      if (!batch) return;
+      Shape s = *batch;
+      s.push_back(x[x.size() - 2]);
+      s.push_back(y.back());
+      set_shape(out, s);
+    } else if (op == "Concat") {
+      const auto axis = static_cast<std::size_t>(axis_of(attr(n, "axis", 0), in->size()));
+      Shape s = *in;
+      if (axis >= s.size()) return;
+      s[axis] = 0;
+      for (const auto& v : n.inputs) {
+        const Shape* p = shape(v);
+        if (p == nullptr || p->size() != s.size()) return;
+        s[axis] += (*p)[axis];
+      }
+      set_shape(out, s);
+    } else if (op == "Expand" && n.inputs.size() == 2 && value(n.inputs[1]) != nullptr) {
+      if (auto b = broadcast({*in, *value(n.inputs[1])})) set_shape(out, *b);
+    } else if (op == "Gather" && n.inputs.size() == 2 && shape(n.inputs[1]) != nullptr) {
+      const auto axis = static_cast<std::size_t>(axis_of(attr(n, "axis", 0), in->size()));
+      if (axis >= in->size()) return;
+      Shape s(in->begin(), in->begin() + static_cast<std::ptrdiff_t>(axis));
+      const Shape* idx = shape(n.inputs[1]);
+      s.insert(s.end(), idx->begin(), idx->end());
+      s.insert(s.end(), in->begin() + static_cast<std::ptrdiff_t>(axis) + 1, in->end());
+      set_shape(out, s);
+    } else if (op == "Flatten") {
+      const auto axis = static_cast<std::size_t>(axis_of(attr(n, "axis", 1), in->size()));
+      if (axis > in->size()) return;
+      set_shape(out, {numel(Shape(in->begin(), in->begin() + static_cast<std::ptrdiff_t>(axis))),
+                      numel(Shape(in->begin() + static_cast<std::ptrdiff_t>(axis), in->end()))});
+    }
+  }
+
+  const std::vector<OnnxNode>& nodes_;
+  std::map<std::string, Shape>& shapes_;
+  std::map<std::string, Values>& values_;
+};
+
+}  // namespace
+
+void propagate_shapes(const std::vector<OnnxNode>& nodes, std::map<std::string, OnnxGraph::Shape>& shapes,
+                      std::map<std::string, std::vector<std::int64_t>>& values) {
+  Propagator(nodes, shapes, values).run();
+}
+
+}  // namespace vitdse::model::detail
