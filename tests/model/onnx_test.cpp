@@ -7,7 +7,9 @@
 #include <map>
 
 #include "test_util.hpp"
+#include "vitdse/cost/cost_model.hpp"
 #include "vitdse/model/card.hpp"
+#include "vitdse/model/design.hpp"
 #include "vitdse/model/onnx_import.hpp"
 #include "vitdse/model/onnx_workload.hpp"
 #include "vitdse/model/safetensors.hpp"
@@ -134,6 +136,12 @@ TEST(OnnxWorkload, TimmExportsOfTheZooHaveTheCardsCounts) {
       EXPECT_EQ(got.sqrt, want.sqrt);
     }
     EXPECT_EQ(g.size(), c.size());
+    // So the cost model prices the graph as it prices the card.
+    const cost::ArchTemplate arch = cost::load_arch("lowpower-vit-28nm");
+    const auto priced_graph = cost::CostModel(graph.workload, arch).evaluate(default_design(graph.workload));
+    const auto priced_card = cost::CostModel(card, arch).evaluate(default_design(card));
+    EXPECT_DOUBLE_EQ(priced_graph.energy.total_uJ(), priced_card.energy.total_uJ());
+    EXPECT_DOUBLE_EQ(priced_graph.cycles, priced_card.cycles);
     // Layers take timm's module names, and attention's products their roles.
     for (const std::string layer :
          {"blocks.0.attn.qkv", "blocks.0.attn.qk", "blocks.0.attn.softmax", "blocks.0.attn.av", "blocks.0.attn.proj",
