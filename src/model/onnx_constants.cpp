@@ -36,6 +36,9 @@ std::string load_bytes(const OnnxConstant& c, const std::string& name, const std
   if (c.external) {
     auto in = detail::open_regular_file(*c.external, "the external data of '" + name + "' in " + model.string());
     const std::int64_t length = c.length >= 0 ? c.length : static_cast<std::int64_t>(want);
+    if (length != static_cast<std::int64_t>(want))
+      throw Error(model.string() + ": constant '" + name + "' has " + std::to_string(length) +
+                  " bytes of external data, but its shape needs " + std::to_string(want));
     bytes.resize(static_cast<std::size_t>(length));
     in.seekg(c.offset);
     if (!in.read(bytes.data(), length))

@@ -2,7 +2,9 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
-#include <fstream>
+#include <algorithm>
+#include <charconv>
+#include <iterator>
 
 #include "onnx_shapes.hpp"
 #include "safetensors_detail.hpp"
@@ -77,15 +79,32 @@ std::string bytes_of(const onnx::TensorProto& t) {
   return out;
 }
 
+std::int64_t parse_count(const std::string& text, const std::string& tensor, const std::filesystem::path& model) {
+  std::int64_t v = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < 0)
+    throw Error(model.string() + ": tensor '" + tensor + "' has a bad external data offset or length '" + text + "'");
+  return v;
+}
+
 OnnxConstant constant_of(const onnx::TensorProto& t, const std::filesystem::path& model) {
   OnnxConstant c;
   c.dims.assign(t.dims().begin(), t.dims().end());
   c.data_type = t.data_type();
+  std::int64_t n = 1;
+  for (const auto d : c.dims) {
+    if (d < 0 || __builtin_mul_overflow(n, d, &n) || n > kMaxOnnxElements)
+      throw Error(model.string() + ": tensor '" + t.name() + "' has an impossible shape");
+  }
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
     for (const auto& e : t.external_data()) {
-      if (e.key() == "location") c.external = model.parent_path() / e.value();
-      if (e.key() == "offset") c.offset = std::stoll(e.value());
-      if (e.key() == "length") c.length = std::stoll(e.value());
+      // ONNX puts external data beside the model: a relative path that stays in its folder.
+      const std::filesystem::path location(e.value());
+      if (e.key() == "location" && (location.is_absolute() || e.value().find("..") != std::string::npos))
+        throw Error(model.string() + ": tensor '" + t.name() + "' has external data outside the model's folder");
+      if (e.key() == "location") c.external = model.parent_path() / location;
+      if (e.key() == "offset") c.offset = parse_count(e.value(), t.name(), model);
+      if (e.key() == "length") c.length = parse_count(e.value(), t.name(), model);
     }
     if (!c.external)
       throw Error(model.string() + ": initializer '" + t.name() + "' has external data with no location");
@@ -186,6 +205,13 @@ OnnxGraph load_onnx_graph(const std::filesystem::path& file) {
       values[name] = g.read_ints(name);
   }
   detail::propagate_shapes(g.nodes_, g.shapes_, values);
+  // A shape too large to count is as good as unknown: the layers that need it say so.
+  for (auto it = g.shapes_.begin(); it != g.shapes_.end();) {
+    std::int64_t n = 1;
+    bool ok = true;
+    for (const auto d : it->second) ok = ok && !__builtin_mul_overflow(n, std::max<std::int64_t>(d, 1), &n);
+    it = ok && n <= kMaxOnnxElements ? std::next(it) : g.shapes_.erase(it);
+  }
   return g;
 }
 

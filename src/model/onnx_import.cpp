@@ -161,8 +161,10 @@ class Importer {
     if (strides.size() != 2 || strides[0] != w.shape[2] || strides[1] != w.shape[3])
       fail("the patch embedding's stride is not its kernel size");
     const auto in = g_.inputs().empty() ? std::nullopt : g_.shape(g_.inputs()[0]);
-    if (!in || in->size() != 4 || (*in)[2] != (*in)[3] || (*in)[2] <= 0)
+    if (!in || in->size() != 4 || (*in)[2] != (*in)[3] || (*in)[2] <= 0 || (*in)[2] > 65536)
       fail("the input is not a batch of square images [B, C, H, H] of fixed size");
+    if (w.shape[2] < 1 || (*in)[2] % w.shape[2] != 0 || w.shape[1] < 1 || w.shape[1] > 64 || w.shape[0] < 1)
+      fail("the patch embedding's kernel does not tile the image");
     m.card.img_size = static_cast<int>((*in)[2]);
     m.card.in_chans = static_cast<int>(w.shape[1]);
     m.card.patch_size = static_cast<int>(w.shape[2]);

@@ -4,8 +4,7 @@
 // pass in topological order evaluates the integer arithmetic and the shape rules of the common
 // operators.
 #include <algorithm>
-#include <functional>
-#include <numeric>
+#include <cstdint>
 
 #include "onnx_shapes.hpp"
 
@@ -20,7 +19,14 @@ bool known(const Shape& s) {
   return std::all_of(s.begin(), s.end(), [](std::int64_t d) { return d >= 0; });
 }
 
-std::int64_t numel(const Shape& s) { return std::accumulate(s.begin(), s.end(), std::int64_t{1}, std::multiplies<>()); }
+// The element count, or -1 when it would overflow (a corrupt or hostile file).
+std::int64_t numel(const Shape& s) {
+  std::int64_t n = 1;
+  for (const auto d : s) {
+    if (d < 0 || __builtin_mul_overflow(n, d, &n)) return -1;
+  }
+  return n;
+}
 
 // NumPy broadcasting; empty optional when the shapes do not broadcast.
 std::optional<Shape> broadcast(const std::vector<Shape>& shapes) {
@@ -118,8 +124,18 @@ class Propagator {
       Values r(size);
       for (std::size_t i = 0; i < size; ++i) {
         const auto p = x[x.size() == 1 ? 0 : i], q = y[y.size() == 1 ? 0 : i];
-        if (op == "Div" && q == 0) return;
-        r[i] = op == "Div" ? p / q : op == "Mul" ? p * q : op == "Add" ? p + q : p - q;
+        if (op == "Div" && (q == 0 || (p == INT64_MIN && q == -1))) return;
+        bool overflow = false;
+        if (op == "Div") {
+          r[i] = p / q;
+        } else if (op == "Mul") {
+          overflow = __builtin_mul_overflow(p, q, &r[i]);
+        } else if (op == "Add") {
+          overflow = __builtin_add_overflow(p, q, &r[i]);
+        } else {
+          overflow = __builtin_sub_overflow(p, q, &r[i]);
+        }
+        if (overflow) return;
       }
       values_[out] = r;
       shape_rule(n, in);
@@ -164,6 +180,7 @@ class Propagator {
     } else if (op == "Reshape" && n.inputs.size() > 1 && value(n.inputs[1]) != nullptr) {
       Shape s = *value(n.inputs[1]);
       std::int64_t rest = numel(*in), infer = -1;
+      if (rest < 0) return;
       for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == 0 && attr(n, "allowzero", 0) == 0 && i < in->size()) s[i] = (*in)[i];
         if (s[i] == -1) {
@@ -173,7 +190,7 @@ class Propagator {
         }
       }
       if (infer >= 0) s[static_cast<std::size_t>(infer)] = rest;
-      if (known(s) && numel(s) == numel(*in)) set_shape(out, s);
+      if (known(s) && numel(s) >= 0 && numel(s) == numel(*in)) set_shape(out, s);
     } else if (op == "Transpose") {
       Values perm = n.int_lists.count("perm") != 0 ? n.int_lists.at("perm") : Values{};
       if (perm.empty()) {
@@ -181,7 +198,10 @@ class Propagator {
       }
       if (perm.size() != in->size()) return;
       Shape s;
-      for (const auto p : perm) s.push_back((*in)[static_cast<std::size_t>(p)]);
+      for (const auto p : perm) {
+        if (p < 0 || p >= static_cast<std::int64_t>(in->size())) return;
+        s.push_back((*in)[static_cast<std::size_t>(p)]);
+      }
       set_shape(out, s);
     } else if (op == "Split") {
       const auto axis = static_cast<std::size_t>(axis_of(attr(n, "axis", 0), in->size()));
@@ -214,8 +234,10 @@ class Propagator {
       for (std::size_t i = 0; i < rank; ++i) {
         const bool add = std::any_of(axes->begin(), axes->end(),
                                      [&](std::int64_t x) { return axis_of(x, rank) == static_cast<std::int64_t>(i); });
+        if (!add && next >= in->size()) return;  // repeated or out-of-range axes
         s.push_back(add ? 1 : (*in)[next++]);
       }
+      if (next != in->size()) return;
       set_shape(out, s);
     } else if (op == "MatMul" && n.inputs.size() == 2 && shape(n.inputs[1]) != nullptr) {
       Shape x = *in, y = *shape(n.inputs[1]);
@@ -250,8 +272,9 @@ class Propagator {
     } else if (op == "Flatten") {
       const auto axis = static_cast<std::size_t>(axis_of(attr(n, "axis", 1), in->size()));
       if (axis > in->size()) return;
-      set_shape(out, {numel(Shape(in->begin(), in->begin() + static_cast<std::ptrdiff_t>(axis))),
-                      numel(Shape(in->begin() + static_cast<std::ptrdiff_t>(axis), in->end()))});
+      const auto outer = numel(Shape(in->begin(), in->begin() + static_cast<std::ptrdiff_t>(axis)));
+      const auto inner = numel(Shape(in->begin() + static_cast<std::ptrdiff_t>(axis), in->end()));
+      if (outer >= 0 && inner >= 0) set_shape(out, {outer, inner});
     }
   }
 

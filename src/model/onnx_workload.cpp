@@ -186,6 +186,7 @@ class Mapper {
       const auto out = shape(n.outputs[0], n);
       if (w == nullptr || w->dims.size() < 3 || out.size() != w->dims.size()) return unpriced(n);
       const std::int64_t groups = n.ints.count("group") != 0 ? n.ints.at("group") : 1;
+      if (groups < 1 || w->dims[0] % groups != 0) return unpriced(n);
       const std::int64_t per_group_in = product(w->dims, 1, w->dims.size());
       const OnnxConstant* b = n.inputs.size() > 2 && !n.inputs[2].empty() ? g_.constant(n.inputs[2]) : nullptr;
       const std::int64_t bias = b != nullptr ? b->numel() : take_bias(n.outputs[0], w->dims[0]);

@@ -22,7 +22,7 @@ export gives. Before exporting, each fixture's logits are checked against the ti
 in tests/data/<fixture>.io.safetensors (within 1e-5), so the exported function is timm's. Where
 ONNX Runtime is missing, no .ort.safetensors file is written.
 
-    python3 tests/data/make_onnx_fixtures.py --out tests/data/onnx
+    python3 tests/data/make_onnx_fixtures.py --out tests/data/onnx [--fuzz-corpus tests/fuzz/corpus/onnx]
 """
 import argparse
 import json
@@ -187,6 +187,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--dynamo", action="store_true", help="also export the small fixture with dynamo")
     ap.add_argument("--without-timm", action="store_true", help="use TimmLayoutViT even if timm is installed")
+    ap.add_argument("--fuzz-corpus", help="also write a tiny ViT (18 KB, weights inside) there, for the onnx fuzz target")
     args = ap.parse_args()
     global timm
     if args.without_timm:
@@ -235,6 +236,11 @@ def main():
             with open(os.path.join(tmp, "graph.onnx"), "rb") as src, open(path, "wb") as dst:
                 dst.write(src.read())
         report[name] = dict(bytes=os.path.getsize(path), params=sum(p.numel() for p in model.parameters()))
+    if args.fuzz_corpus:
+        torch.manual_seed(0)
+        tiny = vit(img_size=8, patch_size=4, in_chans=1, num_classes=3, embed_dim=8, depth=1, num_heads=2)
+        os.makedirs(args.fuzz_corpus, exist_ok=True)
+        export(tiny, torch.randn(1, 1, 8, 8), os.path.join(args.fuzz_corpus, "tiny-vit.onnx"))
     print(json.dumps(report, indent=1))
 
 

@@ -33,8 +33,13 @@ struct OnnxConstant {
   std::optional<std::filesystem::path> external;  ///< external data: the file, offset, length
   std::int64_t offset = 0, length = -1;
 
+  /// The element count; the loader has checked that it is at most kMaxOnnxElements.
   [[nodiscard]] std::int64_t numel() const;
 };
+
+/// The largest tensor, in elements, that an ONNX file may describe (2^40): larger or negative
+/// sizes are rejected as corrupt, so no count overflows.
+inline constexpr std::int64_t kMaxOnnxElements = std::int64_t{1} << 40;
 
 class OnnxGraph;
 /// Reads an ONNX model and runs ONNX's shape inference over it. Every problem is a one-line
