@@ -1,4 +1,5 @@
 // Reads an ONNX model through ONNX's own protobuf schema and shape inference (libonnx).
+#include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -9,6 +10,7 @@
 #include "onnx_shapes.hpp"
 #include "safetensors_detail.hpp"
 #include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
 #include "vitdse/model/onnx_graph.hpp"
 
 namespace vitdse::model {
@@ -114,6 +116,42 @@ OnnxConstant constant_of(const onnx::TensorProto& t, const std::filesystem::path
   return c;
 }
 
+// libonnx's messages span lines (a node's text form): one line, cut to a readable length.
+std::string flat(const std::string& message) {
+  std::string out;
+  for (const char c : message) {
+    const bool space = c == '\n' || c == '\r' || c == '\t' || c == ' ';
+    if (!space) {
+      out += c;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return printable(out, 400);
+}
+
+// ONNX's checker, which would also open every external data file: those are checked when read,
+// so it sees them as inline scalars (it checks the graph, not the tensors' shapes). The copy is
+// small, as external data is elsewhere.
+void check(const onnx::ModelProto& model) {
+  const auto& inits = model.graph().initializer();
+  if (std::none_of(inits.begin(), inits.end(),
+                   [](const auto& t) { return t.data_location() == onnx::TensorProto::EXTERNAL; })) {
+    onnx::checker::check_model(model);
+    return;
+  }
+  onnx::ModelProto skeleton = model;
+  for (auto& t : *skeleton.mutable_graph()->mutable_initializer()) {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    t.clear_external_data();
+    t.set_data_location(onnx::TensorProto::DEFAULT);
+    t.clear_dims();
+    t.set_raw_data(std::string(8, '\0'));
+  }
+  onnx::checker::check_model(skeleton);
+}
+
 }  // namespace
 
 bool onnx_built() { return true; }
@@ -128,6 +166,13 @@ OnnxGraph load_onnx_graph(const std::filesystem::path& file) {
   for (const auto& op : model.opset_import()) {
     if (op.domain().empty() || op.domain() == "ai.onnx") g.opset_ = op.version();
   }
+  // ONNX's checker first: its shape inference assumes a well-formed graph (and crashes on some
+  // that are not).
+  try {
+    check(model);
+  } catch (const std::exception& e) {
+    throw Error(file.string() + ": not a valid ONNX model: " + flat(e.what()));
+  }
   // Counts are per image: a symbolic dimension of an input (the batch) is fixed at 1, which makes
   // every shape computed from it a constant.
   for (auto& v : *model.mutable_graph()->mutable_input()) {
@@ -141,7 +186,7 @@ OnnxGraph load_onnx_graph(const std::filesystem::path& file) {
                                        onnx::ShapeInferenceOptions(/*check_type=*/false, /*strict=*/0,
                                                                    /*data_propagation=*/true));
   } catch (const std::exception& e) {
-    throw Error(file.string() + ": ONNX shape inference failed: " + e.what());
+    throw Error(file.string() + ": ONNX shape inference failed: " + flat(e.what()));
   }
   const auto& graph = model.graph();
   for (const auto& t : graph.initializer()) g.constants_[t.name()] = constant_of(t, file);
