@@ -110,6 +110,17 @@ std::vector<int> OnnxGraph::consumers(const std::string& value) const {
   return it == consumers_.end() ? std::vector<int>{} : it->second;
 }
 
+std::pair<int, std::string> OnnxGraph::bias_after(const std::string& value, std::int64_t n) const {
+  const auto readers = consumers(value);
+  if (readers.size() != 1) return {-1, ""};
+  const OnnxNode& add = nodes_[static_cast<std::size_t>(readers[0])];
+  if (add.op_type != "Add" || add.inputs.size() != 2) return {-1, ""};
+  const std::string& other = add.inputs[0] == value ? add.inputs[1] : add.inputs[0];
+  const OnnxConstant* bias = constant(other);
+  if (bias == nullptr || bias->numel() != n) return {-1, ""};
+  return {readers[0], other};
+}
+
 int OnnxGraph::producer(const std::string& value) const {
   const auto it = producers_.find(value);
   return it == producers_.end() ? -1 : it->second;

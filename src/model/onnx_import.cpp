@@ -111,15 +111,12 @@ class Importer {
     p.node = i;
     const Tensor b = g_.read_floats(n.inputs[1]);
     if (b.shape.size() != 2) fail("the weight of '" + n.name + "' is not a matrix");
-    const bool trans_b = n.op_type == "Gemm" && n.ints.count("transB") != 0 && n.ints.at("transB") != 0;
+    const bool trans_b = n.op_type == "Gemm" && n.int_attr("transB", 0) != 0;
     p.weight = trans_b ? b : transposed(b);  // ONNX multiplies by [in, out]; timm stores [out, in]
     if (n.op_type == "Gemm" && n.inputs.size() > 2 && !n.inputs[2].empty()) {
       p.bias = g_.read_floats(n.inputs[2]);
-    } else if (const auto c = g_.consumers(n.outputs[0]); c.size() == 1 && node(c[0]).op_type == "Add") {
-      const OnnxNode& add = node(c[0]);
-      const std::string& other = add.inputs[0] == n.outputs[0] ? add.inputs[1] : add.inputs[0];
-      if (const OnnxConstant* k = g_.constant(other); k != nullptr && k->numel() == p.weight.shape[0])
-        p.bias = g_.read_floats(other);
+    } else if (const auto [add, bias] = g_.bias_after(n.outputs[0], p.weight.shape[0]); add >= 0) {
+      p.bias = g_.read_floats(bias);
     }
     if (!p.bias.data.empty()) p.bias.shape = {p.weight.shape[0]};
     return p;

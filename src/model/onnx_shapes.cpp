@@ -76,10 +76,6 @@ class Propagator {
     set_shape(v, std::move(s));
   }
 
-  std::int64_t attr(const OnnxNode& n, const char* name, std::int64_t fallback) const {
-    const auto it = n.ints.find(name);
-    return it == n.ints.end() ? fallback : it->second;
-  }
   // An axes-like list: the attribute, else the constant at input `index` (opset 13 and later).
   std::optional<Values> list(const OnnxNode& n, const char* name, std::size_t index) const {
     if (const auto it = n.int_lists.find(name); it != n.int_lists.end()) return it->second;
@@ -182,7 +178,7 @@ class Propagator {
       std::int64_t rest = numel(*in), infer = -1;
       if (rest < 0) return;
       for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == 0 && attr(n, "allowzero", 0) == 0 && i < in->size()) s[i] = (*in)[i];
+        if (s[i] == 0 && n.int_attr("allowzero", 0) == 0 && i < in->size()) s[i] = (*in)[i];
         if (s[i] == -1) {
           infer = static_cast<std::int64_t>(i);
         } else if (s[i] > 0) {
@@ -204,7 +200,7 @@ class Propagator {
       }
       set_shape(out, s);
     } else if (op == "Split") {
-      const auto axis = static_cast<std::size_t>(axis_of(attr(n, "axis", 0), in->size()));
+      const auto axis = static_cast<std::size_t>(axis_of(n.int_attr("axis", 0), in->size()));
       if (axis >= in->size()) return;
       auto sizes = list(n, "split", 1);
       if (!sizes) sizes = Values(n.outputs.size(), (*in)[axis] / static_cast<std::int64_t>(n.outputs.size()));
@@ -249,7 +245,7 @@ class Propagator {
       s.push_back(y.back());
       set_shape(out, s);
     } else if (op == "Concat") {
-      const auto axis = static_cast<std::size_t>(axis_of(attr(n, "axis", 0), in->size()));
+      const auto axis = static_cast<std::size_t>(axis_of(n.int_attr("axis", 0), in->size()));
       Shape s = *in;
       if (axis >= s.size()) return;
       s[axis] = 0;
@@ -262,7 +258,7 @@ class Propagator {
     } else if (op == "Expand" && n.inputs.size() == 2 && value(n.inputs[1]) != nullptr) {
       if (auto b = broadcast({*in, *value(n.inputs[1])})) set_shape(out, *b);
     } else if (op == "Gather" && n.inputs.size() == 2 && shape(n.inputs[1]) != nullptr) {
-      const auto axis = static_cast<std::size_t>(axis_of(attr(n, "axis", 0), in->size()));
+      const auto axis = static_cast<std::size_t>(axis_of(n.int_attr("axis", 0), in->size()));
       if (axis >= in->size()) return;
       Shape s(in->begin(), in->begin() + static_cast<std::ptrdiff_t>(axis));
       const Shape* idx = shape(n.inputs[1]);
@@ -270,7 +266,7 @@ class Propagator {
       s.insert(s.end(), in->begin() + static_cast<std::ptrdiff_t>(axis) + 1, in->end());
       set_shape(out, s);
     } else if (op == "Flatten") {
-      const auto axis = static_cast<std::size_t>(axis_of(attr(n, "axis", 1), in->size()));
+      const auto axis = static_cast<std::size_t>(axis_of(n.int_attr("axis", 1), in->size()));
       if (axis > in->size()) return;
       const auto outer = numel(Shape(in->begin(), in->begin() + static_cast<std::ptrdiff_t>(axis)));
       const auto inner = numel(Shape(in->begin() + static_cast<std::ptrdiff_t>(axis), in->end()));

@@ -142,14 +142,10 @@ class Mapper {
 
   // Folds a bias Add that follows a product into its layer: its parameter count, or 0.
   std::int64_t take_bias(const std::string& out, std::int64_t n) {
-    const int add = sole_consumer(out);
-    if (!is_op(add, "Add")) return 0;
-    const OnnxNode& a = node(add);
-    const std::string& other = a.inputs[0] == out ? a.inputs[1] : a.inputs[0];
-    const OnnxConstant* bias = g_.constant(other);
-    if (bias == nullptr || bias->numel() != n) return 0;
+    const auto [add, bias] = g_.bias_after(out, n);
+    if (add < 0) return 0;
     done_[static_cast<std::size_t>(add)] = true;
-    used_.insert(other);
+    used_.insert(bias);
     return n;
   }
 
@@ -176,8 +172,7 @@ class Mapper {
     } else if (op == "Gemm") {
       const auto a = shape(n.inputs[0], n), b = shape(n.inputs[1], n);
       if (a.size() != 2 || b.size() != 2 || g_.constant(n.inputs[1]) == nullptr) return unpriced(n);
-      const bool ta = n.ints.count("transA") != 0 && n.ints.at("transA") != 0;
-      const bool tb = n.ints.count("transB") != 0 && n.ints.at("transB") != 0;
+      const bool ta = n.int_attr("transA", 0) != 0, tb = n.int_attr("transB", 0) != 0;
       const std::int64_t m = std::max<std::int64_t>(ta ? a[1] : a[0], 1), k = ta ? a[0] : a[1], cols = tb ? b[0] : b[1];
       const OnnxConstant* c = n.inputs.size() > 2 && !n.inputs[2].empty() ? g_.constant(n.inputs[2]) : nullptr;
       add_linear(n, m, k, cols, c != nullptr ? c->numel() : take_bias(n.outputs[0], cols));
@@ -185,7 +180,7 @@ class Mapper {
       const OnnxConstant* w = g_.constant(n.inputs[1]);
       const auto out = shape(n.outputs[0], n);
       if (w == nullptr || w->dims.size() < 3 || out.size() != w->dims.size()) return unpriced(n);
-      const std::int64_t groups = n.ints.count("group") != 0 ? n.ints.at("group") : 1;
+      const std::int64_t groups = n.int_attr("group", 1);
       if (groups < 1 || w->dims[0] % groups != 0) return unpriced(n);
       const std::int64_t per_group_in = product(w->dims, 1, w->dims.size());
       const OnnxConstant* b = n.inputs.size() > 2 && !n.inputs[2].empty() ? g_.constant(n.inputs[2]) : nullptr;

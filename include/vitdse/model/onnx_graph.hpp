@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vitdse/model/safetensors.hpp"
@@ -23,6 +24,12 @@ struct OnnxNode {
   std::map<std::string, std::int64_t> ints;  ///< integer attributes
   std::map<std::string, double> floats;      ///< float attributes
   std::map<std::string, std::vector<std::int64_t>> int_lists;
+
+  /// An integer attribute, or `fallback` when the node does not set it.
+  [[nodiscard]] std::int64_t int_attr(const std::string& key, std::int64_t fallback) const {
+    const auto it = ints.find(key);
+    return it == ints.end() ? fallback : it->second;
+  }
 };
 
 /// A constant tensor of the graph: an initializer, or a Constant node's value.
@@ -68,6 +75,9 @@ class OnnxGraph {
   [[nodiscard]] std::vector<std::int64_t> read_ints(const std::string& value) const;
   /// The nodes that read a value, and the node that writes it (-1 for inputs and constants).
   [[nodiscard]] std::vector<int> consumers(const std::string& value) const;
+  /// A product's bias: when the only reader of `value` is an Add of a constant of `n` elements,
+  /// that Add's node and the constant's name; else {-1, ""}.
+  [[nodiscard]] std::pair<int, std::string> bias_after(const std::string& value, std::int64_t n) const;
   [[nodiscard]] int producer(const std::string& value) const;
 
  private:
