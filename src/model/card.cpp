@@ -86,7 +86,8 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
   m.img_size = static_cast<int>(card.get_int("img_size", 1, kMaxDim));
   m.in_chans = static_cast<int>(card.get_int("in_chans", 1, 64));
   m.num_classes = static_cast<int>(card.get_int("num_classes", 1, 1 << 20));
-  m.norm_eps = card.get_double_or("norm_eps", 1e-6, 1e-12, 1.0);
+  // timm's defaults: LayerNorm 1e-6 in VisionTransformer, BatchNorm2d and LayerNorm 1e-5 in EfficientViT.
+  m.norm_eps = card.get_double_or("norm_eps", m.family == Family::vit ? 1e-6 : 1e-5, 1e-12, 1.0);
   m.mean = parse_channel_stats(card, "mean", m.in_chans, 0.0);
   m.std = parse_channel_stats(card, "std", m.in_chans, 1.0);
   m.crop_pct = card.get_double_or("crop_pct", 0.875, 0.05, 1.0);
@@ -148,6 +149,8 @@ ModelCard parse_card(const YamlDocument& doc, const std::filesystem::path& path)
 }
 
 }  // namespace
+
+int mbconv_hidden(int in, double expand) { return static_cast<int>(std::nearbyint(static_cast<double>(in) * expand)); }
 
 int ModelCard::tokens() const {
   const int side = img_size / patch_size;

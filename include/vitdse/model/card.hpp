@@ -25,6 +25,10 @@ struct Stage {
   double expand_ratio = 4.0;
 };
 
+/// Channels inside an MBConv of `in` input channels: round(in · expand), halves to even, as
+/// Python's round() in timm.
+int mbconv_hidden(int in, double expand);
+
 /// EfficientViT-specific shape (family: efficientvit). See docs/formats.md.
 struct EfficientVitShape {
   int stem_width = 16;  ///< stride-2 3x3 conv, then stem_depth residual DSConvs

@@ -1,0 +1,37 @@
+// Float32 2-D convolutions over channels-last feature maps, for the convolutional model families.
+#pragma once
+
+#include "vitdse/core/eigen.hpp"
+#include "vitdse/eval/efficientvit_weights.hpp"
+
+namespace vitdse::eval {
+
+/// One image's feature map, channels last: [height·width x channels], pixel (y, x) in row y·width + x.
+struct FeatureMap {
+  FloatMatrix values;
+  int height = 0, width = 0;
+};
+
+/// A convolution with its batch norm folded in, as inference runs it: out = conv(x) + bias.
+struct FoldedConv {
+  int in = 0, out = 0, kernel = 1, stride = 1, groups = 1;
+  FloatMatrix weight;  ///< [out x (in / groups)·k·k], columns in (c, ky, kx) order
+  FloatRow bias;       ///< [out]
+  bool hswish = false;
+};
+
+/// `layer` with its batch norm (eps as PyTorch's BatchNorm2d) folded into weight and bias, in double.
+FoldedConv fold(const ConvLayer& layer, double eps);
+
+/// Output side of a convolution over `side` pixels with timm's padding, ((stride-1) + (k-1)) / 2.
+int conv_output_side(int side, int kernel, int stride);
+
+/// out = conv(x) + bias, then Hardswish where the layer has one. Depthwise convolutions run a
+/// direct loop over the taps; 1x1 convolutions (grouped or not) are GEMMs on the map itself; any
+/// other is a GEMM on its unfolded patches.
+void conv2d(const FeatureMap& x, const FoldedConv& conv, FeatureMap& out);
+
+/// Hardswish in place: x · min(max(x + 3, 0), 6) / 6.
+void hardswish(FloatMatrix& x);
+
+}  // namespace vitdse::eval

@@ -1,0 +1,112 @@
+// Float32 convolutions on Eigen: direct depthwise taps, GEMMs for the rest.
+#include "vitdse/eval/conv_ops.hpp"
+
+#include <cmath>
+
+#include "vitdse/core/error.hpp"
+
+namespace vitdse::eval {
+
+namespace {
+
+int padding(int kernel, int stride) { return ((stride - 1) + (kernel - 1)) / 2; }
+
+/// out(pixel, c) = bias(c) + Σ taps x(pixel', c)·w(c, tap): the channels of a row are one vector.
+void depthwise(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
+  const int k = c.kernel, pad = padding(k, c.stride);
+  const FloatMatrix taps = c.weight.transpose();  // [k·k x channels]
+  out.values.resize(static_cast<Eigen::Index>(out.height) * out.width, c.out);
+  for (int oy = 0; oy < out.height; ++oy) {
+    for (int ox = 0; ox < out.width; ++ox) {
+      auto row = out.values.row(static_cast<Eigen::Index>(oy) * out.width + ox);
+      row = c.bias;
+      for (int ky = 0; ky < k; ++ky) {
+        const int iy = oy * c.stride + ky - pad;
+        if (iy < 0 || iy >= x.height) continue;
+        for (int kx = 0; kx < k; ++kx) {
+          const int ix = ox * c.stride + kx - pad;
+          if (ix < 0 || ix >= x.width) continue;
+          row += x.values.row(static_cast<Eigen::Index>(iy) * x.width + ix).cwiseProduct(taps.row(ky * k + kx));
+        }
+      }
+    }
+  }
+}
+
+/// The k x k patches of every output pixel as rows, in (c, ky, kx) order; zeros outside the map.
+FloatMatrix unfold(const FeatureMap& x, const FoldedConv& c, int out_h, int out_w) {
+  const int k = c.kernel, pad = padding(k, c.stride);
+  FloatMatrix patches = FloatMatrix::Zero(static_cast<Eigen::Index>(out_h) * out_w, c.in * k * k);
+  for (int oy = 0; oy < out_h; ++oy) {
+    for (int ox = 0; ox < out_w; ++ox) {
+      float* row = patches.row(static_cast<Eigen::Index>(oy) * out_w + ox).data();
+      for (int ky = 0; ky < k; ++ky) {
+        const int iy = oy * c.stride + ky - pad;
+        if (iy < 0 || iy >= x.height) continue;
+        for (int kx = 0; kx < k; ++kx) {
+          const int ix = ox * c.stride + kx - pad;
+          if (ix < 0 || ix >= x.width) continue;
+          const float* src = x.values.row(static_cast<Eigen::Index>(iy) * x.width + ix).data();
+          for (int ch = 0; ch < c.in; ++ch) row[(ch * k + ky) * k + kx] = src[ch];
+        }
+      }
+    }
+  }
+  return patches;
+}
+
+}  // namespace
+
+FoldedConv fold(const ConvLayer& layer, double eps) {
+  FoldedConv f{layer.in,
+               layer.out,
+               layer.kernel,
+               layer.stride,
+               layer.groups,
+               layer.weight,
+               layer.bias.value_or(FloatRow::Zero(layer.out)),
+               layer.hswish};
+  if (!layer.norm) return f;
+  const BatchNorm& n = *layer.norm;
+  for (int o = 0; o < layer.out; ++o) {
+    const double scale = static_cast<double>(n.gamma(o)) / std::sqrt(static_cast<double>(n.var(o)) + eps);
+    f.weight.row(o) = (layer.weight.row(o).cast<double>() * scale).cast<float>();
+    f.bias(o) = static_cast<float>((static_cast<double>(f.bias(o)) - n.mean(o)) * scale + n.beta(o));
+  }
+  return f;
+}
+
+int conv_output_side(int side, int kernel, int stride) {
+  return (side + 2 * padding(kernel, stride) - kernel) / stride + 1;
+}
+
+void conv2d(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
+  if (x.values.cols() != c.in || x.values.rows() != static_cast<Eigen::Index>(x.height) * x.width) {
+    throw Error("convolution of " + std::to_string(c.in) + " channels given a map of " +
+                std::to_string(x.values.cols()) + " channels");
+  }
+  out.height = conv_output_side(x.height, c.kernel, c.stride);
+  out.width = conv_output_side(x.width, c.kernel, c.stride);
+  if (c.groups == c.in && c.groups == c.out && c.kernel > 1) {
+    depthwise(x, c, out);
+  } else {
+    const bool direct = c.kernel == 1 && c.stride == 1;
+    const FloatMatrix patches = direct ? FloatMatrix() : unfold(x, c, out.height, out.width);
+    const FloatMatrix& in = direct ? x.values : patches;
+    out.values.resize(static_cast<Eigen::Index>(out.height) * out.width, c.out);
+    const Eigen::Index group_in = in.cols() / c.groups, group_out = c.out / c.groups;
+    for (int g = 0; g < c.groups; ++g) {
+      out.values.middleCols(g * group_out, group_out).noalias() =
+          in.middleCols(g * group_in, group_in) * c.weight.middleRows(g * group_out, group_out).transpose();
+    }
+    out.values.rowwise() += c.bias;
+  }
+  if (c.hswish) hardswish(out.values);
+}
+
+void hardswish(FloatMatrix& x) {
+  auto a = x.array();
+  a = a * (a + 3.0f).max(0.0f).min(6.0f) / 6.0f;
+}
+
+}  // namespace vitdse::eval

@@ -1,0 +1,233 @@
+// EfficientViT weights: the timm state-dict layout, sized from the card, loaded with shape checks.
+#include "vitdse/eval/efficientvit_weights.hpp"
+
+#include <set>
+#include <string>
+
+#include "vitdse/core/error.hpp"
+#include "vitdse/core/text.hpp"
+#include "vitdse/model/safetensors.hpp"
+
+namespace vitdse::eval {
+
+namespace {
+
+using model::Stage;
+
+struct Slot {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  float* data = nullptr;
+  bool buffer = false;  ///< a batch norm's running statistic, not a parameter
+};
+
+struct ConvSpec {
+  int in, out, kernel, stride = 1, groups = 1;
+  bool bias = false, norm = true, hswish = false;
+};
+
+ConvLayer sized(const ConvSpec& s) {
+  ConvLayer c;
+  c.in = s.in;
+  c.out = s.out;
+  c.kernel = s.kernel;
+  c.stride = s.stride;
+  c.groups = s.groups;
+  c.weight.setZero(s.out, s.in / s.groups * s.kernel * s.kernel);
+  if (s.bias) c.bias = FloatRow::Zero(s.out);
+  if (s.norm) {
+    c.norm = BatchNorm{FloatRow::Ones(s.out), FloatRow::Zero(s.out), FloatRow::Zero(s.out), FloatRow::Ones(s.out)};
+  }
+  c.hswish = s.hswish;
+  return c;
+}
+
+/// An MBConv from `in` to `out` channels; attention stages' MBConvs have biases in place of the
+/// first two norms (timm's fewer_norm).
+MbConvWeights sized_mbconv(int in, int out, double expand, int stride, bool fewer_norm, bool residual) {
+  const int mid = model::mbconv_hidden(in, expand);
+  return {sized({.in = in, .out = mid, .kernel = 1, .bias = fewer_norm, .norm = !fewer_norm, .hswish = true}),
+          sized({.in = mid,
+                 .out = mid,
+                 .kernel = 3,
+                 .stride = stride,
+                 .groups = mid,
+                 .bias = fewer_norm,
+                 .norm = !fewer_norm,
+                 .hswish = true}),
+          sized({.in = mid, .out = out, .kernel = 1}), residual};
+}
+
+LiteMlaWeights sized_attention(int width, const model::EfficientVitShape& s) {
+  LiteMlaWeights a;
+  a.head_dim = s.head_dim;
+  a.heads = width / s.head_dim;
+  const int total = 3 * a.heads * a.head_dim;
+  a.qkv = sized({.in = width, .out = total, .kernel = 1, .norm = false});
+  for (const int k : s.scales) {
+    a.aggreg_depthwise.push_back(sized({.in = total, .out = total, .kernel = k, .groups = total, .norm = false}));
+    a.aggreg_pointwise.push_back(sized({.in = total, .out = total, .kernel = 1, .groups = 3 * a.heads, .norm = false}));
+  }
+  const int branches = static_cast<int>(s.scales.size()) + 1;
+  a.proj = sized({.in = a.heads * a.head_dim * branches, .out = width, .kernel = 1});
+  return a;
+}
+
+void size_for(EfficientVitWeights& w, const model::ModelCard& card) {
+  const model::EfficientVitShape& s = *card.efficientvit;
+  const int stem = s.stem_width;
+  w.stem = sized({.in = card.in_chans, .out = stem, .kernel = 3, .stride = 2, .hswish = true});
+  w.stem_depthwise.clear();
+  w.stem_pointwise.clear();
+  for (int j = 0; j < s.stem_depth; ++j) {
+    w.stem_depthwise.push_back(sized({.in = stem, .out = stem, .kernel = 3, .groups = stem, .hswish = true}));
+    w.stem_pointwise.push_back(sized({.in = stem, .out = stem, .kernel = 1}));
+  }
+  w.stages.clear();
+  int in = stem;
+  for (const Stage& stage : s.stages) {
+    auto& blocks = w.stages.emplace_back();
+    const bool vit = stage.block == Stage::Block::attention;
+    blocks.push_back({std::nullopt, sized_mbconv(in, stage.width, stage.expand_ratio, 2, vit, false)});
+    in = stage.width;
+    for (int j = vit ? 0 : 1; j < stage.depth; ++j) {
+      blocks.push_back({vit ? std::optional(sized_attention(in, s)) : std::nullopt,
+                        sized_mbconv(in, in, stage.expand_ratio, 1, vit, true)});
+    }
+  }
+  w.head_conv = sized({.in = in, .out = s.head_widths[0], .kernel = 1, .hswish = true});
+  w.head_fc1 = {FloatMatrix::Zero(s.head_widths[1], s.head_widths[0]), FloatRow::Zero(s.head_widths[1])};
+  w.head_norm = {FloatRow::Ones(s.head_widths[1]), FloatRow::Zero(s.head_widths[1])};
+  w.head_fc2 = {FloatMatrix::Zero(card.num_classes, s.head_widths[1]), FloatRow::Zero(card.num_classes)};
+}
+
+/// The state-dict entries of a conv: `<prefix>.weight` for a bare nn.Conv2d, else ConvNormAct's
+/// `<prefix>.conv.{weight,bias}` and `<prefix>.norm.*`.
+void add_conv(std::vector<Slot>& slots, const std::string& prefix, ConvLayer& c, bool bare = false) {
+  const std::string conv = bare ? prefix : prefix + ".conv";
+  slots.push_back({conv + ".weight", {c.out, c.in / c.groups, c.kernel, c.kernel}, c.weight.data()});
+  if (c.bias) slots.push_back({conv + ".bias", {c.out}, c.bias->data()});
+  if (c.norm) {
+    slots.push_back({prefix + ".norm.weight", {c.out}, c.norm->gamma.data()});
+    slots.push_back({prefix + ".norm.bias", {c.out}, c.norm->beta.data()});
+    slots.push_back({prefix + ".norm.running_mean", {c.out}, c.norm->mean.data(), true});
+    slots.push_back({prefix + ".norm.running_var", {c.out}, c.norm->var.data(), true});
+  }
+}
+
+void add_mbconv(std::vector<Slot>& slots, const std::string& prefix, MbConvWeights& m) {
+  add_conv(slots, prefix + ".inverted_conv", m.inverted);
+  add_conv(slots, prefix + ".depth_conv", m.depthwise);
+  add_conv(slots, prefix + ".point_conv", m.pointwise);
+}
+
+std::vector<Slot> list_slots(EfficientVitWeights& w) {
+  std::vector<Slot> slots;
+  add_conv(slots, "stem.in_conv", w.stem);
+  for (std::size_t j = 0; j < w.stem_depthwise.size(); ++j) {
+    const std::string prefix = "stem.res" + std::to_string(j) + ".main";
+    add_conv(slots, prefix + ".depth_conv", w.stem_depthwise[j]);
+    add_conv(slots, prefix + ".point_conv", w.stem_pointwise[j]);
+  }
+  for (std::size_t i = 0; i < w.stages.size(); ++i) {
+    for (std::size_t j = 0; j < w.stages[i].size(); ++j) {
+      auto& block = w.stages[i][j];
+      const std::string prefix = "stages." + std::to_string(i) + ".blocks." + std::to_string(j);
+      if (!block.attention) {
+        add_mbconv(slots, prefix + ".main", block.mbconv);
+        continue;
+      }
+      LiteMlaWeights& a = *block.attention;
+      const std::string attn = prefix + ".context_module.main";
+      add_conv(slots, attn + ".qkv", a.qkv);
+      for (std::size_t k = 0; k < a.aggreg_depthwise.size(); ++k) {
+        const std::string agg = attn + ".aggreg." + std::to_string(k);
+        add_conv(slots, agg + ".0", a.aggreg_depthwise[k], true);
+        add_conv(slots, agg + ".1", a.aggreg_pointwise[k], true);
+      }
+      add_conv(slots, attn + ".proj", a.proj);
+      add_mbconv(slots, prefix + ".local_module.main", block.mbconv);
+    }
+  }
+  add_conv(slots, "head.in_conv", w.head_conv);
+  slots.push_back(
+      {"head.classifier.0.weight", {w.head_fc1.weight.rows(), w.head_fc1.weight.cols()}, w.head_fc1.weight.data()});
+  slots.push_back({"head.classifier.1.weight", {w.head_norm.gamma.size()}, w.head_norm.gamma.data()});
+  slots.push_back({"head.classifier.1.bias", {w.head_norm.beta.size()}, w.head_norm.beta.data()});
+  slots.push_back(
+      {"head.classifier.4.weight", {w.head_fc2.weight.rows(), w.head_fc2.weight.cols()}, w.head_fc2.weight.data()});
+  slots.push_back({"head.classifier.4.bias", {w.head_fc2.bias.size()}, w.head_fc2.bias.data()});
+  return slots;
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::vector<std::string> dims;
+  for (const auto d : shape) dims.push_back(std::to_string(d));
+  return "[" + join(dims, ", ") + "]";
+}
+
+std::int64_t count(const std::vector<std::int64_t>& shape) {
+  std::int64_t n = 1;
+  for (const auto d : shape) n *= d;
+  return n;
+}
+
+void check_family(const model::ModelCard& card) {
+  if (card.family != model::Family::efficientvit || !card.efficientvit) {
+    throw Error("model '" + card.name + "' is of family '" + model::to_string(card.family) +
+                "'; EfficientViT weights need a 'family: efficientvit' card");
+  }
+}
+
+}  // namespace
+
+std::int64_t EfficientVitWeights::parameter_count() const {
+  EfficientVitWeights copy = *this;  // the slots view a model they may write; this one is ours
+  std::int64_t n = 0;
+  for (const auto& slot : list_slots(copy)) n += slot.buffer ? 0 : count(slot.shape);
+  return n;
+}
+
+EfficientVitWeights efficientvit_weights_for(const model::ModelCard& card) {
+  check_family(card);
+  EfficientVitWeights w;
+  size_for(w, card);
+  return w;
+}
+
+EfficientVitWeights load_efficientvit_weights(const model::ModelCard& card, const std::filesystem::path& path) {
+  EfficientVitWeights w = efficientvit_weights_for(card);
+  const model::SafetensorsFile file(path);
+  std::set<std::string> expected;
+  for (const auto& slot : list_slots(w)) {
+    expected.insert(slot.name);
+    if (!file.contains(slot.name)) {
+      throw Error(path.string() + ": missing tensor '" + slot.name + "' that model '" + card.name + "' needs");
+    }
+    const auto tensor = file.read_f32(slot.name);
+    if (tensor.shape != slot.shape) {
+      throw Error(path.string() + ": tensor '" + slot.name + "' has shape " + shape_text(tensor.shape) + "; model '" +
+                  card.name + "' needs " + shape_text(slot.shape));
+    }
+    std::copy(tensor.data.begin(), tensor.data.end(), slot.data);
+  }
+  for (const auto& name : file.names()) {
+    if (expected.count(name) == 0 && !name.ends_with(".num_batches_tracked")) {
+      throw Error(path.string() + ": unexpected tensor '" + name + "' for model '" + card.name +
+                  "' (a different architecture, or a card that does not match these weights?)");
+    }
+  }
+  return w;
+}
+
+std::vector<WeightTensor> weight_tensors(EfficientVitWeights& weights, const model::ModelCard& card) {
+  check_family(card);
+  std::vector<WeightTensor> out;
+  for (auto& slot : list_slots(weights)) {
+    const std::span<float> values(slot.data, static_cast<std::size_t>(count(slot.shape)));
+    out.push_back({std::move(slot.name), std::move(slot.shape), values});
+  }
+  return out;
+}
+
+}  // namespace vitdse::eval
