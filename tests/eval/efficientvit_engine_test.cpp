@@ -184,5 +184,78 @@ TEST(EfficientVitWeights, BadFilesGetOneLineNamingTheTensor) {
                               "EfficientViT weights need a 'family: efficientvit' card");
 }
 
+/// A fixture of make_efficientvit_fixtures.py with its card and its synthetic weights on disk.
+struct TimmFixture {
+  model::ModelCard card;
+  test::Shapes keys;
+  model::SafetensorsFile io;
+  std::filesystem::path weights;
+};
+
+TimmFixture load_timm_fixture(const std::string& name, const test::TempDir& dir) {
+  const auto io = test_data(name + ".io.safetensors");
+  TimmFixture f{model::load_model_card(test_data(name + ".yaml")), test::fixture_keys(io), model::SafetensorsFile(io),
+                dir.path() / (name + ".safetensors")};
+  test::write_synthetic_weights(f.weights, f.keys);
+  return f;
+}
+
+float max_abs_difference(const float* a, const std::vector<float>& b) {
+  float worst = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  return worst;
+}
+
+class EfficientVitTimm : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EfficientVitTimm, StateDictKeysAreTimms) {
+  const test::TempDir dir;
+  TimmFixture f = load_timm_fixture(GetParam(), dir);
+  EfficientVitWeights w = efficientvit_weights_for(f.card);
+  test::Shapes ours;
+  for (const auto& t : weight_tensors(w, f.card)) ours[t.name] = t.shape;
+  EXPECT_EQ(ours, f.keys);
+}
+
+TEST_P(EfficientVitTimm, LogitsAndStageOutputsMatchTimmWithin1e4) {
+  const test::TempDir dir;
+  TimmFixture f = load_timm_fixture(GetParam(), dir);
+  const EfficientVitEngine engine(f.card, load_efficientvit_weights(f.card, f.weights));
+  const model::Tensor input = f.io.read_f32("input"), want = f.io.read_f32("logits");
+  const int batch = static_cast<int>(input.shape[0]);
+  const FloatMatrix logits = engine.forward(input.data, batch);
+  ASSERT_EQ(logits.rows() * logits.cols(), want.numel());
+  EXPECT_LE(max_abs_difference(logits.data(), want.data), 1e-4f) << GetParam();
+
+  // timm's NCHW maps of the first image against the engine's channels-last ones.
+  const auto stages = engine.stage_outputs(std::span<const float>(input.data).first(engine.image_size()));
+  for (std::size_t s = 0; s < stages.size(); ++s) {
+    const std::string name = s == 0 ? "stem" : "stages." + std::to_string(s - 1);
+    if (!f.io.contains(name)) continue;
+    const model::Tensor t = f.io.read_f32(name);
+    const FeatureMap& m = stages[s];
+    ASSERT_EQ(t.shape, (std::vector<std::int64_t>{batch, m.values.cols(), m.height, m.width})) << name;
+    const FloatMatrix nchw = m.values.transpose();
+    EXPECT_LE(max_abs_difference(nchw.data(), std::vector<float>(t.data.begin(), t.data.begin() + nchw.size())), 1e-4f)
+        << GetParam() << " " << name;
+  }
+}
+
+TEST(EfficientVitEngine, ThreadCountDoesNotChangeTheLogits) {
+  const test::TempDir dir;
+  TimmFixture f = load_timm_fixture("efficientvit-32x32-random", dir);
+  const EfficientVitEngine engine(f.card, load_efficientvit_weights(f.card, f.weights));
+  const model::Tensor input = f.io.read_f32("input");
+  const FloatMatrix all = engine.forward(input.data, 2);
+  const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+  EXPECT_EQ(engine.forward(input.data, 2), all);
+  test::expect_one_line_error([&] { (void)engine.forward(std::span<const float>(input.data).first(100), 1); },
+                              "takes images of 3072 floats (3x32x32); got 100 floats");
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, EfficientVitTimm,
+                         ::testing::Values("efficientvit-b1-random", "efficientvit-32x32-random",
+                                           "efficientvit-28x28-random"));
+
 }  // namespace
 }  // namespace vitdse::eval

@@ -58,9 +58,8 @@ void write_synthetic_weights(const std::filesystem::path& path, const Shapes& ke
 Shapes fixture_keys(const std::filesystem::path& io_file) {
   const model::SafetensorsFile io(io_file);
   Shapes keys;
-  for (const auto& [name, shape] : nlohmann::json::parse(io.metadata().at("keys")).items()) {
-    keys[name] = shape.get<std::vector<std::int64_t>>();
-  }
+  const auto json = nlohmann::json::parse(io.metadata().at("keys"));
+  for (auto it = json.begin(); it != json.end(); ++it) keys[it.key()] = it.value().get<std::vector<std::int64_t>>();
   return keys;
 }
 
