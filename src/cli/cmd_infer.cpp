@@ -16,6 +16,7 @@
 #include "vitdse/eval/dataset.hpp"
 #include "vitdse/eval/design_datapath.hpp"
 #include "vitdse/eval/evaluator.hpp"
+#include "vitdse/eval/float_model.hpp"
 #include "vitdse/eval/normalise.hpp"
 #include "vitdse/eval/vit_engine.hpp"
 #include "vitdse/model/safetensors.hpp"
@@ -96,21 +97,30 @@ int infer_command(Context& ctx) {
 
   const auto md = load_model_and_design(model, design_path);
   const auto& card = md.workload->card();
-  const eval::VitEngine engine(card, eval::load_vit_weights(card));
   const auto [images, files] = read_inputs(inputs, key, card);
   const int batch = static_cast<int>(images.shape[0]);
-  // The same calibration as `vitdse eval`: activation scales from train-split images.
-  std::unique_ptr<eval::DesignDatapath> datapath;
-  if (!design_path.empty()) {
+  FloatMatrix logits;
+  std::chrono::steady_clock::time_point start;  // of the forward pass alone
+  if (design_path.empty()) {
+    const eval::FloatModel float_model(card);
+    start = std::chrono::steady_clock::now();
+    logits = float_model.forward(images.data, batch);
+  } else {
+    if (card.family != model::Family::vit) {
+      throw usage_error("vitdse infer: designs run on family 'vit' models only; model '" + card.name +
+                        "' runs as the float model without --design");
+    }
+    const eval::VitEngine engine(card, eval::load_vit_weights(card));
+    // The same calibration as `vitdse eval`: activation scales from train-split images.
     const auto source = eval::resolve_dataset(card, data.empty() ? std::nullopt : std::optional<std::string>(data));
     const eval::Dataset calibration = eval::load_calibration_set(source, calibration_images, seed);
     const auto samples = eval::ActivationSamples::record(engine, eval::normalised_batch(calibration, card),
                                                          static_cast<int>(calibration.size()));
-    datapath = std::make_unique<eval::DesignDatapath>(engine, *md.workload, md.design, samples, eval::QuantOptions{},
-                                                      where.kind == eval::Device::Kind::cuda ? where.index : -1);
+    const eval::DesignDatapath datapath(engine, *md.workload, md.design, samples, eval::QuantOptions{},
+                                        where.kind == eval::Device::Kind::cuda ? where.index : -1);
+    start = std::chrono::steady_clock::now();
+    logits = engine.forward(images.data, batch, &datapath);
   }
-  const auto start = std::chrono::steady_clock::now();  // the forward pass alone
-  const FloatMatrix logits = engine.forward(images.data, batch, datapath.get());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // The image files' order goes into the metadata, so that each row of logits names its file.
   std::map<std::string, std::string> metadata;

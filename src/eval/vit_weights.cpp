@@ -143,7 +143,9 @@ VitWeights load_vit_weights(const model::ModelCard& card, const std::filesystem:
   return w;
 }
 
-VitWeights load_vit_weights(const model::ModelCard& card) {
+VitWeights load_vit_weights(const model::ModelCard& card) { return load_vit_weights(card, card_weights_file(card)); }
+
+std::filesystem::path card_weights_file(const model::ModelCard& card) {
   if (!card.weights) {
     throw Error("model '" + card.name + "' names no weights file; add 'weights:' to " + card.source.string() +
                 " or train them with 'vitdse train'");
@@ -152,7 +154,7 @@ VitWeights load_vit_weights(const model::ModelCard& card) {
     throw Error("weights file " + card.weights->string() + " of model '" + card.name +
                 "' does not exist; train it with 'vitdse train --model " + card.name + "'");
   }
-  return load_vit_weights(card, *card.weights);
+  return *card.weights;
 }
 
 VitWeights random_vit_weights(const model::ModelCard& card, std::uint64_t seed) {

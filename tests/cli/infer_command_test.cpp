@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "eval/synthetic_weights.hpp"
 #include "test_util.hpp"
 #include "vitdse/model/safetensors.hpp"
 
@@ -23,6 +24,29 @@ TEST(InferCommand, WritesTimmsLogits) {
   const auto expected = model::SafetensorsFile(test_data("vit-28x28-random.io.safetensors")).read_f32("logits");
   ASSERT_EQ(logits.shape, expected.shape);
   for (std::size_t i = 0; i < logits.data.size(); ++i) EXPECT_NEAR(logits.data[i], expected.data[i], 1e-4) << i;
+}
+
+// An EfficientViT card runs its own engine: timm's logits for the fixture's synthetic weights.
+TEST(InferCommand, RunsEfficientVitAndRefusesItADesign) {
+  const TempDir dir;
+  const auto io = test_data("efficientvit-32x32-random.io.safetensors");
+  test::write_synthetic_weights(dir.path() / "w.safetensors", test::fixture_keys(io));
+  const auto card =
+      dir.write("evit.yaml", read_file(test_data("efficientvit-32x32-random.yaml")) + "weights: w.safetensors\n");
+  const auto out = (dir.path() / "y.safetensors").string();
+  auto r = run_cli({"infer", "--model", card, "--inputs", io, "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("logits [2, 10] of model efficientvit-32x32-random"), std::string::npos) << r.out;
+  const auto logits = model::SafetensorsFile(out).read_f32("logits");
+  const auto expected = model::SafetensorsFile(io).read_f32("logits");
+  ASSERT_EQ(logits.shape, expected.shape);
+  for (std::size_t i = 0; i < logits.data.size(); ++i) EXPECT_NEAR(logits.data[i], expected.data[i], 1e-4) << i;
+
+  const auto design = dir.write("d.yaml", "version: 1\ndefaults: {mult: \"exact:8s\", wbits: 8, abits: 8}\n");
+  r = run_cli({"infer", "--model", card, "--inputs", io, "--out", out, "--design", design});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find("designs run on family 'vit' models only"), std::string::npos) << r.err;
 }
 
 // Image files and folders are preprocessed by the card's transform; each row names its file.

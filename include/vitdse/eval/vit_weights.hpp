@@ -58,6 +58,8 @@ struct VitWeights {
 VitWeights load_vit_weights(const model::ModelCard& card, const std::filesystem::path& path);
 /// The card's own `weights:` file; an Error says how to get weights when the card names none.
 VitWeights load_vit_weights(const model::ModelCard& card);
+/// The card's `weights:` file, which must exist; else an Error saying how to get weights.
+std::filesystem::path card_weights_file(const model::ModelCard& card);
 
 /// Random weights of the card's shape (timm's initialisation scales: N(0, 0.02) for linear
 /// layers and tokens, LayerNorm scales around 1), from `seed`. For benchmarks, memory tests
