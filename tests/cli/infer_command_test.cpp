@@ -30,9 +30,9 @@ TEST(InferCommand, WritesTimmsLogits) {
 TEST(InferCommand, RunsEfficientVitAndRefusesItADesign) {
   const TempDir dir;
   const auto io = test_data("efficientvit-32x32-random.io.safetensors");
-  test::write_synthetic_weights(dir.path() / "w.safetensors", test::fixture_keys(io));
-  const auto card =
-      dir.write("evit.yaml", read_file(test_data("efficientvit-32x32-random.yaml")) + "weights: w.safetensors\n");
+  // The card names efficientvit-32x32-random.safetensors beside it.
+  test::write_synthetic_weights(dir.path() / "efficientvit-32x32-random.safetensors", test::fixture_keys(io));
+  const auto card = dir.write("evit.yaml", read_file(test_data("efficientvit-32x32-random.yaml")));
   const auto out = (dir.path() / "y.safetensors").string();
   auto r = run_cli({"infer", "--model", card, "--inputs", io, "--out", out});
   ASSERT_EQ(r.code, 0) << r.err;

@@ -22,6 +22,12 @@ offset 0, scale 1.5), timm's float32 `logits`, and intermediate outputs named by
 state-dict key with its shape), the versions, and the float32-vs-float64 difference of the logits
 (the floor below which no implementation can be compared).
 
+With --write-weights DIR it writes, instead, each committed fixture's synthetic weights as
+DIR/<name>.safetensors (float32, timm's keys, from the `keys` of its io file; needs numpy only),
+the `weights:` file its card in tests/data names:
+
+    python3 tests/data/make_efficientvit_fixtures.py --write-weights tests/data
+
 With --onnx-graph DIR it also exports timm's efficientvit_b1 (opset 17) to DIR/efficientvit-b1.graph.onnx,
 graph only (the weights are saved as external data, which is not kept), for the ONNX workload tests.
 
@@ -35,10 +41,8 @@ import struct
 import tempfile
 
 import numpy as np
-import torch
-import timm
-from timm.models.efficientvit_mit import EfficientVit
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = 0x9E3779B97F4A7C15
 FIXTURES = {
     # timm's efficientvit_b1 at 224 x 224, ImageNet head.
@@ -90,13 +94,27 @@ def offset_scale(name, shape):
 
 def synthetic(name, shape, offset, scale):
     u = uniform(name, math.prod(shape))
-    return torch.from_numpy((offset + scale * (2.0 * u - 1.0)).astype(np.float32).reshape(shape))
+    return (offset + scale * (2.0 * u - 1.0)).astype(np.float32).reshape(shape)
+
+
+def write_weights(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    for name in FIXTURES:
+        with open(os.path.join(HERE, name + ".io.safetensors"), "rb") as f:
+            n = struct.unpack("<Q", f.read(8))[0]
+            keys = json.loads(json.loads(f.read(n))["__metadata__"]["keys"])
+        path = os.path.join(out_dir, name + ".safetensors")
+        save_file({k: synthetic(k, shape, *offset_scale(k, shape)) for k, shape in keys.items()}, path,
+                  {"generator": "tests/data/make_efficientvit_fixtures.py"})
+        print(f"wrote {path}: {len(keys)} tensors, {sum(math.prod(s) for s in keys.values())} values")
 
 
 def save_file(tensors, path, metadata):
+    """Writes float32 arrays (numpy or torch) as safetensors."""
     header, blobs, offset = {}, [], 0
     for name in sorted(tensors):
-        blob = tensors[name].detach().to(torch.float32).contiguous().numpy().tobytes()
+        t = tensors[name]
+        blob = np.ascontiguousarray(t.detach().float().numpy() if hasattr(t, "detach") else t, np.float32).tobytes()
         header[name] = {"dtype": "F32", "shape": list(tensors[name].shape),
                         "data_offsets": [offset, offset + len(blob)]}
         blobs.append(blob)
@@ -110,9 +128,18 @@ def save_file(tensors, path, metadata):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out", help="where to write the fixtures' io files")
+    ap.add_argument("--write-weights", metavar="DIR", help="write the committed fixtures' synthetic weights there")
     ap.add_argument("--onnx-graph", help="also export efficientvit_b1's graph (no weights) there")
     args = ap.parse_args()
+    if args.write_weights:
+        return write_weights(args.write_weights)
+    if not args.out:
+        ap.error("give --out or --write-weights")
+    global torch, timm
+    import torch
+    import timm
+    from timm.models.efficientvit_mit import EfficientVit
     os.makedirs(args.out, exist_ok=True)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     report = {"torch": torch.__version__, "timm": timm.__version__}
@@ -122,10 +149,10 @@ def main():
         for k, v in state.items():
             if k.endswith(".num_batches_tracked"):
                 continue
-            state[k] = synthetic(k, list(v.shape), *offset_scale(k, list(v.shape)))
+            state[k] = torch.from_numpy(synthetic(k, list(v.shape), *offset_scale(k, list(v.shape))))
             keys[k] = list(v.shape)
         model.load_state_dict(state)
-        x = synthetic("input", [f["batch"], f["config"]["in_chans"], f["img"], f["img"]], 0.0, 1.5)
+        x = torch.from_numpy(synthetic("input", [f["batch"], f["config"]["in_chans"], f["img"], f["img"]], 0.0, 1.5))
         seen = {}
         hooks = [model.stem.register_forward_hook(lambda m, i, o: seen.__setitem__("stem", o.clone()))]
         for j, stage in enumerate(model.stages):
@@ -153,6 +180,8 @@ def main():
 
 def export_graph(out_dir):
     import onnx
+    import torch
+    import timm
     os.makedirs(out_dir, exist_ok=True)
     model = timm.create_model("efficientvit_b1", pretrained=False).eval()
     with tempfile.TemporaryDirectory() as tmp:
