@@ -13,6 +13,7 @@
 #include "cli/inputs.hpp"
 #include "cli/options.hpp"
 #include "vitdse/core/error.hpp"
+#include "vitdse/eval/conv_design_datapath.hpp"
 #include "vitdse/eval/dataset.hpp"
 #include "vitdse/eval/design_datapath.hpp"
 #include "vitdse/eval/evaluator.hpp"
@@ -106,20 +107,28 @@ int infer_command(Context& ctx) {
     start = std::chrono::steady_clock::now();
     logits = float_model.forward(images.data, batch);
   } else {
-    if (card.family != model::Family::vit) {
-      throw usage_error("vitdse infer: designs run on family 'vit' models only; model '" + card.name +
-                        "' runs as the float model without --design");
-    }
-    const eval::VitEngine engine(card, eval::load_vit_weights(card));
     // The same calibration as `vitdse eval`: activation scales from train-split images.
     const auto source = eval::resolve_dataset(card, data.empty() ? std::nullopt : std::optional<std::string>(data));
     const eval::Dataset calibration = eval::load_calibration_set(source, calibration_images, seed);
-    const auto samples = eval::ActivationSamples::record(engine, eval::normalised_batch(calibration, card),
-                                                         static_cast<int>(calibration.size()));
-    const eval::DesignDatapath datapath(engine, *md.workload, md.design, samples, eval::QuantOptions{},
-                                        where.kind == eval::Device::Kind::cuda ? where.index : -1);
-    start = std::chrono::steady_clock::now();
-    logits = engine.forward(images.data, batch, &datapath);
+    const auto calibration_inputs = eval::normalised_batch(calibration, card);
+    const int calibration_count = static_cast<int>(calibration.size());
+    if (card.family == model::Family::efficientvit) {
+      if (where.kind != eval::Device::Kind::cpu) {
+        throw usage_error("vitdse infer: EfficientViT designs run on the CPU only; drop --device");
+      }
+      const eval::EfficientVitEngine engine(card, eval::load_efficientvit_weights(card, eval::card_weights_file(card)));
+      const auto samples = eval::record_conv_samples(engine, calibration_inputs, calibration_count);
+      const eval::ConvDesignDatapath datapath(engine, *md.workload, md.design, samples);
+      start = std::chrono::steady_clock::now();
+      logits = engine.forward(images.data, batch, &datapath);
+    } else {
+      const eval::VitEngine engine(card, eval::load_vit_weights(card));
+      const auto samples = eval::ActivationSamples::record(engine, calibration_inputs, calibration_count);
+      const eval::DesignDatapath datapath(engine, *md.workload, md.design, samples, eval::QuantOptions{},
+                                          where.kind == eval::Device::Kind::cuda ? where.index : -1);
+      start = std::chrono::steady_clock::now();
+      logits = engine.forward(images.data, batch, &datapath);
+    }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // The image files' order goes into the metadata, so that each row of logits names its file.

@@ -36,20 +36,9 @@ class Recorder final : public Datapath {
   }
 
  private:
-  template <class M>
-  void keep(const std::string& key, const M& m) const {
+  void keep(const std::string& key, MatrixRef m) const {
     const std::lock_guard lock(mutex_);
-    auto& s = out_.samples[key];
-    auto& columns = out_.columns[key];
-    if (columns.low.size() == 0) {
-      columns.low = Eigen::RowVectorXf::Constant(m.cols(), std::numeric_limits<float>::infinity());
-      columns.high = -columns.low;
-    }
-    for (Eigen::Index r = 0; r < m.rows(); ++r) {
-      columns.low = columns.low.cwiseMin(m.row(r));
-      columns.high = columns.high.cwiseMax(m.row(r));
-      for (Eigen::Index c = 0; c < m.cols(); ++c) s.push_back(m(r, c));
-    }
+    out_.add(key, m);
   }
 
   ActivationSamples& out_;
@@ -65,10 +54,28 @@ ActivationSamples ActivationSamples::record(const VitEngine& engine, std::span<c
   recorder.act = engine.card().act;
   // One thread: the chunks then arrive in order, so the samples are the same on any machine.
   tbb::task_arena(1).execute([&] { (void)engine.forward(images, batch, &recorder); });
-  // Whole rows, so that per-column transforms of the samples stay possible.
-  for (auto& [key, s] : result.samples) {
+  result.thin(cap);
+  return result;
+}
+
+void ActivationSamples::add(const std::string& key, MatrixRef m) {
+  auto& s = samples[key];
+  auto& c = columns[key];
+  if (c.low.size() == 0) {
+    c.low = Eigen::RowVectorXf::Constant(m.cols(), std::numeric_limits<float>::infinity());
+    c.high = -c.low;
+  }
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    c.low = c.low.cwiseMin(m.row(r));
+    c.high = c.high.cwiseMax(m.row(r));
+    for (Eigen::Index col = 0; col < m.cols(); ++col) s.push_back(m(r, col));
+  }
+}
+
+void ActivationSamples::thin(std::size_t cap) {
+  for (auto& [key, s] : samples) {
     if (s.size() <= cap) continue;
-    const auto width = static_cast<std::size_t>(result.columns.at(key).low.size());
+    const auto width = static_cast<std::size_t>(columns.at(key).low.size());
     const std::size_t rows = s.size() / width, keep = std::max<std::size_t>(1, cap / width);
     const std::size_t stride = (rows + keep - 1) / keep;
     std::size_t n = 0;
@@ -78,7 +85,6 @@ ActivationSamples ActivationSamples::record(const VitEngine& engine, std::span<c
     }
     s.resize(n);
   }
-  return result;
 }
 
 }  // namespace vitdse::eval

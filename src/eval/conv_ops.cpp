@@ -7,13 +7,13 @@
 
 namespace vitdse::eval {
 
-namespace {
+int conv_padding(int kernel, int stride) { return ((stride - 1) + (kernel - 1)) / 2; }
 
-int padding(int kernel, int stride) { return ((stride - 1) + (kernel - 1)) / 2; }
+namespace {
 
 /// out(pixel, c) = bias(c) + Σ taps x(pixel', c)·w(c, tap): the channels of a row are one vector.
 void depthwise(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
-  const int k = c.kernel, pad = padding(k, c.stride);
+  const int k = c.kernel, pad = conv_padding(k, c.stride);
   const FloatMatrix taps = c.weight.transpose();  // [k·k x channels]
   out.values.resize(static_cast<Eigen::Index>(out.height) * out.width, c.out);
   for (int oy = 0; oy < out.height; ++oy) {
@@ -33,9 +33,10 @@ void depthwise(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
   }
 }
 
-/// The k x k patches of every output pixel as rows, in (c, ky, kx) order; zeros outside the map.
+}  // namespace
+
 FloatMatrix unfold(const FeatureMap& x, const FoldedConv& c, int out_h, int out_w) {
-  const int k = c.kernel, pad = padding(k, c.stride);
+  const int k = c.kernel, pad = conv_padding(k, c.stride);
   FloatMatrix patches = FloatMatrix::Zero(static_cast<Eigen::Index>(out_h) * out_w, c.in * k * k);
   for (int oy = 0; oy < out_h; ++oy) {
     for (int ox = 0; ox < out_w; ++ox) {
@@ -55,17 +56,19 @@ FloatMatrix unfold(const FeatureMap& x, const FoldedConv& c, int out_h, int out_
   return patches;
 }
 
-}  // namespace
+bool is_depthwise(const FoldedConv& c) { return c.groups == c.in && c.groups == c.out && c.kernel > 1; }
 
-FoldedConv fold(const ConvLayer& layer, double eps) {
-  FoldedConv f{layer.in,
-               layer.out,
-               layer.kernel,
-               layer.stride,
-               layer.groups,
-               layer.weight,
-               layer.bias.value_or(FloatRow::Zero(layer.out)),
-               layer.hswish};
+FoldedConv fold(const ConvLayer& layer, double eps, int workload_layer) {
+  FoldedConv f;
+  f.layer = workload_layer;
+  f.in = layer.in;
+  f.out = layer.out;
+  f.kernel = layer.kernel;
+  f.stride = layer.stride;
+  f.groups = layer.groups;
+  f.weight = layer.weight;
+  f.bias = layer.bias.value_or(FloatRow::Zero(layer.out));
+  f.hswish = layer.hswish;
   if (!layer.norm) return f;
   const BatchNorm& n = *layer.norm;
   for (int o = 0; o < layer.out; ++o) {
@@ -77,7 +80,7 @@ FoldedConv fold(const ConvLayer& layer, double eps) {
 }
 
 int conv_output_side(int side, int kernel, int stride) {
-  return (side + 2 * padding(kernel, stride) - kernel) / stride + 1;
+  return (side + 2 * conv_padding(kernel, stride) - kernel) / stride + 1;
 }
 
 void conv2d(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
@@ -87,7 +90,7 @@ void conv2d(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
   }
   out.height = conv_output_side(x.height, c.kernel, c.stride);
   out.width = conv_output_side(x.width, c.kernel, c.stride);
-  if (c.groups == c.in && c.groups == c.out && c.kernel > 1) {
+  if (is_depthwise(c)) {
     depthwise(x, c, out);
   } else {
     const bool direct = c.kernel == 1 && c.stride == 1;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "design_quant.hpp"
 #include "vitdse/arith/log2_quantiser.hpp"
 #include "vitdse/arith/metrics.hpp"
 #include "vitdse/arith/multiplier.hpp"
@@ -15,6 +16,9 @@ namespace vitdse::eval {
 
 using arith::QuantParams;
 using arith::QuantScheme;
+using detail::calibrated;
+using detail::codes_of;
+using detail::samples_of;
 using Int32Matrix = Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 struct DesignDatapath::Gemm {
@@ -31,65 +35,6 @@ struct DesignDatapath::Gemm {
 namespace {
 
 constexpr int kLinearOps = 4;  // qkv, proj, fc1, fc2
-
-/// Operand codes of a float matrix (rows may be strided), each as its two's-complement byte.
-template <class M>
-std::vector<std::uint8_t> codes_of(const M& x, const QuantParams& p) {
-  const auto cols = static_cast<std::size_t>(x.cols());
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(x.rows()) * cols);
-  if (x.rows() > 1 && static_cast<std::size_t>(x.outerStride()) == cols) {  // one contiguous run
-    arith::quantise_to_bytes(std::span<const float>(x.data(), codes.size()), p, codes);
-    return codes;
-  }
-  for (Eigen::Index r = 0; r < x.rows(); ++r) {
-    arith::quantise_to_bytes(std::span<const float>(x.row(r).data(), cols), p,
-                             std::span<std::uint8_t>(codes).subspan(static_cast<std::size_t>(r) * cols, cols));
-  }
-  return codes;
-}
-
-/// The table a GEMM runs: the multiplier's own when signed; for an unsigned n-bit multiplier,
-/// its sign-magnitude extension to signed n-bit codes, whose magnitudes fit its operands.
-std::shared_ptr<const LutGemm> make_gemm(const std::string& spec, int cuda_device) {
-  const auto m = arith::make_multiplier(spec);
-  if (m->bits() > 8) {
-    throw Error("unit '" + spec + "': the evaluator's lookup-table GEMM takes operands of 2..8 bits");
-  }
-  if (m->is_signed()) return std::make_shared<const LutGemm>(*m, GemmPath::automatic, cuda_device);
-  const int n = m->bits(), side = 1 << n;
-  const auto unsigned_table = arith::build_lut(*m);
-  std::vector<std::int32_t> table(static_cast<std::size_t>(side) * static_cast<std::size_t>(side));
-  const auto value = [side](int code) { return code >= side / 2 ? code - side : code; };
-  for (int ia = 0; ia < side; ++ia) {
-    for (int ib = 0; ib < side; ++ib) {
-      const int a = value(ia), b = value(ib);
-      const std::int32_t magnitude = unsigned_table[static_cast<std::size_t>(std::abs(a) * side + std::abs(b))];
-      table[static_cast<std::size_t>(ia * side + ib)] = (a < 0) != (b < 0) ? -magnitude : magnitude;
-    }
-  }
-  return std::make_shared<const LutGemm>(table, arith::Width{n, true}, GemmPath::automatic, cuda_device);
-}
-
-const std::vector<float>& samples_of(const ActivationSamples& samples, const std::string& key) {
-  const auto it = samples.samples.find(key);
-  if (it == samples.samples.end() || it->second.empty()) {
-    throw Error("no calibration samples for " + key + "; calibrate on images of this model");
-  }
-  return it->second;
-}
-
-QuantParams calibrated(std::span<const float> values, int bits, const QuantOptions& o) {
-  arith::CalibrationOptions c;
-  c.bits = bits;
-  c.scheme = QuantScheme::symmetric;
-  c.method = o.method;
-  c.percentile = o.percentile;
-  return arith::calibrate(values, c);
-}
-
-QuantParams calibrated(const ActivationSamples& samples, const std::string& key, int bits, const QuantOptions& o) {
-  return calibrated(samples_of(samples, key), bits, o);
-}
 
 /// Static FFN2 pruning: zeroes the input columns of fc2's weight [out x hidden] of smallest L2
 /// norm (ties to the later column), keeping ceil((1 - prune)·hidden) as the workload counts.
@@ -161,7 +106,7 @@ DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& w
     const auto& c = choice(site);
     const std::string& spec = design.units[static_cast<std::size_t>(c.mult)];
     auto& lut = tables[spec];
-    if (!lut) lut = make_gemm(spec, cuda_device);
+    if (!lut) lut = detail::make_signed_gemm(spec, cuda_device);
     auto g = std::make_unique<Gemm>();
     g->name = site_name(site);
     g->lut = lut;
@@ -186,23 +131,11 @@ DesignDatapath::DesignDatapath(const VitEngine& engine, const model::Workload& w
             fold_transform(c.transform, calibration.columns.at(key), samples_of(calibration, key), weight, *g);
         g->a = calibrated(transformed, c.abits, options);
       }
-      arith::CalibrationOptions wo;
-      wo.bits = c.wbits;
-      wo.granularity =
-          c.wquant == model::WeightQuant::per_tensor ? arith::Granularity::per_tensor : arith::Granularity::per_row;
-      const QuantParams wp = arith::calibrate(weight, wo);
-      const arith::CodeMatrix q = arith::quantise(weight, wp);
-      std::vector<std::uint8_t> codes(static_cast<std::size_t>(q.size()));
-      for (Eigen::Index i = 0; i < q.size(); ++i)
-        codes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(q.data()[i]);
+      const detail::WeightCodes wq = detail::quantise_weights(weight, c.wbits, c.wquant);
       g->weights = lut->pack_transposed(
-          CodeView(codes.data(), static_cast<std::size_t>(weight.rows()), static_cast<std::size_t>(weight.cols())),
+          CodeView(wq.codes.data(), static_cast<std::size_t>(weight.rows()), static_cast<std::size_t>(weight.cols())),
           Reuse::many);
-      // One scale per output channel (a per-tensor scale repeated).
-      g->out_scale = Eigen::RowVectorXf::Constant(weight.rows(), wp.scales[0] * g->a.scales[0]);
-      if (wp.scales.size() > 1) {
-        g->out_scale = Eigen::Map<const Eigen::RowVectorXf>(wp.scales.data(), weight.rows()) * g->a.scales[0];
-      }
+      g->out_scale = Eigen::Map<const Eigen::RowVectorXf>(wq.scales.data(), weight.rows()) * g->a.scales[0];
     }
     gemms_.push_back(std::move(g));
   };

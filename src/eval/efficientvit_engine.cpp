@@ -5,6 +5,7 @@
 
 #include "vitdse/core/error.hpp"
 #include "vitdse/eval/float_ops.hpp"
+#include "vitdse/model/workload.hpp"
 
 namespace vitdse::eval {
 
@@ -13,29 +14,42 @@ EfficientVitEngine::EfficientVitEngine(model::ModelCard card, const EfficientVit
   if (card_.family != model::Family::efficientvit) {
     throw Error("model '" + card_.name + "' is not an EfficientViT; its family is " + model::to_string(card_.family));
   }
-  const double eps = card_.norm_eps;
-  const auto fold_mbconv = [eps](const MbConvWeights& m) {
-    return MbConv{fold(m.inverted, eps), fold(m.depthwise, eps), fold(m.pointwise, eps), m.residual};
+  // Each conv and product finds its workload layer by timm's module name.
+  const model::Workload workload(card_);
+  const auto index = [&](const std::string& name) {
+    const int i = workload.find(name);
+    if (i < 0) throw Error("model '" + card_.name + "': no workload layer " + name);
+    return i;
   };
-  stem_ = fold(weights.stem, eps);
-  for (const auto& c : weights.stem_depthwise) stem_depthwise_.push_back(fold(c, eps));
-  for (const auto& c : weights.stem_pointwise) stem_pointwise_.push_back(fold(c, eps));
+  const double eps = card_.norm_eps;
+  const auto folded = [&](const ConvLayer& c) { return eval::fold(c, eps, index(c.name)); };
+  const auto fold_mbconv = [&](const MbConvWeights& m) {
+    return MbConv{folded(m.inverted), folded(m.depthwise), folded(m.pointwise), m.residual};
+  };
+  stem_ = folded(weights.stem);
+  for (const auto& c : weights.stem_depthwise) stem_depthwise_.push_back(folded(c));
+  for (const auto& c : weights.stem_pointwise) stem_pointwise_.push_back(folded(c));
   for (const auto& stage : weights.stages) {
     auto& blocks = stages_.emplace_back();
     for (const auto& b : stage) {
       Block block{std::nullopt, fold_mbconv(b.mbconv)};
       if (b.attention) {
         const LiteMlaWeights& a = *b.attention;
-        Attention folded{a.heads, a.head_dim, fold(a.qkv, eps), fold(a.proj, eps), {}, {}};
-        for (const auto& c : a.aggreg_depthwise) folded.aggreg_depthwise.push_back(fold(c, eps));
-        for (const auto& c : a.aggreg_pointwise) folded.aggreg_pointwise.push_back(fold(c, eps));
-        block.attention = std::move(folded);
+        const std::string module = a.qkv.name.substr(0, a.qkv.name.size() - 4);  // less ".qkv"
+        Attention att{
+            a.heads, a.head_dim, index(module + ".kv"), index(module + ".qkv_out"), folded(a.qkv), folded(a.proj),
+            {},      {}};
+        for (const auto& c : a.aggreg_depthwise) att.aggreg_depthwise.push_back(folded(c));
+        for (const auto& c : a.aggreg_pointwise) att.aggreg_pointwise.push_back(folded(c));
+        block.attention = std::move(att);
       }
       blocks.push_back(std::move(block));
     }
   }
-  head_conv_ = fold(weights.head_conv, eps);
+  head_conv_ = folded(weights.head_conv);
   head_fc1_ = weights.head_fc1;
+  head_fc1_layer_ = index("head.classifier.0");
+  head_fc2_layer_ = index("head.classifier.4");
   head_norm_ = weights.head_norm;
   head_fc2_ = weights.head_fc2;
 }
@@ -54,11 +68,12 @@ void EfficientVitEngine::check_image(std::span<const float> images, int batch) c
   }
 }
 
-FloatMatrix EfficientVitEngine::forward(std::span<const float> images, int batch) const {
+FloatMatrix EfficientVitEngine::forward(std::span<const float> images, int batch, const ConvDatapath* datapath) const {
   check_image(images, batch);
+  const ConvDatapath& dp = datapath != nullptr ? *datapath : float_datapath_;
   FloatMatrix logits(batch, card_.num_classes);
   tbb::parallel_for(0, batch, [&](int i) {
-    logits.row(i) = forward_image(images.data() + image_size() * static_cast<std::size_t>(i), nullptr);
+    logits.row(i) = forward_image(images.data() + image_size() * static_cast<std::size_t>(i), dp, nullptr);
   });
   return logits;
 }
@@ -66,29 +81,54 @@ FloatMatrix EfficientVitEngine::forward(std::span<const float> images, int batch
 std::vector<FeatureMap> EfficientVitEngine::stage_outputs(std::span<const float> image) const {
   check_image(image, 1);
   std::vector<FeatureMap> stages;
-  (void)forward_image(image.data(), &stages);
+  (void)forward_image(image.data(), float_datapath_, &stages);
   return stages;
 }
 
-void EfficientVitEngine::mbconv(const MbConv& m, FeatureMap& x) const {
+std::vector<const FoldedConv*> EfficientVitEngine::convolutions() const {
+  std::vector<const FoldedConv*> out{&stem_};
+  for (std::size_t j = 0; j < stem_depthwise_.size(); ++j)
+    out.insert(out.end(), {&stem_depthwise_[j], &stem_pointwise_[j]});
+  for (const auto& stage : stages_) {
+    for (const auto& b : stage) {
+      if (b.attention) {
+        const Attention& a = *b.attention;
+        out.push_back(&a.qkv);
+        for (std::size_t s = 0; s < a.aggreg_depthwise.size(); ++s) {
+          out.insert(out.end(), {&a.aggreg_depthwise[s], &a.aggreg_pointwise[s]});
+        }
+        out.push_back(&a.proj);
+      }
+      out.insert(out.end(), {&b.mbconv.inverted, &b.mbconv.depthwise, &b.mbconv.pointwise});
+    }
+  }
+  out.push_back(&head_conv_);
+  return out;
+}
+
+std::vector<std::pair<int, const Linear*>> EfficientVitEngine::head_layers() const {
+  return {{head_fc1_layer_, &head_fc1_}, {head_fc2_layer_, &head_fc2_}};
+}
+
+void EfficientVitEngine::mbconv(const MbConv& m, const ConvDatapath& dp, FeatureMap& x) const {
   FeatureMap wide, mid, out;
-  conv2d(x, m.inverted, wide);
-  conv2d(wide, m.depthwise, mid);
-  conv2d(mid, m.pointwise, out);
+  dp.conv(x, m.inverted, wide);
+  dp.conv(wide, m.depthwise, mid);
+  dp.conv(mid, m.pointwise, out);
   if (m.residual) out.values += x.values;
   x = std::move(out);
 }
 
-void EfficientVitEngine::attention(const Attention& a, FeatureMap& x) const {
+void EfficientVitEngine::attention(const Attention& a, const ConvDatapath& dp, FeatureMap& x) const {
   FeatureMap qkv, spread, aggregated;
-  conv2d(x, a.qkv, qkv);
+  dp.conv(x, a.qkv, qkv);
   const auto branches = static_cast<Eigen::Index>(a.aggreg_depthwise.size()) + 1;
   const Eigen::Index pixels = qkv.values.rows(), width = qkv.values.cols(), d = a.head_dim;
   FloatMatrix all(pixels, width * branches);
   all.leftCols(width) = qkv.values;
   for (std::size_t s = 0; s < a.aggreg_depthwise.size(); ++s) {
-    conv2d(qkv, a.aggreg_depthwise[s], spread);
-    conv2d(spread, a.aggreg_pointwise[s], aggregated);
+    dp.conv(qkv, a.aggreg_depthwise[s], spread);
+    dp.conv(spread, a.aggreg_pointwise[s], aggregated);
     all.middleCols(width * static_cast<Eigen::Index>(s + 1), width) = aggregated.values;
   }
   // Head g of all branches: q, k, v are 3·d consecutive channels from 3·d·g.
@@ -98,46 +138,48 @@ void EfficientVitEngine::attention(const Attention& a, FeatureMap& x) const {
   v1.col(d).setOnes();
   for (Eigen::Index g = 0; g < heads; ++g) {
     const FloatMatrix q = all.middleCols(3 * d * g, d).cwiseMax(0.0f);
-    const FloatMatrix k = all.middleCols(3 * d * g + d, d).cwiseMax(0.0f);
+    const FloatMatrix k_t = all.middleCols(3 * d * g + d, d).cwiseMax(0.0f).transpose();
     v1.leftCols(d) = all.middleCols(3 * d * g + 2 * d, d);
-    kv.noalias() = k.transpose() * v1;
-    o.noalias() = q * kv;
-    const Eigen::ArrayXf den = o.col(d).array() + kLiteMlaEps;
+    dp.matmul(a.kv_layer, k_t, v1, kv);
+    dp.matmul(a.out_layer, q, kv, o);
+    Eigen::ArrayXf den = o.col(d).array() + kLiteMlaEps;
+    dp.denominators(a.out_layer, den);
     mixed.values.middleCols(g * d, d) = (o.leftCols(d).array().colwise() / den).matrix();
   }
   FeatureMap out;
-  conv2d(mixed, a.proj, out);
+  dp.conv(mixed, a.proj, out);
   x.values += out.values;
 }
 
-FloatRow EfficientVitEngine::forward_image(const float* image, std::vector<FeatureMap>* stages) const {
+FloatRow EfficientVitEngine::forward_image(const float* image, const ConvDatapath& dp,
+                                           std::vector<FeatureMap>* stages) const {
   const int side = card_.img_size, channels = card_.in_chans;
   FeatureMap in{FloatMatrix(side * side, channels), side, side};
   for (int c = 0; c < channels; ++c) {
     for (int p = 0; p < side * side; ++p) in.values(p, c) = image[static_cast<std::size_t>(c) * side * side + p];
   }
   FeatureMap x, half, delta;
-  conv2d(in, stem_, x);
+  dp.conv(in, stem_, x);
   for (std::size_t j = 0; j < stem_depthwise_.size(); ++j) {
-    conv2d(x, stem_depthwise_[j], half);
-    conv2d(half, stem_pointwise_[j], delta);
+    dp.conv(x, stem_depthwise_[j], half);
+    dp.conv(half, stem_pointwise_[j], delta);
     x.values += delta.values;
   }
   if (stages != nullptr) stages->push_back(x);
   for (const auto& stage : stages_) {
     for (const auto& block : stage) {
-      if (block.attention) attention(*block.attention, x);
-      mbconv(block.mbconv, x);
+      if (block.attention) attention(*block.attention, dp, x);
+      mbconv(block.mbconv, dp, x);
     }
     if (stages != nullptr) stages->push_back(x);
   }
-  conv2d(x, head_conv_, half);
+  dp.conv(x, head_conv_, half);
   const FloatMatrix pooled = half.values.colwise().mean();
   FloatMatrix hidden, normed, logits;
-  linear(pooled, head_fc1_, hidden);
+  dp.linear(head_fc1_layer_, pooled, head_fc1_, hidden);
   layer_norm(hidden, head_norm_, card_.norm_eps, normed);
   hardswish(normed);
-  linear(normed, head_fc2_, logits);
+  dp.linear(head_fc2_layer_, normed, head_fc2_, logits);
   return logits.row(0);
 }
 

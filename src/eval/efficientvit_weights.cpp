@@ -22,12 +22,14 @@ struct Slot {
 };
 
 struct ConvSpec {
+  std::string name;
   int in, out, kernel, stride = 1, groups = 1;
   bool bias = false, norm = true, hswish = false;
 };
 
 ConvLayer sized(const ConvSpec& s) {
   ConvLayer c;
+  c.name = s.name;
   c.in = s.in;
   c.out = s.out;
   c.kernel = s.kernel;
@@ -42,60 +44,86 @@ ConvLayer sized(const ConvSpec& s) {
   return c;
 }
 
-/// An MBConv from `in` to `out` channels; attention stages' MBConvs have biases in place of the
-/// first two norms (timm's fewer_norm).
-MbConvWeights sized_mbconv(int in, int out, double expand, int stride, bool fewer_norm, bool residual) {
+/// An MBConv from `in` to `out` channels at `prefix` (timm's `...main`); attention stages'
+/// MBConvs have biases in place of the first two norms (timm's fewer_norm).
+MbConvWeights sized_mbconv(const std::string& prefix, int in, int out, double expand, int stride, bool fewer_norm,
+                           bool residual) {
   const int mid = model::mbconv_hidden(in, expand);
-  return {sized({.in = in, .out = mid, .kernel = 1, .bias = fewer_norm, .norm = !fewer_norm, .hswish = true}),
-          sized({.in = mid,
-                 .out = mid,
-                 .kernel = 3,
-                 .stride = stride,
-                 .groups = mid,
-                 .bias = fewer_norm,
-                 .norm = !fewer_norm,
-                 .hswish = true}),
-          sized({.in = mid, .out = out, .kernel = 1}), residual};
+  MbConvWeights m;
+  m.inverted = sized({.name = prefix + ".inverted_conv",
+                      .in = in,
+                      .out = mid,
+                      .kernel = 1,
+                      .bias = fewer_norm,
+                      .norm = !fewer_norm,
+                      .hswish = true});
+  m.depthwise = sized({.name = prefix + ".depth_conv",
+                       .in = mid,
+                       .out = mid,
+                       .kernel = 3,
+                       .stride = stride,
+                       .groups = mid,
+                       .bias = fewer_norm,
+                       .norm = !fewer_norm,
+                       .hswish = true});
+  m.pointwise = sized({.name = prefix + ".point_conv", .in = mid, .out = out, .kernel = 1});
+  m.residual = residual;
+  return m;
 }
 
-LiteMlaWeights sized_attention(int width, const model::EfficientVitShape& s) {
+/// LiteMLA at `prefix` (timm's `...context_module.main`).
+LiteMlaWeights sized_attention(const std::string& prefix, int width, const model::EfficientVitShape& s) {
   LiteMlaWeights a;
   a.head_dim = s.head_dim;
   a.heads = width / s.head_dim;
   const int total = 3 * a.heads * a.head_dim;
-  a.qkv = sized({.in = width, .out = total, .kernel = 1, .norm = false});
-  for (const int k : s.scales) {
-    a.aggreg_depthwise.push_back(sized({.in = total, .out = total, .kernel = k, .groups = total, .norm = false}));
-    a.aggreg_pointwise.push_back(sized({.in = total, .out = total, .kernel = 1, .groups = 3 * a.heads, .norm = false}));
+  a.qkv = sized({.name = prefix + ".qkv", .in = width, .out = total, .kernel = 1, .norm = false});
+  for (std::size_t i = 0; i < s.scales.size(); ++i) {
+    const std::string agg = prefix + ".aggreg." + std::to_string(i);
+    a.aggreg_depthwise.push_back(
+        sized({.name = agg + ".0", .in = total, .out = total, .kernel = s.scales[i], .groups = total, .norm = false}));
+    a.aggreg_pointwise.push_back(
+        sized({.name = agg + ".1", .in = total, .out = total, .kernel = 1, .groups = 3 * a.heads, .norm = false}));
   }
   const int branches = static_cast<int>(s.scales.size()) + 1;
-  a.proj = sized({.in = a.heads * a.head_dim * branches, .out = width, .kernel = 1});
+  a.proj = sized({.name = prefix + ".proj", .in = a.heads * a.head_dim * branches, .out = width, .kernel = 1});
   return a;
 }
 
 void size_for(EfficientVitWeights& w, const model::ModelCard& card) {
   const model::EfficientVitShape& s = *card.efficientvit;
   const int stem = s.stem_width;
-  w.stem = sized({.in = card.in_chans, .out = stem, .kernel = 3, .stride = 2, .hswish = true});
+  w.stem = sized({.name = "stem.in_conv", .in = card.in_chans, .out = stem, .kernel = 3, .stride = 2, .hswish = true});
   w.stem_depthwise.clear();
   w.stem_pointwise.clear();
   for (int j = 0; j < s.stem_depth; ++j) {
-    w.stem_depthwise.push_back(sized({.in = stem, .out = stem, .kernel = 3, .groups = stem, .hswish = true}));
-    w.stem_pointwise.push_back(sized({.in = stem, .out = stem, .kernel = 1}));
+    const std::string prefix = "stem.res" + std::to_string(j) + ".main";
+    w.stem_depthwise.push_back(
+        sized({.name = prefix + ".depth_conv", .in = stem, .out = stem, .kernel = 3, .groups = stem, .hswish = true}));
+    w.stem_pointwise.push_back(sized({.name = prefix + ".point_conv", .in = stem, .out = stem, .kernel = 1}));
   }
   w.stages.clear();
   int in = stem;
-  for (const Stage& stage : s.stages) {
+  for (std::size_t i = 0; i < s.stages.size(); ++i) {
+    const Stage& stage = s.stages[i];
     auto& blocks = w.stages.emplace_back();
     const bool vit = stage.block == Stage::Block::attention;
-    blocks.push_back({std::nullopt, sized_mbconv(in, stage.width, stage.expand_ratio, 2, vit, false)});
+    const std::string prefix = "stages." + std::to_string(i) + ".blocks.";
+    blocks.push_back(
+        {std::nullopt, sized_mbconv(prefix + "0.main", in, stage.width, stage.expand_ratio, 2, vit, false)});
     in = stage.width;
-    for (int j = vit ? 0 : 1; j < stage.depth; ++j) {
-      blocks.push_back({vit ? std::optional(sized_attention(in, s)) : std::nullopt,
-                        sized_mbconv(in, in, stage.expand_ratio, 1, vit, true)});
+    // MBConv stages have `depth` blocks in all; attention stages `depth` EfficientViT blocks after the first.
+    for (int j = 1; j < stage.depth + (vit ? 1 : 0); ++j) {
+      const std::string block = prefix + std::to_string(j);
+      if (vit) {
+        blocks.push_back({sized_attention(block + ".context_module.main", in, s),
+                          sized_mbconv(block + ".local_module.main", in, in, stage.expand_ratio, 1, true, true)});
+      } else {
+        blocks.push_back({std::nullopt, sized_mbconv(block + ".main", in, in, stage.expand_ratio, 1, false, true)});
+      }
     }
   }
-  w.head_conv = sized({.in = in, .out = s.head_widths[0], .kernel = 1, .hswish = true});
+  w.head_conv = sized({.name = "head.in_conv", .in = in, .out = s.head_widths[0], .kernel = 1, .hswish = true});
   w.head_fc1 = {FloatMatrix::Zero(s.head_widths[1], s.head_widths[0]), FloatRow::Zero(s.head_widths[1])};
   w.head_norm = {FloatRow::Ones(s.head_widths[1]), FloatRow::Zero(s.head_widths[1])};
   w.head_fc2 = {FloatMatrix::Zero(card.num_classes, s.head_widths[1]), FloatRow::Zero(card.num_classes)};
@@ -103,7 +131,8 @@ void size_for(EfficientVitWeights& w, const model::ModelCard& card) {
 
 /// The state-dict entries of a conv: `<prefix>.weight` for a bare nn.Conv2d, else ConvNormAct's
 /// `<prefix>.conv.{weight,bias}` and `<prefix>.norm.*`.
-void add_conv(std::vector<Slot>& slots, const std::string& prefix, ConvLayer& c, bool bare = false) {
+void add_conv(std::vector<Slot>& slots, ConvLayer& c, bool bare = false) {
+  const std::string& prefix = c.name;
   const std::string conv = bare ? prefix : prefix + ".conv";
   slots.push_back({conv + ".weight", {c.out, c.in / c.groups, c.kernel, c.kernel}, c.weight.data()});
   if (c.bias) slots.push_back({conv + ".bias", {c.out}, c.bias->data()});
@@ -115,41 +144,34 @@ void add_conv(std::vector<Slot>& slots, const std::string& prefix, ConvLayer& c,
   }
 }
 
-void add_mbconv(std::vector<Slot>& slots, const std::string& prefix, MbConvWeights& m) {
-  add_conv(slots, prefix + ".inverted_conv", m.inverted);
-  add_conv(slots, prefix + ".depth_conv", m.depthwise);
-  add_conv(slots, prefix + ".point_conv", m.pointwise);
+void add_mbconv(std::vector<Slot>& slots, MbConvWeights& m) {
+  add_conv(slots, m.inverted);
+  add_conv(slots, m.depthwise);
+  add_conv(slots, m.pointwise);
 }
 
 std::vector<Slot> list_slots(EfficientVitWeights& w) {
   std::vector<Slot> slots;
-  add_conv(slots, "stem.in_conv", w.stem);
+  add_conv(slots, w.stem);
   for (std::size_t j = 0; j < w.stem_depthwise.size(); ++j) {
-    const std::string prefix = "stem.res" + std::to_string(j) + ".main";
-    add_conv(slots, prefix + ".depth_conv", w.stem_depthwise[j]);
-    add_conv(slots, prefix + ".point_conv", w.stem_pointwise[j]);
+    add_conv(slots, w.stem_depthwise[j]);
+    add_conv(slots, w.stem_pointwise[j]);
   }
-  for (std::size_t i = 0; i < w.stages.size(); ++i) {
-    for (std::size_t j = 0; j < w.stages[i].size(); ++j) {
-      auto& block = w.stages[i][j];
-      const std::string prefix = "stages." + std::to_string(i) + ".blocks." + std::to_string(j);
-      if (!block.attention) {
-        add_mbconv(slots, prefix + ".main", block.mbconv);
-        continue;
+  for (auto& stage : w.stages) {
+    for (auto& block : stage) {
+      if (block.attention) {
+        LiteMlaWeights& a = *block.attention;
+        add_conv(slots, a.qkv);
+        for (std::size_t k = 0; k < a.aggreg_depthwise.size(); ++k) {
+          add_conv(slots, a.aggreg_depthwise[k], true);
+          add_conv(slots, a.aggreg_pointwise[k], true);
+        }
+        add_conv(slots, a.proj);
       }
-      LiteMlaWeights& a = *block.attention;
-      const std::string attn = prefix + ".context_module.main";
-      add_conv(slots, attn + ".qkv", a.qkv);
-      for (std::size_t k = 0; k < a.aggreg_depthwise.size(); ++k) {
-        const std::string agg = attn + ".aggreg." + std::to_string(k);
-        add_conv(slots, agg + ".0", a.aggreg_depthwise[k], true);
-        add_conv(slots, agg + ".1", a.aggreg_pointwise[k], true);
-      }
-      add_conv(slots, attn + ".proj", a.proj);
-      add_mbconv(slots, prefix + ".local_module.main", block.mbconv);
+      add_mbconv(slots, block.mbconv);
     }
   }
-  add_conv(slots, "head.in_conv", w.head_conv);
+  add_conv(slots, w.head_conv);
   slots.push_back(
       {"head.classifier.0.weight", {w.head_fc1.weight.rows(), w.head_fc1.weight.cols()}, w.head_fc1.weight.data()});
   slots.push_back({"head.classifier.1.weight", {w.head_norm.gamma.size()}, w.head_norm.gamma.data()});

@@ -87,6 +87,23 @@ void detail::GemmKernel::multiply(CodeView a, const PackedOperand& b, Int32View 
                     [&](const tbb::blocked_range<std::size_t>& r) { multiply_rows(a, b, c, r.begin(), r.end()); });
 }
 
+std::vector<std::int32_t> signed_code_table(const arith::Multiplier& m, const std::string& spec) {
+  if (m.bits() > 8) throw Error("unit '" + spec + "': the evaluator's lookup-table GEMM takes operands of 2..8 bits");
+  if (m.is_signed()) return arith::build_lut(m);
+  const int side = 1 << m.bits();
+  const auto unsigned_table = arith::build_lut(m);
+  std::vector<std::int32_t> table(static_cast<std::size_t>(side) * static_cast<std::size_t>(side));
+  const auto value = [side](int code) { return code >= side / 2 ? code - side : code; };
+  for (int ia = 0; ia < side; ++ia) {
+    for (int ib = 0; ib < side; ++ib) {
+      const int a = value(ia), b = value(ib);
+      const std::int32_t magnitude = unsigned_table[static_cast<std::size_t>(std::abs(a) * side + std::abs(b))];
+      table[static_cast<std::size_t>(ia * side + ib)] = (a < 0) != (b < 0) ? -magnitude : magnitude;
+    }
+  }
+  return table;
+}
+
 LutGemm::LutGemm(const arith::Multiplier& m, GemmPath path, int cuda_device)
     : LutGemm(m.bits() <= 8 ? arith::build_lut(m) : std::vector<std::int32_t>{}, arith::Width{m.bits(), m.is_signed()},
               path, cuda_device) {}

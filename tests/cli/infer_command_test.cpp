@@ -26,8 +26,15 @@ TEST(InferCommand, WritesTimmsLogits) {
   for (std::size_t i = 0; i < logits.data.size(); ++i) EXPECT_NEAR(logits.data[i], expected.data[i], 1e-4) << i;
 }
 
+/// Mean |a - b| over two logit tensors of the same shape.
+double mean_abs_difference(const model::Tensor& a, const model::Tensor& b) {
+  double sum = 0;
+  for (std::size_t i = 0; i < a.data.size(); ++i) sum += std::abs(a.data[i] - b.data[i]);
+  return sum / static_cast<double>(a.data.size());
+}
+
 // An EfficientViT card runs its own engine: timm's logits for the fixture's synthetic weights.
-TEST(InferCommand, RunsEfficientVitAndRefusesItADesign) {
+TEST(InferCommand, RunsEfficientVitAsTimmDoes) {
   const TempDir dir;
   const auto io = test_data("efficientvit-32x32-random.io.safetensors");
   // The card names efficientvit-32x32-random.safetensors beside it.
@@ -41,12 +48,31 @@ TEST(InferCommand, RunsEfficientVitAndRefusesItADesign) {
   const auto expected = model::SafetensorsFile(io).read_f32("logits");
   ASSERT_EQ(logits.shape, expected.shape);
   for (std::size_t i = 0; i < logits.data.size(); ++i) EXPECT_NEAR(logits.data[i], expected.data[i], 1e-4) << i;
+}
 
-  const auto design = dir.write("d.yaml", "version: 1\ndefaults: {mult: \"exact:8s\", wbits: 8, abits: 8}\n");
-  r = run_cli({"infer", "--model", card, "--inputs", io, "--out", out, "--design", design});
-  EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(one_line(r.err)) << r.err;
-  EXPECT_NE(r.err.find("designs run on family 'vit' models only"), std::string::npos) << r.err;
+// A design on EfficientViT: every convolution and product on its codes, calibrated on the card's dataset.
+TEST(InferCommand, RunsADesignOnEfficientVit) {
+  if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const TempDir dir;
+  const std::string name = "efficientvit-28x28-random";
+  const auto io = test_data(name + ".io.safetensors");
+  test::write_synthetic_weights(dir.path() / (name + ".safetensors"), test::fixture_keys(io));
+  const auto card = dir.write("evit.yaml", read_file(test_data(name + ".yaml")));
+  const auto expected = model::SafetensorsFile(io).read_f32("logits");
+  auto logits_of = [&](const std::string& design_yaml, const std::string& tag) {
+    const auto out = (dir.path() / (tag + ".safetensors")).string();
+    const auto r = run_cli({"infer", "--model", card, "--inputs", io, "--out", out, "--design",
+                            dir.write(tag + ".yaml", design_yaml), "--calib", "16"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("of model " + name + " with design "), std::string::npos) << r.out;
+    return model::SafetensorsFile(out).read_f32("logits");
+  };
+  const auto w8 = logits_of("version: 1\ndefaults: {}\n", "w8a8");
+  const auto w3 = logits_of("version: 1\ndefaults: {wbits: 3, abits: 3}\n", "w3a3");
+  ASSERT_EQ(w8.shape, expected.shape);
+  const double near = mean_abs_difference(w8, expected), far = mean_abs_difference(w3, expected);
+  EXPECT_GT(near, 0.0);  // quantised, not the float model
+  EXPECT_LT(near, far);
 }
 
 // Image files and folders are preprocessed by the card's transform; each row names its file.
@@ -104,13 +130,6 @@ TEST(InferCommand, ImageFolderLogitsAndTop1AgreeWithTimm) {
               std::max_element(row(expected), row(expected) + static_cast<std::ptrdiff_t>(classes)) - row(expected))
         << timm_names[n];
   }
-}
-
-/// Mean |a - b| over two logit tensors of the same shape.
-double mean_abs_difference(const model::Tensor& a, const model::Tensor& b) {
-  double sum = 0;
-  for (std::size_t i = 0; i < a.data.size(); ++i) sum += std::abs(a.data[i] - b.data[i]);
-  return sum / static_cast<double>(a.data.size());
 }
 
 // A design's arithmetic moves the logits away from timm's float ones, and the coarser the

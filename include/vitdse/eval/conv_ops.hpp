@@ -14,14 +14,26 @@ struct FeatureMap {
 
 /// A convolution with its batch norm folded in, as inference runs it: out = conv(x) + bias.
 struct FoldedConv {
+  int layer = -1;  ///< the workload layer of this conv (its index in Workload::layers())
   int in = 0, out = 0, kernel = 1, stride = 1, groups = 1;
   FloatMatrix weight;  ///< [out x (in / groups)·k·k], columns in (c, ky, kx) order
   FloatRow bias;       ///< [out]
   bool hswish = false;
 };
 
-/// `layer` with its batch norm (eps as PyTorch's BatchNorm2d) folded into weight and bias, in double.
-FoldedConv fold(const ConvLayer& layer, double eps);
+/// `layer` with its batch norm (eps as PyTorch's BatchNorm2d) folded into weight and bias, in
+/// double; `workload_layer` is recorded as its `layer`.
+FoldedConv fold(const ConvLayer& layer, double eps, int workload_layer = -1);
+
+/// Each output pixel's k x k input patch under `conv`'s stride and padding, as one row in
+/// (c, ky, kx) order, zeros outside the map: [out pixels x in·k·k].
+FloatMatrix unfold(const FeatureMap& x, const FoldedConv& conv, int out_height, int out_width);
+
+/// True for a depthwise convolution (one group per channel, kernel above 1), which runs on its own loop.
+bool is_depthwise(const FoldedConv& conv);
+
+/// timm's padding per side: ((stride - 1) + (kernel - 1)) / 2.
+int conv_padding(int kernel, int stride);
 
 /// Output side of a convolution over `side` pixels with timm's padding, ((stride-1) + (k-1)) / 2.
 int conv_output_side(int side, int kernel, int stride);

@@ -32,6 +32,12 @@ struct ActivationSamples {
   /// thread count) and keeps at most `cap` values (whole rows) per operand.
   static ActivationSamples record(const VitEngine& engine, std::span<const float> images, int batch,
                                   std::size_t cap = 1 << 18);
+
+  /// Appends every row of `m` to `key`'s samples and widens its column extremes (not thread-safe).
+  void add(const std::string& key, MatrixRef m);
+  /// Keeps at most `cap` values per key: evenly strided whole rows, so that per-column transforms
+  /// of the samples stay possible.
+  void thin(std::size_t cap);
 };
 
 /// How the design datapath quantises.

@@ -4,6 +4,7 @@
 #include <span>
 #include <vector>
 
+#include "vitdse/eval/conv_datapath.hpp"
 #include "vitdse/eval/conv_ops.hpp"
 #include "vitdse/eval/efficientvit_weights.hpp"
 #include "vitdse/model/card.hpp"
@@ -24,8 +25,10 @@ constexpr float kLiteMlaEps = 1e-5f;
 ///   the last (+ kLiteMlaEps); a 1x1 projection with norm;
 /// - the head: a 1x1 conv, norm, Hardswish, the global average, a linear layer, LayerNorm,
 ///   Hardswish and the classifier.
-/// Batch norms are folded into their convolutions when the engine is built. Images run in
-/// parallel on TBB's threads, one per task, so the logits do not depend on the thread count.
+/// Batch norms are folded into their convolutions when the engine is built. Every convolution
+/// and LiteMLA product goes through a ConvDatapath: timm's float arithmetic by default, or a
+/// design's. Images run in parallel on TBB's threads, one per task, so the logits do not depend
+/// on the thread count.
 ///
 ///     EfficientVitEngine engine(card, load_efficientvit_weights(card, path));
 ///     FloatMatrix logits = engine.forward(images, batch);  // [batch x classes]
@@ -37,9 +40,15 @@ class EfficientVitEngine {
   /// Floats in one input image: C·H·W.
   [[nodiscard]] std::size_t image_size() const;
   /// `images` holds `batch` normalised images [C x H x W]; the result is [batch x classes].
-  [[nodiscard]] FloatMatrix forward(std::span<const float> images, int batch) const;
+  /// Without a datapath, timm's float arithmetic.
+  [[nodiscard]] FloatMatrix forward(std::span<const float> images, int batch,
+                                    const ConvDatapath* datapath = nullptr) const;
   /// One image's feature maps after the stem and after each stage (timm's `stem`, `stages.N`).
   [[nodiscard]] std::vector<FeatureMap> stage_outputs(std::span<const float> image) const;
+  /// Every convolution, in the order of the forward pass, batch norm folded in.
+  [[nodiscard]] std::vector<const FoldedConv*> convolutions() const;
+  /// The head's two linear layers, each with its workload layer.
+  [[nodiscard]] std::vector<std::pair<int, const Linear*>> head_layers() const;
 
  private:
   struct MbConv {
@@ -48,6 +57,7 @@ class EfficientVitEngine {
   };
   struct Attention {
     int heads = 0, head_dim = 0;
+    int kv_layer = -1, out_layer = -1;  ///< the workload's kv and qkv_out
     FoldedConv qkv, proj;
     std::vector<FoldedConv> aggreg_depthwise, aggreg_pointwise;
   };
@@ -58,9 +68,10 @@ class EfficientVitEngine {
 
   void check_image(std::span<const float> images, int batch) const;
   /// Logits of one image; `stages`, unless null, gets the feature maps at stage boundaries.
-  [[nodiscard]] FloatRow forward_image(const float* image, std::vector<FeatureMap>* stages) const;
-  void mbconv(const MbConv& m, FeatureMap& x) const;
-  void attention(const Attention& a, FeatureMap& x) const;
+  [[nodiscard]] FloatRow forward_image(const float* image, const ConvDatapath& dp,
+                                       std::vector<FeatureMap>* stages) const;
+  void mbconv(const MbConv& m, const ConvDatapath& dp, FeatureMap& x) const;
+  void attention(const Attention& a, const ConvDatapath& dp, FeatureMap& x) const;
 
   model::ModelCard card_;
   FoldedConv stem_;
@@ -68,7 +79,9 @@ class EfficientVitEngine {
   std::vector<std::vector<Block>> stages_;
   FoldedConv head_conv_;
   Linear head_fc1_, head_fc2_;
+  int head_fc1_layer_ = -1, head_fc2_layer_ = -1;
   Norm head_norm_;
+  ConvDatapath float_datapath_;
 };
 
 }  // namespace vitdse::eval

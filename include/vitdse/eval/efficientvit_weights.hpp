@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "vitdse/core/eigen.hpp"
@@ -20,6 +21,7 @@ struct BatchNorm {
 /// One convolution of the model with what follows it in timm's ConvNormAct: an optional batch
 /// norm and an optional Hardswish. Padding is timm's, ((stride - 1) + (kernel - 1)) / 2 per side.
 struct ConvLayer {
+  std::string name;  ///< timm's module path, e.g. "stages.2.blocks.1.context_module.main.qkv"
   int in = 0, out = 0, kernel = 1, stride = 1, groups = 1;
   FloatMatrix weight;             ///< [out x (in / groups)·k·k], columns in (c, ky, kx) order
   std::optional<FloatRow> bias;   ///< the conv's own bias, where timm gives it one

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,12 @@ namespace vitdse::eval {
 namespace detail {
 class GemmKernel;
 }
+
+/// The product table of signed n-bit codes a design runs a multiplier as, laid out as
+/// arith::build_lut lays it out: the multiplier's own when signed; for an unsigned multiplier,
+/// its sign-magnitude extension T(a, b) = sgn(a)·sgn(b)·T_u(|a|, |b|), whose magnitudes fit its
+/// operands. Multipliers above 8 bits are an Error naming `spec`.
+std::vector<std::int32_t> signed_code_table(const arith::Multiplier& m, const std::string& spec);
 
 /// Which kernels a LutGemm may use. `automatic` takes the fastest this CPU runs (AVX-512 VNNI
 /// for exact tables; for any other, AVX-512 VBMI byte permutes, else AVX2 row tables); `avx2`
