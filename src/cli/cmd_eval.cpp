@@ -50,7 +50,7 @@ int eval_command(Context& ctx) {
   const auto& card = md.workload->card();
   const auto source = eval::resolve_dataset(card, data.empty() ? std::nullopt : std::optional<std::string>(data));
   spdlog::info("evaluating {} on {}:{}, on {}", card.name, source.kind, source.path.string(), eval::describe(where));
-  const auto evaluator = eval::make_evaluator(card, eval::load_vit_weights(card), source, eo, where);
+  const auto evaluator = eval::make_evaluator(card, source, eo, where);
   const auto report = evaluator->evaluate(md.design, *md.workload);
   const auto metrics = report::eval_metrics(report, evaluator->float_report());
   const std::string hash = model::design_hash(md.design, *md.workload);

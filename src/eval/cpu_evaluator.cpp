@@ -7,51 +7,13 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "evaluator_common.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/hash.hpp"
 #include "vitdse/eval/normalise.hpp"
 #include "vitdse/eval/sampling.hpp"
 
 namespace vitdse::eval {
-
-namespace {
-
-int argmax(const FloatMatrix& logits, Eigen::Index row) {
-  Eigen::Index best = 0;
-  logits.row(row).maxCoeff(&best);
-  return static_cast<int>(best);
-}
-
-/// log-softmax of one row, in double.
-Eigen::RowVectorXd log_softmax(const FloatMatrix& logits, Eigen::Index row) {
-  const Eigen::RowVectorXd x = logits.row(row).cast<double>();
-  const double m = x.maxCoeff();
-  return x.array() - m - std::log((x.array() - m).exp().sum());
-}
-
-template <typename T>
-std::string_view bytes_of(std::span<const T> values) {
-  return {reinterpret_cast<const char*>(values.data()), values.size_bytes()};
-}
-
-/// The card's fields that shape the forward pass (the weights are hashed separately).
-std::string card_identity(const model::ModelCard& c) {
-  std::string s = c.name + ' ' + model::to_string(c.family);
-  for (const double v : {double(c.img_size), double(c.patch_size), double(c.in_chans), double(c.num_classes),
-                         double(c.embed_dim), double(c.depth), double(c.num_heads), c.mlp_ratio, c.norm_eps}) {
-    s += fmt::format(" {}", v);
-  }
-  s += ' ' + std::string(c.qkv_bias ? "qkv_bias" : "no_qkv_bias") + ' ' + model::to_string(c.act) + ' ' +
-       model::to_string(c.attention);
-  for (const double v : c.mean) s += fmt::format(" {}", v);
-  for (const double v : c.std) s += fmt::format(" {}", v);
-  return s;
-}
-
-/// Bumped whenever the evaluator's arithmetic changes what a design scores.
-constexpr const char* kEvaluatorVersion = "evaluator-2";
-
-}  // namespace
 
 CpuEvaluator::CpuEvaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
                            const EvalOptions& options, Device device)
@@ -64,12 +26,13 @@ CpuEvaluator::CpuEvaluator(const model::ModelCard& card, VitWeights weights, con
   const auto calibration_inputs = normalised_batch(calibration, card);
   calibration_ = ActivationSamples::record(engine_, calibration_inputs, static_cast<int>(calibration.size()));
 
-  std::string identity = std::string(kEvaluatorVersion) + '\n' + card_identity(card) + '\n';
+  std::string identity = std::string(detail::kEvaluatorVersion) + '\n' + detail::card_identity(card) + '\n';
   VitWeights& w = engine_.mutable_weights();  // viewed, not changed
-  for (const auto& t : weight_tensors(w, card)) identity += sha256_hex(bytes_of(std::span<const float>(t.values)));
-  identity += sha256_hex(bytes_of(std::span<const float>(inputs_))) +
-              sha256_hex(bytes_of(std::span<const int>(labels_))) +
-              sha256_hex(bytes_of(std::span<const float>(calibration_inputs)));
+  for (const auto& t : weight_tensors(w, card))
+    identity += sha256_hex(detail::bytes_of(std::span<const float>(t.values)));
+  identity += sha256_hex(detail::bytes_of(std::span<const float>(inputs_))) +
+              sha256_hex(detail::bytes_of(std::span<const int>(labels_))) +
+              sha256_hex(detail::bytes_of(std::span<const float>(calibration_inputs)));
   identity += fmt::format("\nquant {} {}", static_cast<int>(options.quant.method), options.quant.percentile);
   fingerprint_ = sha256_hex(identity);
   const auto stage_bytes = labels_.size() * static_cast<std::size_t>(card.tokens()) *
@@ -152,26 +115,7 @@ std::size_t CpuEvaluator::stages_reused() const {
 }
 
 EvalReport CpuEvaluator::score(const FloatMatrix& logits) const {
-  EvalReport r;
-  r.images = labels_.size();
-  std::size_t correct = 0, agree = 0;
-  double kl = 0;
-  for (Eigen::Index i = 0; i < logits.rows(); ++i) {
-    const int predicted = argmax(logits, i);
-    correct += predicted == labels_[static_cast<std::size_t>(i)] ? 1 : 0;
-    agree += predicted == argmax(float_logits_, i) ? 1 : 0;
-    const auto p = log_softmax(float_logits_, i), q = log_softmax(logits, i);
-    kl += (p.array().exp() * (p - q).array()).sum();
-  }
-  const double n = static_cast<double>(std::max<std::size_t>(r.images, 1));
-  r.top1_pct = 100.0 * static_cast<double>(correct) / n;
-  std::tie(r.top1_ci95_low_pct, r.top1_ci95_high_pct) = wilson_interval_pct(correct, r.images);
-  r.agreement_pct = 100.0 * static_cast<double>(agree) / n;
-  r.kl_mean = kl / n;
-  const double noise = (logits - float_logits_).cast<double>().squaredNorm();
-  r.logit_mse = noise / (n * static_cast<double>(logits.cols()));
-  r.snr_db = 10.0 * std::log10(float_logits_.cast<double>().squaredNorm() / noise);
-  return r;
+  return detail::score_logits(logits, float_logits_, labels_);
 }
 
 }  // namespace vitdse::eval

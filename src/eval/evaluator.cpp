@@ -8,6 +8,7 @@
 #include "gemm_kernel.hpp"
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
+#include "vitdse/eval/conv_evaluator.hpp"
 #include "vitdse/eval/cpu_evaluator.hpp"
 #include "vitdse/eval/lut_gemm.hpp"
 
@@ -56,6 +57,18 @@ std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, VitWeigh
   const std::string why = device_unavailable(device);
   if (!why.empty()) throw usage_error("--device " + to_string(device) + ": " + why);
   return std::make_unique<CpuEvaluator>(card, std::move(weights), source, options, device);
+}
+
+std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, const DatasetSource& source,
+                                          const EvalOptions& options, Device device) {
+  if (card.family != model::Family::efficientvit)
+    return make_evaluator(card, load_vit_weights(card), source, options, device);
+  if (device.kind != Device::Kind::cpu) {
+    throw usage_error("--device " + to_string(device) + ": model '" + card.name +
+                      "' is an EfficientViT, whose designs are evaluated on the CPU only");
+  }
+  return std::make_unique<ConvEvaluator>(card, load_efficientvit_weights(card, card_weights_file(card)), source,
+                                         options);
 }
 
 std::pair<double, double> wilson_interval_pct(std::size_t successes, std::size_t n) {

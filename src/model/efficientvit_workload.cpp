@@ -85,6 +85,7 @@ std::vector<Layer> build_efficientvit_layers(const ModelCard& c) {
       layers.push_back(matmul(pre + ".kv", block, h, dh, tokens, dh + 1));
       Layer out = matmul(pre + ".qkv_out", block, h, tokens, dh, dh + 1);
       out.per_element.div = static_cast<double>(dh) / static_cast<double>(dh + 1);
+      out.fields |= kDivide;  // Trio-ViT's log2 divider applies
       layers.push_back(out);
       layers.push_back(conv(pre + ".proj", block, hw, 1, w * branches, w, 1, 1, false, true));
       mbconv(layers, stage_name + std::to_string(j) + ".local_module.main", block, hw, w, w, stage.expand_ratio, 1,

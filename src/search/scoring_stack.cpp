@@ -84,8 +84,7 @@ ScoringStack::ScoringStack(ScoringSetup setup)
       cost_(workload_, cost::load_arch(setup_.arch)),
       source_(eval::resolve_dataset(
           workload_.card(), setup_.dataset.empty() ? std::nullopt : std::optional<std::string>(setup_.dataset))),
-      evaluator_(eval::make_evaluator(workload_.card(), eval::load_vit_weights(workload_.card()), source_, setup_.eval,
-                                      setup_.device)),
+      evaluator_(eval::make_evaluator(workload_.card(), source_, setup_.eval, setup_.device)),
       scorer_(workload_, *evaluator_, cost_) {
   setup_.dataset = spec(source_);
 }

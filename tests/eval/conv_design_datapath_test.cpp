@@ -181,6 +181,12 @@ TEST(ConvDesignDatapath, ApproximateProductsRunInEveryLayerWithTheSameBitsOnAnyT
   const FloatMatrix w8 = design_logits(m, "version: 1\ndefaults: {}\n", samples);
   const FloatMatrix drum = design_logits(m, "version: 1\ndefaults: {mult: \"drum:8s:k=3\"}\n", samples);
   EXPECT_GT(mean_abs(drum, w8), 0.0);
+  // Trio-ViT's log2 divider on LiteMLA's qkv_out.
+  std::string log2 = "version: 1\ndefaults: {}\nlayers:\n";
+  for (const auto& layer : m.workload.layers()) {
+    if (layer.name.ends_with(".qkv_out")) log2 += "  " + layer.name + ": {divide: log2}\n";
+  }
+  EXPECT_GT(mean_abs(design_logits(m, log2, samples), w8), 0.0);
   const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
   EXPECT_EQ(design_logits(m, "version: 1\ndefaults: {mult: \"drum:8s:k=3\"}\n", samples), drum);
 }

@@ -134,7 +134,7 @@ variables:
 
 TEST(Policy, ShippedPoliciesLoadWithTheirTemplatesAndPriors) {
   EXPECT_EQ(available_resources("policies"),
-            (std::vector<std::string>{"default", "lowpower", "per-layer", "sc", "transaxx"}));
+            (std::vector<std::string>{"default", "efficientvit", "lowpower", "per-layer", "sc", "transaxx"}));
   for (const auto& name : available_resources("policies")) {
     const auto p = load_policy(name);
     const model::Workload w(model::load_model_card(p.model));
@@ -153,6 +153,22 @@ TEST(Policy, ShippedPoliciesLoadWithTheirTemplatesAndPriors) {
       EXPECT_EQ(space.variables().size(), gemms + weighted);
       EXPECT_GE(gemms, 26u);
     }
+  }
+}
+
+// The EfficientViT policy's three multiplier groups cover every layer with a multiplier, once.
+TEST(Policy, EfficientVitPolicyCoversEveryConvolutionAndProductOnce) {
+  const model::Workload b1(model::load_model_card("efficientvit-b1"));
+  const auto space = make_space(load_policy("efficientvit"), b1);
+  std::vector<int> covered(b1.layers().size(), 0);
+  for (const auto& v : space.variables()) {
+    if (v.field != model::kMult) continue;
+    for (const int i : v.layers) ++covered[static_cast<std::size_t>(i)];
+  }
+  for (std::size_t i = 0; i < b1.layers().size(); ++i) {
+    const auto kind = b1.layers()[i].kind;
+    const bool has_mult = kind == model::OpKind::conv || kind == model::OpKind::matmul || kind == model::OpKind::linear;
+    EXPECT_EQ(covered[i], has_mult ? 1 : 0) << b1.layers()[i].name;
   }
 }
 

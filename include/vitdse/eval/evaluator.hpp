@@ -111,6 +111,12 @@ class Evaluator {
 std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
                                           const EvalOptions& options, Device device = Device::cpu());
 
+/// The evaluator of `card` with its own `weights:` file, for any family the engines run: the
+/// ViT evaluator, or on family efficientvit the convolutional one (CPU only: another device is a
+/// usage Error of one line).
+std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, const DatasetSource& source,
+                                          const EvalOptions& options, Device device = Device::cpu());
+
 /// The Wilson score interval of `successes` in `n` at 95% (z = 1.96), in percent.
 std::pair<double, double> wilson_interval_pct(std::size_t successes, std::size_t n);
 
