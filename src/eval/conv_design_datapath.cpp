@@ -76,7 +76,7 @@ ActivationSamples record_conv_samples(const EfficientVitEngine& engine, std::spa
 
 void depthwise_lut(std::span<const std::uint8_t> x, int height, int width, std::span<const std::uint8_t> weights,
                    const FoldedConv& c, std::span<const std::int32_t> table, int bits, Int32View out) {
-  const int k = c.kernel, pad = conv_padding(k, c.stride), channels = c.in;
+  const int k = c.kernel, channels = c.in;
   const int out_h = conv_output_side(height, k, c.stride), out_w = conv_output_side(width, k, c.stride);
   const unsigned mask = (1U << bits) - 1U;
   if (out.rows != static_cast<std::size_t>(out_h) * static_cast<std::size_t>(out_w) ||
@@ -96,23 +96,17 @@ void depthwise_lut(std::span<const std::uint8_t> x, int height, int width, std::
     for (int ox = 0; ox < out_w; ++ox) {
       std::int32_t* acc = out.data + (static_cast<std::size_t>(oy) * out_w + ox) * out.stride;
       std::fill(acc, acc + channels, 0);
-      for (int ky = 0; ky < k; ++ky) {
-        const int iy = oy * c.stride + ky - pad;
-        if (iy < 0 || iy >= height) continue;
-        for (int kx = 0; kx < k; ++kx) {
-          const int ix = ox * c.stride + kx - pad;
-          if (ix < 0 || ix >= width) continue;
-          const std::uint8_t* in = x.data() + (static_cast<std::size_t>(iy) * width + ix) * channels;
-          const std::size_t tap = static_cast<std::size_t>(ky) * k + kx;
-          for (int ch = 0; ch < channels; ++ch) {
-            // Wraps as int32 accumulation does in hardware (and in LutGemm).
-            acc[ch] = static_cast<std::int32_t>(
-                static_cast<std::uint32_t>(acc[ch]) +
-                static_cast<std::uint32_t>(
-                    by_tap[((static_cast<std::size_t>(ch) * k * k + tap) << bits) + (in[ch] & mask)]));
-          }
+      for_each_tap(c, height, width, oy, ox, [&](int tap, Eigen::Index pixel) {
+        const std::uint8_t* in = x.data() + static_cast<std::size_t>(pixel) * channels;
+        for (int ch = 0; ch < channels; ++ch) {
+          const std::int32_t product =
+              by_tap[((static_cast<std::size_t>(ch) * k * k + static_cast<std::size_t>(tap)) << bits) +
+                     (in[ch] & mask)];
+          // Wraps as int32 accumulation does in hardware (and in LutGemm).
+          acc[ch] =
+              static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[ch]) + static_cast<std::uint32_t>(product));
         }
-      }
+      });
     }
   }
 }

@@ -13,22 +13,14 @@ namespace {
 
 /// out(pixel, c) = bias(c) + Σ taps x(pixel', c)·w(c, tap): the channels of a row are one vector.
 void depthwise(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
-  const int k = c.kernel, pad = conv_padding(k, c.stride);
   const FloatMatrix taps = c.weight.transpose();  // [k·k x channels]
   out.values.resize(static_cast<Eigen::Index>(out.height) * out.width, c.out);
   for (int oy = 0; oy < out.height; ++oy) {
     for (int ox = 0; ox < out.width; ++ox) {
       auto row = out.values.row(static_cast<Eigen::Index>(oy) * out.width + ox);
       row = c.bias;
-      for (int ky = 0; ky < k; ++ky) {
-        const int iy = oy * c.stride + ky - pad;
-        if (iy < 0 || iy >= x.height) continue;
-        for (int kx = 0; kx < k; ++kx) {
-          const int ix = ox * c.stride + kx - pad;
-          if (ix < 0 || ix >= x.width) continue;
-          row += x.values.row(static_cast<Eigen::Index>(iy) * x.width + ix).cwiseProduct(taps.row(ky * k + kx));
-        }
-      }
+      for_each_tap(c, x.height, x.width, oy, ox,
+                   [&](int tap, Eigen::Index pixel) { row += x.values.row(pixel).cwiseProduct(taps.row(tap)); });
     }
   }
 }
@@ -36,21 +28,15 @@ void depthwise(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
 }  // namespace
 
 FloatMatrix unfold(const FeatureMap& x, const FoldedConv& c, int out_h, int out_w) {
-  const int k = c.kernel, pad = conv_padding(k, c.stride);
-  FloatMatrix patches = FloatMatrix::Zero(static_cast<Eigen::Index>(out_h) * out_w, c.in * k * k);
+  const int taps = c.kernel * c.kernel;
+  FloatMatrix patches = FloatMatrix::Zero(static_cast<Eigen::Index>(out_h) * out_w, c.in * taps);
   for (int oy = 0; oy < out_h; ++oy) {
     for (int ox = 0; ox < out_w; ++ox) {
       float* row = patches.row(static_cast<Eigen::Index>(oy) * out_w + ox).data();
-      for (int ky = 0; ky < k; ++ky) {
-        const int iy = oy * c.stride + ky - pad;
-        if (iy < 0 || iy >= x.height) continue;
-        for (int kx = 0; kx < k; ++kx) {
-          const int ix = ox * c.stride + kx - pad;
-          if (ix < 0 || ix >= x.width) continue;
-          const float* src = x.values.row(static_cast<Eigen::Index>(iy) * x.width + ix).data();
-          for (int ch = 0; ch < c.in; ++ch) row[(ch * k + ky) * k + kx] = src[ch];
-        }
-      }
+      for_each_tap(c, x.height, x.width, oy, ox, [&](int tap, Eigen::Index pixel) {
+        const float* src = x.values.row(pixel).data();
+        for (int ch = 0; ch < c.in; ++ch) row[ch * taps + tap] = src[ch];
+      });
     }
   }
   return patches;

@@ -18,23 +18,14 @@ namespace vitdse::eval {
 CpuEvaluator::CpuEvaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
                            const EvalOptions& options, Device device)
     : engine_(card, std::move(weights)), options_(options), device_(device) {
-  const Dataset chosen = load_sample(source, Split::test, options.images, options.seed, true);
-  check_dataset_fits(chosen, card);
-  inputs_ = normalised_batch(chosen, card);
-  labels_ = chosen.labels;
-  const Dataset calibration = load_calibration_set(source, options.calibration_images, options.seed);
-  const auto calibration_inputs = normalised_batch(calibration, card);
-  calibration_ = ActivationSamples::record(engine_, calibration_inputs, static_cast<int>(calibration.size()));
+  detail::EvaluationImages images = detail::load_evaluation_images(card, source, options);
+  inputs_ = std::move(images.inputs);
+  labels_ = std::move(images.labels);
+  calibration_ = ActivationSamples::record(engine_, images.calibration_inputs, images.calibration_count);
 
-  std::string identity = std::string(detail::kEvaluatorVersion) + '\n' + detail::card_identity(card) + '\n';
   VitWeights& w = engine_.mutable_weights();  // viewed, not changed
-  for (const auto& t : weight_tensors(w, card))
-    identity += sha256_hex(detail::bytes_of(std::span<const float>(t.values)));
-  identity += sha256_hex(detail::bytes_of(std::span<const float>(inputs_))) +
-              sha256_hex(detail::bytes_of(std::span<const int>(labels_))) +
-              sha256_hex(detail::bytes_of(std::span<const float>(calibration_inputs)));
-  identity += fmt::format("\nquant {} {}", static_cast<int>(options.quant.method), options.quant.percentile);
-  fingerprint_ = sha256_hex(identity);
+  fingerprint_ = detail::evaluator_fingerprint(card, weight_tensors(w, card), inputs_, labels_,
+                                               images.calibration_inputs, options.quant);
   const auto stage_bytes = labels_.size() * static_cast<std::size_t>(card.tokens()) *
                            static_cast<std::size_t>(card.embed_dim) * sizeof(float);
   prefix_fits_ = options.prefix_reuse && stage_bytes * static_cast<std::size_t>(card.depth + 1) <= kPrefixCacheBytes;
@@ -102,11 +93,7 @@ ChunkLogits CpuEvaluator::chunk_logits(const model::Design& design, const model:
 }
 
 EvalReport CpuEvaluator::report(std::span<const float> logits) const {
-  const auto rows = static_cast<Eigen::Index>(labels_.size()), cols = float_logits_.cols();
-  if (logits.size() != static_cast<std::size_t>(rows * cols)) {
-    throw Error(fmt::format("{} logits for {} images of {} classes", logits.size(), rows, cols));
-  }
-  return score(Eigen::Map<const FloatMatrix>(logits.data(), rows, cols));
+  return detail::score_flat_logits(logits, float_logits_, labels_);
 }
 
 std::size_t CpuEvaluator::stages_reused() const {

@@ -1,12 +1,11 @@
 // EfficientViT weights: the timm state-dict layout, sized from the card, loaded with shape checks.
 #include "vitdse/eval/efficientvit_weights.hpp"
 
-#include <set>
 #include <string>
 
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
-#include "vitdse/model/safetensors.hpp"
+#include "weight_file.hpp"
 
 namespace vitdse::eval {
 
@@ -182,12 +181,6 @@ std::vector<Slot> list_slots(EfficientVitWeights& w) {
   return slots;
 }
 
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::vector<std::string> dims;
-  for (const auto d : shape) dims.push_back(std::to_string(d));
-  return "[" + join(dims, ", ") + "]";
-}
-
 std::int64_t count(const std::vector<std::int64_t>& shape) {
   std::int64_t n = 1;
   for (const auto d : shape) n *= d;
@@ -219,26 +212,10 @@ EfficientVitWeights efficientvit_weights_for(const model::ModelCard& card) {
 
 EfficientVitWeights load_efficientvit_weights(const model::ModelCard& card, const std::filesystem::path& path) {
   EfficientVitWeights w = efficientvit_weights_for(card);
-  const model::SafetensorsFile file(path);
-  std::set<std::string> expected;
-  for (const auto& slot : list_slots(w)) {
-    expected.insert(slot.name);
-    if (!file.contains(slot.name)) {
-      throw Error(path.string() + ": missing tensor '" + slot.name + "' that model '" + card.name + "' needs");
-    }
-    const auto tensor = file.read_f32(slot.name);
-    if (tensor.shape != slot.shape) {
-      throw Error(path.string() + ": tensor '" + slot.name + "' has shape " + shape_text(tensor.shape) + "; model '" +
-                  card.name + "' needs " + shape_text(slot.shape));
-    }
-    std::copy(tensor.data.begin(), tensor.data.end(), slot.data);
-  }
-  for (const auto& name : file.names()) {
-    if (expected.count(name) == 0 && !name.ends_with(".num_batches_tracked")) {
-      throw Error(path.string() + ": unexpected tensor '" + name + "' for model '" + card.name +
-                  "' (a different architecture, or a card that does not match these weights?)");
-    }
-  }
+  std::vector<detail::TensorSlot> targets;
+  for (const auto& slot : list_slots(w)) targets.push_back({slot.name, slot.shape, slot.data});
+  detail::read_weight_file(path, card.name, targets,
+                           [](const std::string& name) { return name.ends_with(".num_batches_tracked"); });
   return w;
 }
 

@@ -5,6 +5,11 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "vitdse/core/error.hpp"
+#include "vitdse/core/hash.hpp"
+#include "vitdse/eval/normalise.hpp"
+#include "vitdse/eval/sampling.hpp"
+
 namespace vitdse::eval::detail {
 
 namespace {
@@ -23,6 +28,15 @@ Eigen::RowVectorXd log_softmax(const FloatMatrix& logits, Eigen::Index row) {
 }
 
 }  // namespace
+
+EvaluationImages load_evaluation_images(const model::ModelCard& card, const DatasetSource& source,
+                                        const EvalOptions& options) {
+  const Dataset chosen = load_sample(source, Split::test, options.images, options.seed, true);
+  check_dataset_fits(chosen, card);
+  const Dataset calibration = load_calibration_set(source, options.calibration_images, options.seed);
+  return {normalised_batch(chosen, card), chosen.labels, normalised_batch(calibration, card),
+          static_cast<int>(calibration.size())};
+}
 
 EvalReport score_logits(const FloatMatrix& logits, const FloatMatrix& float_logits, std::span<const int> labels) {
   EvalReport r;
@@ -45,6 +59,25 @@ EvalReport score_logits(const FloatMatrix& logits, const FloatMatrix& float_logi
   r.logit_mse = noise / (n * static_cast<double>(logits.cols()));
   r.snr_db = 10.0 * std::log10(float_logits.cast<double>().squaredNorm() / noise);
   return r;
+}
+
+EvalReport score_flat_logits(std::span<const float> logits, const FloatMatrix& float_logits,
+                             std::span<const int> labels) {
+  const auto rows = static_cast<Eigen::Index>(labels.size()), cols = float_logits.cols();
+  if (logits.size() != static_cast<std::size_t>(rows * cols)) {
+    throw Error(fmt::format("{} logits for {} images of {} classes", logits.size(), rows, cols));
+  }
+  return score_logits(Eigen::Map<const FloatMatrix>(logits.data(), rows, cols), float_logits, labels);
+}
+
+std::string evaluator_fingerprint(const model::ModelCard& card, const std::vector<WeightTensor>& weights,
+                                  std::span<const float> inputs, std::span<const int> labels,
+                                  std::span<const float> calibration_inputs, const QuantOptions& quant) {
+  std::string identity = std::string(kEvaluatorVersion) + '\n' + card_identity(card) + '\n';
+  for (const auto& t : weights) identity += sha256_hex(bytes_of(std::span<const float>(t.values)));
+  identity += sha256_hex(bytes_of(inputs)) + sha256_hex(bytes_of(labels)) + sha256_hex(bytes_of(calibration_inputs));
+  identity += fmt::format("\nquant {} {}", static_cast<int>(quant.method), quant.percentile);
+  return sha256_hex(identity);
 }
 
 std::string card_identity(const model::ModelCard& c) {

@@ -9,6 +9,7 @@
 #include "vitdse/core/error.hpp"
 #include "vitdse/core/text.hpp"
 #include "vitdse/model/safetensors.hpp"
+#include "weight_file.hpp"
 
 namespace vitdse::eval {
 
@@ -90,12 +91,6 @@ std::vector<Slot> list_slots(VitWeights& w, const model::ModelCard& card) {
   return slots;
 }
 
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::vector<std::string> dims;
-  for (const auto d : shape) dims.push_back(std::to_string(d));
-  return "[" + join(dims, ", ") + "]";
-}
-
 }  // namespace
 
 std::int64_t VitWeights::parameter_count() const {
@@ -117,29 +112,11 @@ void check_runnable(const model::ModelCard& card) {
 
 VitWeights load_vit_weights(const model::ModelCard& card, const std::filesystem::path& path) {
   check_runnable(card);
-  const model::SafetensorsFile file(path);
   VitWeights w;
   size_for(w, card);
-  const auto slots = list_slots(w, card);
-  std::set<std::string> expected;
-  for (const auto& slot : slots) {
-    expected.insert(slot.name);
-    if (!file.contains(slot.name)) {
-      throw Error(path.string() + ": missing tensor '" + slot.name + "' that model '" + card.name + "' needs");
-    }
-    const auto tensor = file.read_f32(slot.name);
-    if (tensor.shape != slot.shape) {
-      throw Error(path.string() + ": tensor '" + slot.name + "' has shape " + shape_text(tensor.shape) + "; model '" +
-                  card.name + "' needs " + shape_text(slot.shape));
-    }
-    std::copy(tensor.data.begin(), tensor.data.end(), slot.data);
-  }
-  for (const auto& name : file.names()) {
-    if (expected.count(name) == 0) {
-      throw Error(path.string() + ": unexpected tensor '" + name + "' for model '" + card.name +
-                  "' (a different architecture, or a card that does not match these weights?)");
-    }
-  }
+  std::vector<detail::TensorSlot> targets;
+  for (const auto& slot : list_slots(w, card)) targets.push_back({slot.name, slot.shape, slot.data});
+  detail::read_weight_file(path, card.name, targets);
   return w;
 }
 

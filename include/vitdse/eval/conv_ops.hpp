@@ -25,15 +25,30 @@ struct FoldedConv {
 /// double; `workload_layer` is recorded as its `layer`.
 FoldedConv fold(const ConvLayer& layer, double eps, int workload_layer = -1);
 
+/// timm's padding per side: ((stride - 1) + (kernel - 1)) / 2.
+int conv_padding(int kernel, int stride);
+
+/// Calls visit(tap, pixel) for every tap (ky·k + kx) of `conv`'s window at output pixel (oy, ox)
+/// that falls inside a height x width map; `pixel` is its input pixel's row, iy·width + ix.
+template <class Visit>
+void for_each_tap(const FoldedConv& conv, int height, int width, int oy, int ox, Visit&& visit) {
+  const int k = conv.kernel, pad = conv_padding(k, conv.stride);
+  for (int ky = 0; ky < k; ++ky) {
+    const int iy = oy * conv.stride + ky - pad;
+    if (iy < 0 || iy >= height) continue;
+    for (int kx = 0; kx < k; ++kx) {
+      const int ix = ox * conv.stride + kx - pad;
+      if (ix >= 0 && ix < width) visit(ky * k + kx, static_cast<Eigen::Index>(iy) * width + ix);
+    }
+  }
+}
+
 /// Each output pixel's k x k input patch under `conv`'s stride and padding, as one row in
 /// (c, ky, kx) order, zeros outside the map: [out pixels x in·k·k].
 FloatMatrix unfold(const FeatureMap& x, const FoldedConv& conv, int out_height, int out_width);
 
 /// True for a depthwise convolution (one group per channel, kernel above 1), which runs on its own loop.
 bool is_depthwise(const FoldedConv& conv);
-
-/// timm's padding per side: ((stride - 1) + (kernel - 1)) / 2.
-int conv_padding(int kernel, int stride);
 
 /// Output side of a convolution over `side` pixels with timm's padding, ((stride-1) + (k-1)) / 2.
 int conv_output_side(int side, int kernel, int stride);
