@@ -2,9 +2,11 @@
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
+#include <cstring>
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <iterator>
 
 #include "onnx_shapes.hpp"
@@ -168,6 +170,11 @@ OnnxGraph load_onnx_graph(const std::filesystem::path& file) {
   }
   // ONNX's checker first: its shape inference assumes a well-formed graph (and crashes on some
   // that are not).
+  if (model.ir_version() > onnx::IR_VERSION) {
+    throw Error(file.string() + ": ONNX IR version " + std::to_string(model.ir_version()) +
+                " is newer than this build's libonnx reads (" + std::to_string(onnx::IR_VERSION) +
+                "); export with an older opset and IR, e.g. torch.onnx.export(..., dynamo=False, opset_version=17)");
+  }
   try {
     check(model);
   } catch (const std::exception& e) {
@@ -221,6 +228,16 @@ OnnxGraph load_onnx_graph(const std::filesystem::path& file) {
           node.int_lists[a.name()].assign(a.ints().begin(), a.ints().end());
           break;
         case onnx::AttributeProto::TENSOR:
+          // ConstantOfShape's integer fill value, for the shape pass.
+          if (node.op_type == "ConstantOfShape" && a.t().dims_size() <= 1) {
+            if (a.t().data_type() == onnx::TensorProto::INT64 && a.t().int64_data_size() == 1) {
+              node.ints[a.name()] = a.t().int64_data(0);
+            } else if (a.t().data_type() == onnx::TensorProto::INT64 && a.t().raw_data().size() == 8) {
+              std::int64_t v = 0;
+              std::memcpy(&v, a.t().raw_data().data(), sizeof v);
+              node.ints[a.name()] = v;
+            }
+          }
           if (node.op_type == "Constant" && !node.outputs.empty()) {
             g.constants_[node.outputs[0]] = constant_of(a.t(), file);
             g.shapes_[node.outputs[0]] = g.constants_[node.outputs[0]].dims;

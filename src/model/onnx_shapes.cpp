@@ -15,6 +15,9 @@ namespace {
 using Shape = OnnxGraph::Shape;
 using Values = std::vector<std::int64_t>;
 
+// Integer tensors evaluated at most: shape arithmetic is a few values, never an activation.
+constexpr std::int64_t kMaxValues = 64;
+
 bool known(const Shape& s) {
   return std::all_of(s.begin(), s.end(), [](std::int64_t d) { return d >= 0; });
 }
@@ -135,19 +138,97 @@ class Propagator {
       }
       values_[out] = r;
       shape_rule(n, in);
-    } else if (op == "Slice" && a != nullptr) {
-      const auto starts = list(n, "starts", 1), ends = list(n, "ends", 2);
-      if (!starts || !ends || starts->size() != 1) return;
-      const auto size = static_cast<std::int64_t>(a->size());
-      const auto clamp = [size](std::int64_t i) { return std::clamp(i < 0 ? i + size : i, std::int64_t{0}, size); };
-      const auto step_list = list(n, "steps", 4);
-      if (step_list && (*step_list)[0] != 1) return;
-      const auto b = clamp((*starts)[0]), e = clamp((*ends)[0]);
-      Values r(a->begin() + b, a->begin() + std::max(b, e));
-      set_value(out, r, {static_cast<std::int64_t>(r.size())});
+    } else if (op == "Slice") {
+      slice(n, in, a);
+    } else if (op == "ConstantOfShape" && a != nullptr) {
+      // The fill value is an integer attribute when it is one (torch's F.pad: zeros).
+      if (!known(*a) || numel(*a) < 0 || numel(*a) > kMaxValues) return set_shape(out, *a);
+      set_value(out, Values(static_cast<std::size_t>(numel(*a)), n.int_attr("value", 0)), *a);
+    } else if ((op == "Reshape" || op == "Transpose") && a != nullptr) {
+      shape_rule(n, in);
+      const Shape* s = shape(out);
+      if (s == nullptr || numel(*s) != static_cast<std::int64_t>(a->size())) return;
+      if (op == "Reshape") {
+        values_[out] = *a;
+      } else if (in != nullptr && numel(*in) == static_cast<std::int64_t>(a->size())) {
+        const Values perm = permutation(n, in->size());
+        if (!std::is_permutation(perm.begin(), perm.end(), permutation(OnnxNode{}, in->size()).begin())) return;
+        values_[out] = transposed(*a, *in, perm);
+      }
     } else {
       shape_rule(n, in);
     }
+  }
+
+  // Transpose's perm, reversing the axes by default.
+  static Values permutation(const OnnxNode& n, std::size_t rank) {
+    Values perm = n.int_lists.count("perm") != 0 ? n.int_lists.at("perm") : Values{};
+    if (perm.empty()) {
+      for (std::size_t i = rank; i-- > 0;) perm.push_back(static_cast<std::int64_t>(i));
+    }
+    return perm;
+  }
+
+  // Row-major `x` of shape `in` with its axes permuted (perm already checked by the shape rule).
+  static Values transposed(const Values& x, const Shape& in, const Values& perm) {
+    const std::size_t rank = in.size();
+    Values out(x.size()), stride(rank, 1), index(rank, 0);
+    for (std::size_t i = rank; i-- > 1;) stride[i - 1] = stride[i] * in[i];
+    for (std::size_t o = 0; o < out.size(); ++o) {
+      std::int64_t src = 0;
+      for (std::size_t i = 0; i < rank; ++i) src += index[i] * stride[static_cast<std::size_t>(perm[i])];
+      out[o] = x[static_cast<std::size_t>(src)];
+      for (std::size_t i = rank; i-- > 0;) {  // the next output index, last axis fastest
+        if (++index[i] < in[static_cast<std::size_t>(perm[i])]) break;
+        index[i] = 0;
+      }
+    }
+    return out;
+  }
+
+  // Slice with constant starts, ends, axes and steps: the shape, and the values of a small
+  // integer tensor (torch's F.pad reverses its pads with one).
+  void slice(const OnnxNode& n, const Shape* in, const Values* a) {
+    if (in == nullptr) return;
+    const auto starts = list(n, "starts", 1), ends = list(n, "ends", 2);
+    if (!starts || !ends || starts->size() != ends->size()) return;
+    const std::size_t rank = in->size();
+    Values axes(starts->size()), steps(starts->size(), 1);
+    for (std::size_t j = 0; j < axes.size(); ++j) axes[j] = static_cast<std::int64_t>(j);
+    if (const auto given = list(n, "axes", 3)) axes = *given;
+    if (const auto given = list(n, "steps", 4)) steps = *given;
+    if (axes.size() != starts->size() || steps.size() != starts->size()) return;
+    Shape out = *in;
+    Values first(rank, 0), step(rank, 1);
+    for (std::size_t j = 0; j < axes.size(); ++j) {
+      const auto axis = axis_of(axes[j], rank);
+      if (axis < 0 || axis >= static_cast<std::int64_t>(rank) || steps[j] == 0 || steps[j] == INT64_MIN) return;
+      const std::int64_t dim = (*in)[static_cast<std::size_t>(axis)], st = steps[j];
+      // ONNX's clamping: negative indices count from the end; reversed slices may stop at -1.
+      const auto clamp = [&](std::int64_t i) {
+        if (i < 0) i = i < -dim ? -1 : i + dim;
+        return st > 0 ? std::clamp(i, std::int64_t{0}, dim) : std::clamp(i, std::int64_t{-1}, dim - 1);
+      };
+      const std::int64_t b = clamp((*starts)[j]), e = clamp((*ends)[j]);
+      const std::int64_t span = st > 0 ? e - b : b - e, stride = st > 0 ? st : -st;
+      out[static_cast<std::size_t>(axis)] = span <= 0 ? 0 : 1 + (span - 1) / stride;
+      first[static_cast<std::size_t>(axis)] = b;
+      step[static_cast<std::size_t>(axis)] = st;
+    }
+    set_shape(n.outputs[0], out);
+    if (a == nullptr || numel(*in) != static_cast<std::int64_t>(a->size()) || numel(out) < 0) return;
+    Values r(static_cast<std::size_t>(numel(out))), stride(rank, 1), index(rank, 0);
+    for (std::size_t i = rank; i-- > 1;) stride[i - 1] = stride[i] * (*in)[i];
+    for (auto& v : r) {
+      std::int64_t src = 0;
+      for (std::size_t i = 0; i < rank; ++i) src += (first[i] + index[i] * step[i]) * stride[i];
+      v = (*a)[static_cast<std::size_t>(src)];
+      for (std::size_t i = rank; i-- > 0;) {
+        if (++index[i] < out[i]) break;
+        index[i] = 0;
+      }
+    }
+    values_[n.outputs[0]] = r;
   }
 
   bool all_values(const OnnxNode& n) const {
@@ -188,10 +269,7 @@ class Propagator {
       if (infer >= 0) s[static_cast<std::size_t>(infer)] = rest;
       if (known(s) && numel(s) >= 0 && numel(s) == numel(*in)) set_shape(out, s);
     } else if (op == "Transpose") {
-      Values perm = n.int_lists.count("perm") != 0 ? n.int_lists.at("perm") : Values{};
-      if (perm.empty()) {
-        for (std::size_t i = in->size(); i-- > 0;) perm.push_back(static_cast<std::int64_t>(i));
-      }
+      const Values perm = permutation(n, in->size());
       if (perm.size() != in->size()) return;
       Shape s;
       for (const auto p : perm) {
@@ -264,6 +342,28 @@ class Propagator {
       const Shape* idx = shape(n.inputs[1]);
       s.insert(s.end(), idx->begin(), idx->end());
       s.insert(s.end(), in->begin() + static_cast<std::ptrdiff_t>(axis) + 1, in->end());
+      set_shape(out, s);
+    } else if (op == "Pad" && n.inputs.size() > 1 && value(n.inputs[1]) != nullptr) {
+      const Values& pads = *value(n.inputs[1]);
+      Values axes;
+      if (const auto given = list(n, "axes", 3)) axes = *given;
+      if (axes.empty()) {
+        for (std::size_t i = 0; i < in->size(); ++i) axes.push_back(static_cast<std::int64_t>(i));
+      }
+      if (pads.size() != 2 * axes.size()) return;
+      Shape s = *in;
+      for (std::size_t j = 0; j < axes.size(); ++j) {
+        const auto axis = axis_of(axes[j], in->size());
+        if (axis < 0 || axis >= static_cast<std::int64_t>(in->size())) return;
+        auto& d = s[static_cast<std::size_t>(axis)];
+        if (__builtin_add_overflow(d, pads[j], &d) || __builtin_add_overflow(d, pads[j + axes.size()], &d) || d < 0) {
+          return;
+        }
+      }
+      set_shape(out, s);
+    } else if (op == "GlobalAveragePool" || op == "GlobalMaxPool") {
+      Shape s = *in;
+      for (std::size_t i = 2; i < s.size(); ++i) s[i] = 1;
       set_shape(out, s);
     } else if (op == "Flatten") {
       const auto axis = static_cast<std::size_t>(axis_of(n.int_attr("axis", 1), in->size()));

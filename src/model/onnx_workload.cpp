@@ -15,8 +15,8 @@ const std::set<std::string> kDataMovement = {
     "Reshape", "Transpose", "Concat",   "Gather", "Slice",    "Shape",           "Constant", "Unsqueeze",
     "Squeeze", "Flatten",   "Identity", "Split",  "Expand",   "ConstantOfShape", "Cast",     "Dropout",
     "Range",   "Tile",      "Pad",      "Size",   "CastLike", "GatherElements"};
-// Element-wise arithmetic around the GEMMs, which the cost model does not count.
-const std::set<std::string> kElementwise = {"Add", "Sub", "Mul", "Div", "Neg"};
+// Element-wise arithmetic and pooling around the GEMMs, which the cost model does not count.
+const std::set<std::string> kElementwise = {"Add", "Sub", "Mul", "Div", "Neg", "GlobalAveragePool"};
 
 std::int64_t product(const OnnxGraph::Shape& s, std::size_t begin, std::size_t end) {
   std::int64_t p = 1;
@@ -205,7 +205,7 @@ class Mapper {
           make_layer(name_for(n, ""), OpKind::norm, block_of(n), 1, product(s, 0, s.size() - 1), 0, s.back(), params);
       l.per_row = {.exp = 0, .erf = 0, .div = 1, .sqrt = 1};
       layers_.push_back(l);
-    } else if (op == "Gelu" || op == "Relu") {
+    } else if (op == "Gelu" || op == "Relu" || op == "HardSwish") {
       const auto s = shape(n.outputs[0], n);
       Layer l =
           make_layer(name_for(n, ""), OpKind::activation, block_of(n), 1, product(s, 0, s.size() - 1), 0, s.back(), 0);

@@ -13,7 +13,9 @@ to build or test vitdse). Two kinds of file:
                              every node and every initializer's shape but no weight values
 
 Every export uses opset 17 and a dynamic batch axis. With --dynamo, the small fixture is also
-exported by torch's dynamo exporter, as <fixture>.dynamo.onnx.
+exported by torch's dynamo exporter, as <fixture>.dynamo.onnx (torch 2.11 writes IR version 10 with
+its weights in <fixture>.dynamo.onnx.data; tests/data/onnx/vit-28x28-random.dynamo-ir10.onnx is
+that file without its weights, for the test that such a file is refused in one line).
 
 Where timm is not installed, --without-timm builds the same models from `TimmLayoutViT` below: the
 ViT forward pass of timm's VisionTransformer (global_pool="token", class token, no fused

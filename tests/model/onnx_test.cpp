@@ -106,6 +106,9 @@ TEST(OnnxWorkload, BrokenFilesAreOneLineErrorsNamingTheFile) {
   // A node that reads a value no earlier node wrote (found by the onnx fuzz target): libonnx's
   // shape inference crashed on it before its checker ran first.
   expect_one_line_error([&] { (void)load_onnx_graph(test_data("onnx/unsorted.onnx")); }, "not a valid ONNX model");
+  // torch 2.11's dynamo exporter writes IR version 10 (its weights file is not kept: the version is read first).
+  expect_one_line_error([&] { (void)load_onnx_graph(test_data("onnx/vit-28x28-random.dynamo-ir10.onnx")); },
+                        "ONNX IR version 10 is newer than this build's libonnx reads");
   // Commands that run a model take a card: an ONNX file says how to make one.
   const auto r = run_cli({"eval", "--model", test_data("onnx/convs.onnx")});
   EXPECT_EQ(r.code, 2);
@@ -115,6 +118,37 @@ TEST(OnnxWorkload, BrokenFilesAreOneLineErrorsNamingTheFile) {
 }
 
 // The zoo's ViT cards, exported from timm with their shapes (make_onnx_fixtures.py, graph only).
+// timm's efficientvit_b1 export (tests/data/make_efficientvit_fixtures.py --onnx-graph) against
+// the card's builder: the same layers in the same order with the same MACs. The export folds
+// each batch norm into its conv (a bias, where the card counts the norm's pair) and names the
+// Conv2d inside timm's ConvNormAct (`.conv`); LiteMLA's products are the graph's MatMuls.
+TEST(OnnxWorkload, TimmsEfficientVitB1ExportIsTheCardsWorkloadLayerByLayer) {
+  VITDSE_NEEDS_ONNX();
+  const auto graph = onnx_workload(load_onnx_graph(test_data("onnx/efficientvit-b1.graph.onnx")));
+  EXPECT_TRUE(graph.unpriced.empty()) << describe_counts(graph.unpriced);
+  const Workload card(load_model_card("efficientvit-b1"));
+  EXPECT_EQ(graph.workload.macs(), card.macs());
+  std::vector<const Layer*> layers;
+  for (const auto& l : graph.workload.layers()) {
+    if (l.kind != OpKind::activation) layers.push_back(&l);  // the card does not list Hardswish
+  }
+  ASSERT_EQ(layers.size(), card.layers().size());
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const Layer &got = *layers[i], &want = card.layers()[i];
+    SCOPED_TRACE(want.name);
+    std::string name = got.name;
+    if (name.ends_with(".conv")) name.resize(name.size() - 5);
+    if (want.name.ends_with(".kv") || want.name.ends_with(".qkv_out")) {
+      EXPECT_EQ(got.kind, OpKind::matmul);
+    } else {
+      EXPECT_EQ(name, want.name);
+    }
+    EXPECT_EQ(got.kind, want.kind);
+    EXPECT_EQ(got.groups * got.m * got.k * got.n, want.groups * want.m * want.k * want.n);
+    EXPECT_EQ(got.weighted, want.weighted);
+  }
+}
+
 TEST(OnnxWorkload, TimmExportsOfTheZooHaveTheCardsCounts) {
   VITDSE_NEEDS_ONNX();
   for (const std::string name : {"vit-fmnist", "deit-tiny", "deit-small", "deit-base", "vit-base-16", "vit-large-16"}) {
