@@ -142,7 +142,9 @@ TEST(KillFaults, TrainingKilledAtFiveRandomPointsResumesToTheSameWeights) {
   const int wanted = kSanitized ? 2 : 5;
   int kills = 0;
   for (int round = 0; kills < wanted && round < 3 * wanted; ++round) {
-    const auto weights = dir.path() / ("r" + std::to_string(round)) / "w.safetensors";
+    std::filesystem::path run = "r";  // not "r" + to_string(): GCC 12's -Wrestrict misfires on it here
+    run += std::to_string(round);
+    const auto weights = dir.path() / run / "w.safetensors";
     const auto checkpoint = weights.string() + ".ckpt";
     const auto delay = std::chrono::microseconds(static_cast<std::int64_t>(1e6 * when(rng)));
     if (run_and_kill(args(weights), delay)) ++kills;

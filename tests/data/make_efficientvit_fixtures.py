@@ -29,7 +29,10 @@ the `weights:` file its card in tests/data names:
     python3 tests/data/make_efficientvit_fixtures.py --write-weights tests/data
 
 With --onnx-graph DIR it also exports timm's efficientvit_b1 (opset 17) to DIR/efficientvit-b1.graph.onnx,
-graph only (the weights are saved as external data, which is not kept), for the ONNX workload tests.
+graph only (the weights are saved as external data, which is not kept), for the ONNX workload tests,
+and the 28x28 fixture with its synthetic weights to DIR/efficientvit-28x28-random.onnx, with ONNX
+Runtime's logits on its input in DIR/efficientvit-28x28-random.ort.safetensors (when onnxruntime is
+installed), for the import test.
 
     python3 tests/data/make_efficientvit_fixtures.py --out tests/data [--onnx-graph tests/data/onnx]
 """
@@ -143,6 +146,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     report = {"torch": torch.__version__, "timm": timm.__version__}
+    models = {}
     for name, f in FIXTURES.items():
         model = EfficientVit(**f["config"]).eval()
         state, keys = model.state_dict(), {}
@@ -170,12 +174,35 @@ def main():
                 "timm": timm.__version__, "float32_vs_float64_max_abs": repr(floor)}
         path = os.path.join(args.out, name + ".io.safetensors")
         save_file(out, path, meta)
+        models[name] = (model.float(), x, logits)
         report[name] = dict(bytes=os.path.getsize(path), params=sum(math.prod(s) for s in keys.values()),
                             logits_abs_max=float(logits.abs().max()), logits_std=float(logits.std()),
                             float32_vs_float64=floor, tensors=len(keys))
     if args.onnx_graph:
+        report["efficientvit-28x28-random.onnx"] = export_with_weights(args.onnx_graph, models["efficientvit-28x28-random"])
         report["efficientvit-b1.graph.onnx"] = export_graph(args.onnx_graph)
     print(json.dumps(report, indent=1))
+
+
+def export_with_weights(out_dir, fixture):
+    import torch
+    model, x, logits = fixture
+    path = os.path.join(out_dir, "efficientvit-28x28-random.onnx")
+    kw = {"dynamo": False} if "dynamo" in torch.onnx.export.__code__.co_varnames else {}
+    torch.onnx.export(model, x, path, input_names=["input"], output_names=["logits"], opset_version=17,
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, **kw)
+    out = dict(bytes=os.path.getsize(path))
+    try:
+        import onnxruntime
+    except ImportError:
+        return out
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    ort = torch.from_numpy(session.run(None, {"input": x.numpy()})[0])
+    diff = float((ort - logits).abs().max())
+    save_file({"logits": ort}, os.path.join(out_dir, "efficientvit-28x28-random.ort.safetensors"),
+              {"onnxruntime_vs_torch_max_abs": repr(diff)})
+    out["ort_vs_torch"] = diff
+    return out
 
 
 def export_graph(out_dir):
