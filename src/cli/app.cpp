@@ -135,7 +135,8 @@ const Command* parse_global(const std::vector<std::string>& args, std::ostream& 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all{
       {"workload", "list a model's layers with shapes, MACs, parameters and nonlinear counts", workload_command},
-      {"import", "turn a timm ViT's ONNX export into a model card and timm-layout weights", import_command},
+      {"import", "turn a timm ViT's or EfficientViT's ONNX export into a model card and timm-layout weights",
+       import_command},
       {"design", "validate a design file and print its canonical form and hash", design_command},
       {"cost", "price a design on an accelerator template: energy, area, latency", cost_command},
       {"eval", "a design's top-1 accuracy on real images and its distance from the float model", eval_command},

@@ -1,11 +1,12 @@
-// vitdse import: turn a timm ViT's ONNX export into a model card and timm-layout safetensors.
+// vitdse import: turn a timm ViT's or EfficientViT's ONNX export into a model card and timm-layout safetensors.
 #include <filesystem>
 #include <ostream>
+#include <sstream>
 
 #include "cli/options.hpp"
 #include "vitdse/core/atomic_file.hpp"
 #include "vitdse/core/error.hpp"
-#include "vitdse/eval/vit_weights.hpp"
+#include "vitdse/eval/float_model.hpp"
 #include "vitdse/model/onnx_import.hpp"
 #include "vitdse/model/onnx_workload.hpp"
 
@@ -37,7 +38,7 @@ int import_command(Context& ctx) {
   o.name = name;
 
   const model::OnnxGraph graph = model::load_onnx_graph(file);
-  const model::ImportedModel imported = model::import_onnx_vit(graph, o);
+  const model::ImportedModel imported = model::import_onnx(graph, o);
   const std::filesystem::path dir(out);
   std::filesystem::create_directories(dir);
   const std::string stem = imported.card.name;
@@ -49,14 +50,22 @@ int import_command(Context& ctx) {
 
   // Read both back the way every command will, and price the card against the graph.
   const model::ModelCard card = model::load_model_card(card_path.string());
-  (void)eval::load_vit_weights(card);
+  (void)eval::FloatModel(card);  // loads the weights as every command will, shapes checked
   const model::Workload from_card(card);
   const auto from_graph = model::onnx_workload(graph);
   const double card_macs = from_card.macs(), graph_macs = from_graph.workload.macs();
+  std::ostringstream shape;
+  if (card.family == model::Family::vit) {
+    shape << card.patch_size << "x" << card.patch_size << " patches, width " << card.embed_dim << ", depth "
+          << card.depth << ", " << card.num_heads << " heads, MLP " << card.mlp_hidden();
+  } else {
+    shape << "EfficientViT, stem " << card.efficientvit->stem_width << ", stages";
+    for (const auto& s : card.efficientvit->stages) shape << " " << s.width << "x" << s.depth;
+    shape << ", head dim " << card.efficientvit->head_dim;
+  }
   ctx.out << "imported " << card.name << ": " << card.img_size << "x" << card.img_size << "x" << card.in_chans << ", "
-          << card.patch_size << "x" << card.patch_size << " patches, width " << card.embed_dim << ", depth "
-          << card.depth << ", " << card.num_heads << " heads, MLP " << card.mlp_hidden() << ", " << card.num_classes
-          << " classes, " << static_cast<double>(from_card.params()) / 1e6 << " M parameters\n"
+          << shape.str() << ", " << card.num_classes << " classes, " << static_cast<double>(from_card.params()) / 1e6
+          << " M parameters\n"
           << "wrote " << card_path.string() << " and " << weights_path.string() << " (float32, timm's names)\n"
           << "checked: the card loads with its weights; its workload has " << card_macs / 1e6 << " M MACs, the graph's "
           << graph_macs / 1e6 << " M" << (card_macs == graph_macs ? " (equal)" : " (they differ)") << '\n';

@@ -4,27 +4,14 @@
 #include <algorithm>
 #include <sstream>
 
+#include "onnx_import_detail.hpp"
 #include "vitdse/core/error.hpp"
 
 namespace vitdse::model {
 
 namespace {
 
-// A product by a weight: its node, weight [out, in] in timm's layout, and bias (may be empty).
-struct Product {
-  int node = -1;
-  Tensor weight, bias;
-};
-
-Tensor transposed(const Tensor& t) {
-  const auto rows = t.shape[0], cols = t.shape[1];
-  Tensor out{{cols, rows}, std::vector<float>(t.data.size())};
-  for (std::int64_t r = 0; r < rows; ++r) {
-    for (std::int64_t c = 0; c < cols; ++c)
-      out.data[static_cast<std::size_t>(c * rows + r)] = t.data[static_cast<std::size_t>(r * cols + c)];
-  }
-  return out;
-}
+using detail::Product;
 
 class Importer {
  public:
@@ -99,27 +86,10 @@ class Importer {
       if (n.op_type == "Erf" || n.op_type == "Gelu") gelu_ = true;
       if (n.op_type == "Relu") relu_ = true;
       if ((n.op_type == "MatMul" || n.op_type == "Gemm") && n.inputs.size() >= 2 && g_.constant(n.inputs[1]))
-        products_.push_back(product(at));
+        products_.push_back(detail::read_product(g_, at));
       else if (n.op_type == "MatMul" && attention_ < 0)
         attention_ = at;
     }
-  }
-
-  Product product(int i) const {
-    const OnnxNode& n = node(i);
-    Product p;
-    p.node = i;
-    const Tensor b = g_.read_floats(n.inputs[1]);
-    if (b.shape.size() != 2) fail("the weight of '" + n.name + "' is not a matrix");
-    const bool trans_b = n.op_type == "Gemm" && n.int_attr("transB", 0) != 0;
-    p.weight = trans_b ? b : transposed(b);  // ONNX multiplies by [in, out]; timm stores [out, in]
-    if (n.op_type == "Gemm" && n.inputs.size() > 2 && !n.inputs[2].empty()) {
-      p.bias = g_.read_floats(n.inputs[2]);
-    } else if (const auto [add, bias] = g_.bias_after(n.outputs[0], p.weight.shape[0]); add >= 0) {
-      p.bias = g_.read_floats(bias);
-    }
-    if (!p.bias.data.empty()) p.bias.shape = {p.weight.shape[0]};
-    return p;
   }
 
   void put_product(ImportedModel& m, const std::string& name, const Product& p, bool needs_bias) const {
@@ -134,12 +104,7 @@ class Importer {
       fail("LayerNormalization '" + n.name + "' has no constant scale and bias");
     m.weights[name + ".weight"] = g_.read_floats(n.inputs[1]);
     m.weights[name + ".bias"] = g_.read_floats(n.inputs[2]);
-    const double eps = n.floats.count("epsilon") != 0 ? n.floats.at("epsilon") : 1e-5;
-    // ONNX keeps epsilon as float32 (1e-6 reads back as 9.99999997e-07): six digits recover it.
-    std::ostringstream digits;
-    digits.precision(6);
-    digits << eps;
-    const double rounded = std::stod(digits.str());
+    const double rounded = detail::read_epsilon(n, 1e-5);
     if (norm_seen_ && rounded != m.card.norm_eps) fail("its LayerNorms have different epsilons");
     m.card.norm_eps = rounded;
     norm_seen_ = true;
@@ -233,6 +198,49 @@ class Importer {
 
 }  // namespace
 
+namespace detail {
+
+namespace {
+
+Tensor transposed(const Tensor& t) {
+  const auto rows = t.shape[0], cols = t.shape[1];
+  Tensor out{{cols, rows}, std::vector<float>(t.data.size())};
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int64_t c = 0; c < cols; ++c)
+      out.data[static_cast<std::size_t>(c * rows + r)] = t.data[static_cast<std::size_t>(r * cols + c)];
+  }
+  return out;
+}
+
+}  // namespace
+
+Product read_product(const OnnxGraph& g, int i) {
+  const OnnxNode& n = g.nodes()[static_cast<std::size_t>(i)];
+  Product p;
+  p.node = i;
+  const Tensor b = g.read_floats(n.inputs[1]);
+  if (b.shape.size() != 2) throw Error(g.path().string() + ": the weight of '" + n.name + "' is not a matrix");
+  const bool trans_b = n.op_type == "Gemm" && n.int_attr("transB", 0) != 0;
+  p.weight = trans_b ? b : transposed(b);  // ONNX multiplies by [in, out]; timm stores [out, in]
+  if (n.op_type == "Gemm" && n.inputs.size() > 2 && !n.inputs[2].empty()) {
+    p.bias = g.read_floats(n.inputs[2]);
+  } else if (const auto [add, bias] = g.bias_after(n.outputs[0], p.weight.shape[0]); add >= 0) {
+    p.bias = g.read_floats(bias);
+  }
+  if (!p.bias.data.empty()) p.bias.shape = {p.weight.shape[0]};
+  return p;
+}
+
+double read_epsilon(const OnnxNode& n, double fallback) {
+  const double eps = n.floats.count("epsilon") != 0 ? n.floats.at("epsilon") : fallback;
+  std::ostringstream digits;
+  digits.precision(6);
+  digits << eps;
+  return std::stod(digits.str());
+}
+
+}  // namespace detail
+
 ImportedModel import_onnx_vit(const OnnxGraph& graph, const ImportOptions& options) {
   return Importer(graph, options).run();
 }
@@ -241,17 +249,34 @@ std::string ImportedModel::card_text(const std::string& weights_file, const std:
   const ModelCard& c = card;
   std::ostringstream y;
   y.precision(10);
-  const auto list = [&y](const std::vector<double>& v) {
+  const auto list = [&y](const auto& v) {
     y << '[';
     for (std::size_t i = 0; i < v.size(); ++i) y << (i ? ", " : "") << v[i];
     y << "]\n";
   };
-  y << "# Imported by 'vitdse import' from " << source << " (timm ViT layout).\n"
-    << "version: 1\nname: " << c.name << "\nfamily: vit\nimg_size: " << c.img_size << "\npatch_size: " << c.patch_size
-    << "\nin_chans: " << c.in_chans << "\nnum_classes: " << c.num_classes << "\nembed_dim: " << c.embed_dim
-    << "\ndepth: " << c.depth << "\nnum_heads: " << c.num_heads << "\nmlp_ratio: " << c.mlp_ratio
-    << "\nqkv_bias: " << (c.qkv_bias ? "true" : "false") << "\nact: " << to_string(c.act)
-    << "\nattention: softmax\nnorm_eps: " << c.norm_eps << "\nmean: ";
+  const bool vit = c.family == Family::vit;
+  y << "# Imported by 'vitdse import' from " << source
+    << (vit ? " (timm ViT layout).\n" : " (timm EfficientViT layout).\n") << "version: 1\nname: " << c.name
+    << "\nfamily: " << to_string(c.family) << "\nimg_size: " << c.img_size << "\nin_chans: " << c.in_chans
+    << "\nnum_classes: " << c.num_classes << '\n';
+  if (vit) {
+    y << "patch_size: " << c.patch_size << "\nembed_dim: " << c.embed_dim << "\ndepth: " << c.depth
+      << "\nnum_heads: " << c.num_heads << "\nmlp_ratio: " << c.mlp_ratio
+      << "\nqkv_bias: " << (c.qkv_bias ? "true" : "false") << "\nact: " << to_string(c.act) << "\nattention: softmax\n";
+  } else {
+    const EfficientVitShape& s = *c.efficientvit;
+    y << "stem: {width: " << s.stem_width << ", depth: " << s.stem_depth << "}\nstages:\n";
+    for (const Stage& st : s.stages) {
+      y << "  - {width: " << st.width << ", depth: " << st.depth
+        << ", block: " << (st.block == Stage::Block::attention ? "attention" : "mbconv")
+        << ", expand_ratio: " << st.expand_ratio << "}\n";
+    }
+    y << "head_dim: " << s.head_dim << "\nscales: ";
+    list(s.scales);
+    y << "head_widths: ";
+    list(s.head_widths);
+  }
+  y << "norm_eps: " << c.norm_eps << "\nmean: ";
   list(c.mean);
   y << "std: ";
   list(c.std);

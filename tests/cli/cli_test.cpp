@@ -228,7 +228,9 @@ TEST(Cli, ListNamesTheZoo) {
   EXPECT_NE(r.out.find("vit-fmnist"), std::string::npos);
   EXPECT_NE(r.out.find("lowpower-vit-28nm"), std::string::npos);
   EXPECT_NE(r.out.find("cmos45"), std::string::npos);
-  EXPECT_NE(r.out.find("policies (--policy): default, lowpower, per-layer, sc, transaxx"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("policies (--policy): default, efficientvit, lowpower, per-layer, sc, transaxx"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace vitdse::cli

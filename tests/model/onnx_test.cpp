@@ -245,5 +245,45 @@ TEST(OnnxImport, TimmExportsRoundTripToCardsThatGiveTheModelsLogits) {
   expect_round_trip("deit-tiny-2blocks-random", {});
 }
 
+// An EfficientViT export (batch norm folded into the convs by the exporter) back to a card and
+// timm's keys: the card is the fixture's, and vitdse infer on it gives timm's logits.
+TEST(OnnxImport, EfficientVitExportRoundTripsToTheCardAndTimmsLogits) {
+  VITDSE_NEEDS_ONNX();
+  const std::string fixture = "efficientvit-28x28-random";
+  const test::TempDir dir;
+  auto r = run_cli({"import", test_data("onnx/" + fixture + ".onnx"), "--out", dir.path().string(), "--name", fixture,
+                    "--mean", "0.2860", "--std", "0.3530"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("EfficientViT, stem 8, stages 16x1 24x1 32x1 48x1, head dim 8"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(equal)"), std::string::npos) << r.out;
+  const auto card_path = (dir.path() / (fixture + ".yaml")).string();
+  const ModelCard got = load_model_card(card_path), want = load_model_card(test_data(fixture + ".yaml"));
+  ASSERT_TRUE(got.efficientvit.has_value());
+  const auto &g = *got.efficientvit, &w = *want.efficientvit;
+  EXPECT_EQ(got.img_size, want.img_size);
+  EXPECT_EQ(got.in_chans, want.in_chans);
+  EXPECT_EQ(got.num_classes, want.num_classes);
+  EXPECT_EQ(got.norm_eps, want.norm_eps);
+  EXPECT_EQ(g.stem_width, w.stem_width);
+  EXPECT_EQ(g.stem_depth, w.stem_depth);
+  EXPECT_EQ(g.head_dim, w.head_dim);
+  EXPECT_EQ(g.scales, w.scales);
+  EXPECT_EQ(g.head_widths, w.head_widths);
+  ASSERT_EQ(g.stages.size(), w.stages.size());
+  for (std::size_t i = 0; i < g.stages.size(); ++i) {
+    EXPECT_EQ(g.stages[i].width, w.stages[i].width) << i;
+    EXPECT_EQ(g.stages[i].depth, w.stages[i].depth) << i;
+    EXPECT_EQ(g.stages[i].block, w.stages[i].block) << i;
+    EXPECT_EQ(g.stages[i].expand_ratio, w.stages[i].expand_ratio) << i;
+  }
+  const auto logits = (dir.path() / "logits.safetensors").string();
+  r = run_cli({"infer", "--model", card_path, "--inputs", test_data(fixture + ".io.safetensors"), "--out", logits});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Tensor ours = SafetensorsFile(logits).read_f32("logits");
+  const Tensor timm = SafetensorsFile(test_data(fixture + ".io.safetensors")).read_f32("logits");
+  ASSERT_EQ(ours.shape, timm.shape);
+  for (std::size_t i = 0; i < ours.data.size(); ++i) EXPECT_NEAR(ours.data[i], timm.data[i], 1e-4) << i;
+}
+
 }  // namespace
 }  // namespace vitdse::model

@@ -1,5 +1,5 @@
 // ONNX -> model card and timm-layout weights, for graphs exported from timm's VisionTransformer
-// (ViT, DeiT): the graph's structure gives the card, its constants the weights.
+// (ViT, DeiT) and EfficientViT: the graph's structure gives the card, its constants the weights.
 #pragma once
 
 #include <map>
@@ -33,5 +33,15 @@ struct ImportedModel {
 /// attention, the class token and position embedding. Anything else is a one-line error that
 /// says what did not match.
 ImportedModel import_onnx_vit(const OnnxGraph& graph, const ImportOptions& options);
+
+/// Recognises a timm EfficientViT (B series) by the module names torch recorded: the stem, each
+/// stage's MBConv and EfficientViT blocks, LiteMLA's qkv and aggregation convs, the head. The
+/// exporter folds each batch norm into its conv; the weights come back in timm's keys with the
+/// norm as the identity around the folded bias.
+ImportedModel import_onnx_efficientvit(const OnnxGraph& graph, const ImportOptions& options);
+
+/// The importer the graph's structure calls for: EfficientViT when it has timm's `stem.in_conv`,
+/// else ViT.
+ImportedModel import_onnx(const OnnxGraph& graph, const ImportOptions& options);
 
 }  // namespace vitdse::model
