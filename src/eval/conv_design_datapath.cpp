@@ -131,10 +131,11 @@ ConvDesignDatapath::ConvDesignDatapath(const EfficientVitEngine& engine, const m
     if (c.mult < 0) throw Error("design layer " + name + " of model '" + card.name + "' has no multiplier");
     const std::string& spec = design.units[static_cast<std::size_t>(c.mult)];
     auto& gemm = gemms[spec];
-    if (!gemm) gemm = detail::make_signed_gemm(spec);
     auto& table = tables[spec];
-    if (!table) {
-      table = std::make_shared<const std::vector<std::int32_t>>(signed_code_table(*arith::make_multiplier(spec), spec));
+    if (!gemm) {  // one table per unit: the depthwise loop's and the GEMM's
+      const auto m = arith::make_multiplier(spec);
+      table = std::make_shared<const std::vector<std::int32_t>>(signed_code_table(*m, spec));
+      gemm = std::make_shared<const LutGemm>(*table, arith::Width{m->bits(), true});
     }
     layers_[i] = std::make_unique<Layer>();
     Layer& l = *layers_[i];

@@ -44,8 +44,9 @@ ChunkLogits ConvEvaluator::chunk_logits(const model::Design& design, const model
   ChunkLogits out;
   // A whole design is evaluated once; its parts (other processes have the rest) share a datapath.
   std::shared_ptr<const ConvDesignDatapath> datapath;
-  const std::string canonical = model::canonical_json(design, workload);
-  {
+  const bool partial = first != 0 || last != chunks;
+  const std::string canonical = partial ? model::canonical_json(design, workload) : std::string();
+  if (partial) {
     const std::lock_guard lock(kept_.mutex);
     if (kept_.design == canonical) datapath = kept_.datapath;
   }
@@ -53,9 +54,11 @@ ChunkLogits ConvEvaluator::chunk_logits(const model::Design& design, const model
     const auto setup = std::chrono::steady_clock::now();
     datapath = std::make_shared<const ConvDesignDatapath>(engine_, workload, design, calibration_, options_.quant);
     out.setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - setup).count();
-    const std::lock_guard lock(kept_.mutex);
-    kept_.design = canonical;
-    kept_.datapath = datapath;
+    if (partial) {
+      const std::lock_guard lock(kept_.mutex);
+      kept_.design = canonical;
+      kept_.datapath = datapath;
+    }
   }
   const int begin = first * kConvImagesPerChunk, end = std::min(images, last * kConvImagesPerChunk);
   const FloatMatrix logits = engine_.forward(

@@ -52,17 +52,7 @@ class Importer {
     c.num_heads = heads();
     c.act = gelu_ ? Activation::gelu : relu_ ? Activation::relu : fail_act();
     read_tokens(m);
-    c.mean = o_.mean;
-    c.std = o_.std;
-    if (c.mean.empty() && c.std.empty() && c.in_chans == 3) {
-      c.mean = {0.485, 0.456, 0.406};  // timm's IMAGENET_DEFAULT_MEAN and _STD
-      c.std = {0.229, 0.224, 0.225};
-    }
-    if (c.mean.size() != static_cast<std::size_t>(c.in_chans) || c.std.size() != c.mean.size())
-      throw usage_error(g_.path().string() + ": the model takes " + std::to_string(c.in_chans) +
-                        " channel(s); give --mean and --std with one value each (ONNX does not record them)");
-    c.crop_pct = o_.crop_pct;
-    c.interpolation = o_.interpolation;
+    detail::apply_data_options(g_, o_, c);
     check_shapes(m);
     return m;
   }
@@ -229,6 +219,20 @@ Product read_product(const OnnxGraph& g, int i) {
   }
   if (!p.bias.data.empty()) p.bias.shape = {p.weight.shape[0]};
   return p;
+}
+
+void apply_data_options(const OnnxGraph& g, const ImportOptions& o, ModelCard& c) {
+  c.mean = o.mean;
+  c.std = o.std;
+  if (c.mean.empty() && c.std.empty() && c.in_chans == 3) {
+    c.mean = {0.485, 0.456, 0.406};  // timm's IMAGENET_DEFAULT_MEAN and _STD
+    c.std = {0.229, 0.224, 0.225};
+  }
+  if (c.mean.size() != static_cast<std::size_t>(c.in_chans) || c.std.size() != c.mean.size())
+    throw usage_error(g.path().string() + ": the model takes " + std::to_string(c.in_chans) +
+                      " channel(s); give --mean and --std with one value each (ONNX does not record them)");
+  c.crop_pct = o.crop_pct;
+  c.interpolation = o.interpolation;
 }
 
 double read_epsilon(const OnnxNode& n, double fallback) {

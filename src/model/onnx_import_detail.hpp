@@ -2,6 +2,7 @@
 #pragma once
 
 #include "vitdse/model/onnx_graph.hpp"
+#include "vitdse/model/onnx_import.hpp"
 #include "vitdse/model/safetensors.hpp"
 
 namespace vitdse::model::detail {
@@ -13,8 +14,12 @@ struct Product {
 };
 
 /// The MatMul or Gemm node `node` by a constant weight, with the bias Add after it folded in;
-/// `fail` gets what does not fit.
+/// a weight that is not a matrix is an Error.
 Product read_product(const OnnxGraph& graph, int node);
+
+/// The card's normalisation and evaluation transform from the options (ONNX records neither):
+/// ImageNet's mean and std by default for 3 channels; a usage Error when they do not fit.
+void apply_data_options(const OnnxGraph& graph, const ImportOptions& options, ModelCard& card);
 
 /// A normalisation's epsilon: ONNX keeps it as float32 (1e-6 reads back as 9.99999997e-07), so
 /// six significant digits recover the value the model was written with.

@@ -15,7 +15,6 @@ namespace {
 /// weight [out, in/groups, k, k] and its bias (batch norm folded in by the exporter; may be empty).
 struct ExportedConv {
   Tensor weight, bias;
-  std::int64_t groups = 1;
 };
 
 class EfficientVitImporter {
@@ -81,17 +80,7 @@ class EfficientVitImporter {
     m.weights["head.classifier.4.weight"] = fc2.weight;
     m.weights["head.classifier.4.bias"] = fc2.bias;
     for (const auto& [module, exported] : convs_) put_conv(m, module, exported);
-    c.mean = o_.mean;
-    c.std = o_.std;
-    if (c.mean.empty() && c.std.empty() && c.in_chans == 3) {
-      c.mean = {0.485, 0.456, 0.406};  // timm's IMAGENET_DEFAULT_MEAN and _STD
-      c.std = {0.229, 0.224, 0.225};
-    }
-    if (c.mean.size() != static_cast<std::size_t>(c.in_chans) || c.std.size() != c.mean.size())
-      throw usage_error(g_.path().string() + ": the model takes " + std::to_string(c.in_chans) +
-                        " channel(s); give --mean and --std with one value each (ONNX does not record them)");
-    c.crop_pct = o_.crop_pct;
-    c.interpolation = o_.interpolation;
+    detail::apply_data_options(g_, o_, c);
     return m;
   }
 
@@ -123,7 +112,7 @@ class EfficientVitImporter {
       std::string module = n.scope;
       if (n.op_type == "Conv" && n.inputs.size() >= 2 && g_.constant(n.inputs[1])) {
         if (module.ends_with(".conv")) module.resize(module.size() - 5);
-        ExportedConv c{g_.read_floats(n.inputs[1]), {}, n.int_attr("group", 1)};
+        ExportedConv c{g_.read_floats(n.inputs[1]), {}};
         if (c.weight.shape.size() != 4) fail("the weight of '" + n.name + "' is not [out, in, k, k]");
         if (n.inputs.size() > 2 && !n.inputs[2].empty()) c.bias = g_.read_floats(n.inputs[2]);
         if (!convs_.emplace(module, std::move(c)).second) fail("two convolutions named " + module);
