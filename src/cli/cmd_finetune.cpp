@@ -45,11 +45,17 @@ int finetune_command(Context& ctx) {
   }
   if (calibration_images == 0) throw usage_error("--calib must be at least 1");
   resolve_training_run(ctx, "finetune", run, flags, defaults);
+  if (run.card.family == model::Family::efficientvit) {
+    throw usage_error("model '" + run.card.name +
+                      "' is an EfficientViT: fine-tuning it with a design in the loop is not supported yet "
+                      "(vitdse train trains it)");
+  }
   const model::Workload workload(run.card);
   const model::Design design = model::load_design(design_path, workload);
   train::FinetuneOptions fo;
   fo.progressive_bits = parse_bits_list(progressive);
-  run.initial = eval::load_vit_weights(run.card);
+  const eval::VitWeights initial = eval::load_vit_weights(run.card);
+  run.initial = initial;
 
   const auto source = eval::resolve_dataset(run.card, flags.data.empty() ? std::nullopt : std::optional(flags.data));
   run.datapath = train::design_in_the_loop(run.card, workload, design, source, calibration_images, run.options.seed,
@@ -64,7 +70,7 @@ int finetune_command(Context& ctx) {
   };
   const std::size_t test_size = eval::load_dataset(source, eval::Split::test).size();
   const std::size_t test_images = run.test_images > 0 ? std::min<std::size_t>(run.test_images, test_size) : test_size;
-  const double before = run.top1(run.initial, test_images);
+  const double before = run.top1(initial, test_images);
   spdlog::info("{} with design {}: test top-1 {:.2f}% on {} images before fine-tuning", run.card.name, design_path,
                before, test_images);
   const auto quoted = [](const std::string& s) { return nlohmann::json(s).dump(); };

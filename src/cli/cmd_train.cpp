@@ -1,4 +1,4 @@
-// vitdse train: a ViT from scratch on its card's dataset, written in timm's layout with a card.
+// vitdse train: a ViT or an EfficientViT from scratch on its card's dataset, written in timm's layout with a card.
 #include <ostream>
 
 #include "cli/training_options.hpp"
@@ -19,7 +19,11 @@ int train_command(Context& ctx) {
     return 0;
   }
   resolve_training_run(ctx, "train", run, flags, defaults);
-  run.initial = eval::random_vit_weights(run.card, run.options.seed);
+  if (run.card.family == model::Family::efficientvit) {
+    run.initial = eval::random_efficientvit_weights(run.card, run.options.seed);
+  } else {
+    run.initial = eval::random_vit_weights(run.card, run.options.seed);
+  }
   ctx.out << train::run_training(run).summary;
   return 0;
 }

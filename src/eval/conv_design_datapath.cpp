@@ -9,6 +9,7 @@
 #include "design_quant.hpp"
 #include "vitdse/arith/log2_quantiser.hpp"
 #include "vitdse/arith/multiplier.hpp"
+#include "vitdse/arith/trio_transforms.hpp"
 #include "vitdse/core/error.hpp"
 
 namespace vitdse::eval {
@@ -26,6 +27,8 @@ struct ConvDesignDatapath::Layer {
   std::vector<std::uint8_t> taps;      ///< depthwise: weight codes [channels x k·k]
   Eigen::RowVectorXf out_scale;        ///< a's scale times each output channel's weight scale
   Eigen::RowVectorXf bias;
+  /// With a Trio-ViT transform, the input becomes (x - shift) · gain per channel before its codes.
+  Eigen::RowVectorXf shift, gain;
   bool log2_divide = false;  ///< qkv_out with divide: log2
 };
 
@@ -60,6 +63,41 @@ class ConvRecorder final : public ConvDatapath {
   const model::Workload& workload_;
   mutable std::mutex mutex_;
 };
+
+/// Trio-ViT's transforms where the paper places them, from the calibration set's per-channel
+/// extremes of the input: on a depthwise input, migration by ratios r (each filter times r_c,
+/// the input divided by it); on a 1x1 input, shifting by the midpoints m, folded into each
+/// group's bias (b + W_g m_g). Either leaves the output unchanged in exact arithmetic. Sets the
+/// layer's shift and gain and returns the samples transformed.
+std::vector<float> fold_conv_transform(bool migrate, bool shift, const ActivationSamples::Columns& columns,
+                                       std::vector<float> samples, const FoldedConv& conv, FloatMatrix& weight,
+                                       ConvDesignDatapath::Layer& l) {
+  const Eigen::Index width = columns.low.size();
+  FloatMatrix extremes(2, width);
+  extremes << columns.low, columns.high;
+  l.shift = Eigen::RowVectorXf::Zero(width);
+  l.gain = Eigen::RowVectorXf::Ones(width);
+  if (shift) {
+    const auto m = arith::channel_midpoints(extremes);
+    l.shift = Eigen::Map<const Eigen::RowVectorXf>(m.data(), width);
+    const Eigen::Index group_in = conv.in / conv.groups, group_out = conv.out / conv.groups;
+    for (int g = 0; g < conv.groups; ++g) {
+      const FloatMatrix w_g = weight.middleRows(g * group_out, group_out);
+      const Eigen::RowVectorXf b_g = l.bias.segment(g * group_out, group_out);
+      const auto folded = arith::fold_shift_into_bias(w_g, std::span<const float>(b_g.data(), b_g.size()),
+                                                      std::span<const float>(m).subspan(g * group_in, group_in));
+      l.bias.segment(g * group_out, group_out) = Eigen::Map<const Eigen::RowVectorXf>(folded.data(), group_out);
+    }
+  }
+  if (migrate) {
+    const auto r = arith::migration_ratios(extremes);
+    arith::migrate_depthwise_weights(weight, r);
+    l.gain = Eigen::Map<const Eigen::RowVectorXf>(r.data(), width).cwiseInverse();
+  }
+  Eigen::Map<FloatMatrix> rows(samples.data(), static_cast<Eigen::Index>(samples.size()) / width, width);
+  rows = ((rows.rowwise() - l.shift).array().rowwise() * l.gain.array()).matrix();
+  return samples;
+}
 
 }  // namespace
 
@@ -124,9 +162,9 @@ ConvDesignDatapath::ConvDesignDatapath(const EfficientVitEngine& engine, const m
     const auto i = static_cast<std::size_t>(index);
     const auto& name = workload.layers()[i].name;
     const model::LayerChoice& c = design.layers[i];
-    if (c.transform != model::InputTransform::none || c.ffn2_prune > 0.0 || c.token_keep < 1.0) {
+    if (c.ffn2_prune > 0.0 || c.token_keep < 1.0) {
       throw Error("design layer " + name + " of model '" + card.name +
-                  "': Trio-ViT transforms and pruning are not applied to EfficientViT layers yet");
+                  "': pruning is not applied to EfficientViT layers yet");
     }
     if (c.mult < 0) throw Error("design layer " + name + " of model '" + card.name + "' has no multiplier");
     const std::string& spec = design.units[static_cast<std::size_t>(c.mult)];
@@ -147,11 +185,10 @@ ConvDesignDatapath::ConvDesignDatapath(const EfficientVitEngine& engine, const m
     return {l, c};
   };
   // Weights [out x in/groups·k·k]: per-channel codes, packed per group for the GEMM layers.
-  const auto quantise = [&](Layer& l, const model::LayerChoice& c, const FloatMatrix& weight, const FloatRow& bias,
-                            int groups, bool depthwise) {
+  const auto quantise = [&](Layer& l, const model::LayerChoice& c, const FloatMatrix& weight, int groups,
+                            bool depthwise) {
     const detail::WeightCodes wq = detail::quantise_weights(weight, c.wbits, c.wquant);
     l.out_scale = Eigen::Map<const Eigen::RowVectorXf>(wq.scales.data(), weight.rows()) * l.a.scales[0];
-    l.bias = bias;
     if (depthwise) {
       l.taps = wq.codes;
       return;
@@ -161,9 +198,22 @@ ConvDesignDatapath::ConvDesignDatapath(const EfficientVitEngine& engine, const m
       l.weights.push_back(l.lut->pack_transposed(CodeView(wq.codes.data() + g * rows * cols, rows, cols), Reuse::many));
     }
   };
+  using model::InputTransform;
   for (const FoldedConv* conv : engine.convolutions()) {
     auto [l, c] = start(conv->layer);
-    quantise(l, c, conv->weight, conv->bias, is_depthwise(*conv) ? 1 : conv->groups, is_depthwise(*conv));
+    const bool depthwise = is_depthwise(*conv), pointwise = conv->kernel == 1 && conv->stride == 1;
+    const bool both = c.transform == InputTransform::migrate_shift;
+    const bool migrate = depthwise && (both || c.transform == InputTransform::migrate);
+    const bool shift = pointwise && (both || c.transform == InputTransform::shift);
+    FloatMatrix weight = conv->weight;
+    l.bias = conv->bias;
+    if (migrate || shift) {
+      const std::string key = l.name + ".a";
+      l.a = detail::calibrated(fold_conv_transform(migrate, shift, calibration.columns.at(key),
+                                                   detail::samples_of(calibration, key), *conv, weight, l),
+                               c.abits, options);
+    }
+    quantise(l, c, weight, depthwise ? 1 : conv->groups, depthwise);
   }
   for (std::size_t i = 0; i < workload.layers().size(); ++i) {
     const auto& layer = workload.layers()[i];
@@ -175,7 +225,8 @@ ConvDesignDatapath::ConvDesignDatapath(const EfficientVitEngine& engine, const m
   }
   for (const auto& [index, weights] : engine.head_layers()) {
     auto [l, c] = start(index);
-    quantise(l, c, weights->weight, weights->bias, 1, false);
+    l.bias = weights->bias;
+    quantise(l, c, weights->weight, 1, false);
   }
 }
 
@@ -191,13 +242,17 @@ void ConvDesignDatapath::conv(const FeatureMap& x, const FoldedConv& c, FeatureM
   out.width = conv_output_side(x.width, c.kernel, c.stride);
   const auto pixels = static_cast<std::size_t>(out.height) * static_cast<std::size_t>(out.width);
   Int32Matrix acc(static_cast<Eigen::Index>(pixels), c.out);
+  const FloatMatrix transformed =
+      l.gain.size() > 0 ? FloatMatrix(((x.values.rowwise() - l.shift).array().rowwise() * l.gain.array()).matrix())
+                        : FloatMatrix();
+  const FloatMatrix& in = l.gain.size() > 0 ? transformed : x.values;
   if (is_depthwise(c)) {
-    const auto codes = codes_of(x.values, l.a);
+    const auto codes = codes_of(in, l.a);
     depthwise_lut(codes, x.height, x.width, l.taps, c, *l.table, l.bits,
                   Int32View(acc.data(), pixels, static_cast<std::size_t>(c.out)));
   } else {
     const bool direct = c.kernel == 1 && c.stride == 1;
-    const auto codes = direct ? codes_of(x.values, l.a) : codes_of(unfold(x, c, out.height, out.width), l.a);
+    const auto codes = direct ? codes_of(in, l.a) : codes_of(unfold(x, c, out.height, out.width), l.a);
     const std::size_t k = codes.size() / pixels, group_k = k / static_cast<std::size_t>(c.groups),
                       group_n = static_cast<std::size_t>(c.out / c.groups);
     for (std::size_t g = 0; g < static_cast<std::size_t>(c.groups); ++g) {

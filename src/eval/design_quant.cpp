@@ -38,6 +38,7 @@ WeightCodes quantise_weights(const FloatMatrix& weight, int bits, model::WeightQ
   wo.bits = bits;
   wo.granularity =
       granularity == model::WeightQuant::per_tensor ? arith::Granularity::per_tensor : arith::Granularity::per_row;
+  if (granularity == model::WeightQuant::per_channel_mse) wo.method = arith::CalibrationMethod::mse;
   const arith::QuantParams wp = arith::calibrate(weight, wo);
   const arith::CodeMatrix q = arith::quantise(weight, wp);
   WeightCodes out;

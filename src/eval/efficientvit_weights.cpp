@@ -1,6 +1,8 @@
 // EfficientViT weights: the timm state-dict layout, sized from the card, loaded with shape checks.
 #include "vitdse/eval/efficientvit_weights.hpp"
 
+#include <cmath>
+#include <random>
 #include <string>
 
 #include "vitdse/core/error.hpp"
@@ -208,6 +210,29 @@ EfficientVitWeights efficientvit_weights_for(const model::ModelCard& card) {
   EfficientVitWeights w;
   size_for(w, card);
   return w;
+}
+
+EfficientVitWeights random_efficientvit_weights(const model::ModelCard& card, std::uint64_t seed) {
+  EfficientVitWeights w = efficientvit_weights_for(card);
+  std::mt19937_64 rng(seed);
+  float bound = 0.0f;  // of the last weight matrix, whose bias follows it in the slot list
+  for (const auto& slot : list_slots(w)) {
+    if (slot.shape.size() >= 2) {
+      bound = 1.0f / std::sqrt(static_cast<float>(count(slot.shape) / slot.shape[0]));
+    } else if (!slot.name.ends_with(".bias") || slot.name.ends_with(".norm.bias") ||
+               slot.name == "head.classifier.1.bias") {
+      continue;  // norms stay the identity
+    }
+    std::uniform_real_distribution<float> uniform(-bound, bound);
+    for (std::int64_t i = 0; i < count(slot.shape); ++i) slot.data[i] = uniform(rng);
+  }
+  return w;
+}
+
+void save_efficientvit_weights(const model::ModelCard& card, const EfficientVitWeights& weights,
+                               const std::filesystem::path& path, const std::map<std::string, std::string>& metadata) {
+  EfficientVitWeights copy = weights;  // the views may write; this model is ours
+  save_weight_tensors(weight_tensors(copy, card), path, metadata);
 }
 
 EfficientVitWeights load_efficientvit_weights(const model::ModelCard& card, const std::filesystem::path& path) {

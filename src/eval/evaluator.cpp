@@ -63,12 +63,16 @@ std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, const Da
                                           const EvalOptions& options, Device device) {
   if (card.family != model::Family::efficientvit)
     return make_evaluator(card, load_vit_weights(card), source, options, device);
+  return make_evaluator(card, load_efficientvit_weights(card, card_weights_file(card)), source, options, device);
+}
+
+std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, const EfficientVitWeights& weights,
+                                          const DatasetSource& source, const EvalOptions& options, Device device) {
   if (device.kind != Device::Kind::cpu) {
     throw usage_error("--device " + to_string(device) + ": model '" + card.name +
                       "' is an EfficientViT, whose designs are evaluated on the CPU only");
   }
-  return std::make_unique<ConvEvaluator>(card, load_efficientvit_weights(card, card_weights_file(card)), source,
-                                         options);
+  return std::make_unique<ConvEvaluator>(card, weights, source, options);
 }
 
 std::pair<double, double> wilson_interval_pct(std::size_t successes, std::size_t n) {

@@ -167,12 +167,16 @@ std::vector<WeightTensor> weight_tensors(VitWeights& weights, const model::Model
 
 void save_vit_weights(const model::ModelCard& card, const VitWeights& weights, const std::filesystem::path& path,
                       const std::map<std::string, std::string>& metadata) {
-  VitWeights copy = weights;  // the slots point into a model they may write; this one is ours
-  std::map<std::string, model::Tensor> tensors;
-  for (const auto& slot : list_slots(copy, card)) {
-    tensors[slot.name] = model::Tensor{slot.shape, std::vector<float>(slot.data, slot.data + slot.count())};
-  }
-  model::write_safetensors(path, tensors, metadata);
+  VitWeights copy = weights;  // the views may write; this model is ours
+  save_weight_tensors(weight_tensors(copy, card), path, metadata);
+}
+
+void save_weight_tensors(const std::vector<WeightTensor>& tensors, const std::filesystem::path& path,
+                         const std::map<std::string, std::string>& metadata) {
+  std::map<std::string, model::Tensor> out;
+  for (const auto& t : tensors)
+    out[t.name] = model::Tensor{t.shape, std::vector<float>(t.values.begin(), t.values.end())};
+  model::write_safetensors(path, out, metadata);
 }
 
 }  // namespace vitdse::eval

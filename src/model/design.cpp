@@ -36,7 +36,7 @@ constexpr std::array<FieldInfo, 11> kFields{{{kMult, "mult"},
                                              {kDivide, "divide"}}};
 
 // The text of each enumerated field's values, indexed by the enum's value.
-constexpr std::array<const char*, 2> kWquantNames{"per-channel", "per-tensor"};
+constexpr std::array<const char*, 3> kWquantNames{"per-channel", "per-tensor", "per-channel-mse"};
 constexpr std::array<const char*, 4> kTransformNames{"none", "migrate", "shift", "migrate+shift"};
 constexpr std::array<const char*, 2> kFfn2ModeNames{"dynamic", "static"};
 constexpr std::array<const char*, 2> kDivideNames{"exact", "log2"};

@@ -4,23 +4,26 @@
 #include <cmath>
 #include <numbers>
 
+#include "vitdse/core/error.hpp"
+
 namespace vitdse::train {
 
-AdamW::AdamW(const model::ModelCard& card, AdamWConfig config)
-    : card_(card), config_(config), m_(eval::zero_vit_weights(card)), v_(eval::zero_vit_weights(card)) {}
+AdamW::AdamW(const std::vector<eval::WeightTensor>& parameters, AdamWConfig config) : config_(config) {
+  for (const auto& t : parameters) {
+    m_.emplace_back(t.values.size(), 0.0f);
+    v_.emplace_back(t.values.size(), 0.0f);
+  }
+}
 
 bool AdamW::decays(const std::string& name, std::size_t rank) {
   return rank >= 2 && name != "cls_token" && name != "pos_embed";
 }
 
-void AdamW::step(eval::VitWeights& weights, eval::VitWeights& grad, double lr) {
+void AdamW::step(const std::vector<eval::WeightTensor>& w, const std::vector<eval::WeightTensor>& g, double lr) {
+  if (w.size() != m_.size() || g.size() != m_.size()) throw Error("AdamW: stepping tensors of another model");
   ++steps_;
   const double correction1 = 1.0 - std::pow(config_.beta1, static_cast<double>(steps_));
   const double correction2 = 1.0 - std::pow(config_.beta2, static_cast<double>(steps_));
-  const auto w = eval::weight_tensors(weights, card_);
-  const auto g = eval::weight_tensors(grad, card_);
-  const auto m = eval::weight_tensors(m_, card_);
-  const auto v = eval::weight_tensors(v_, card_);
   const auto b1 = static_cast<float>(config_.beta1), b2 = static_cast<float>(config_.beta2);
   const auto step_size = static_cast<float>(lr / correction1);
   const auto inv_sqrt_c2 = static_cast<float>(1.0 / std::sqrt(correction2));
@@ -30,8 +33,8 @@ void AdamW::step(eval::VitWeights& weights, eval::VitWeights& grad, double lr) {
         decays(w[t].name, w[t].shape.size()) ? static_cast<float>(1.0 - lr * config_.weight_decay) : 1.0f;
     Eigen::Map<Eigen::ArrayXf> wt(w[t].values.data(), static_cast<Eigen::Index>(w[t].values.size()));
     Eigen::Map<Eigen::ArrayXf> gt(g[t].values.data(), wt.size());
-    Eigen::Map<Eigen::ArrayXf> mt(m[t].values.data(), wt.size());
-    Eigen::Map<Eigen::ArrayXf> vt(v[t].values.data(), wt.size());
+    Eigen::Map<Eigen::ArrayXf> mt(m_[t].data(), wt.size());
+    Eigen::Map<Eigen::ArrayXf> vt(v_[t].data(), wt.size());
     mt = b1 * mt + (1.0f - b1) * gt;
     vt = b2 * vt + (1.0f - b2) * gt.square();
     wt = wt * keep - step_size * mt / (vt.sqrt() * inv_sqrt_c2 + eps);

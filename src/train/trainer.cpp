@@ -1,4 +1,4 @@
-// The training loop: chunked forward/backward on TBB's threads, an ordered gradient sum, AdamW.
+// The training loop, for either family: chunked forward/backward on TBB's threads, an ordered gradient sum, AdamW.
 #include "vitdse/train/trainer.hpp"
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include "vitdse/eval/normalise.hpp"
 #include "vitdse/eval/sampling.hpp"
 #include "vitdse/model/safetensors.hpp"
+#include "vitdse/train/efficientvit_backprop.hpp"
 #include "vitdse/train/loss.hpp"
 #include "vitdse/train/vit_backprop.hpp"
 
@@ -27,7 +28,8 @@ constexpr int kChunkTokens = 800;
 const char* const kCheckpointKey = "vitdse_checkpoint";
 
 /// sum += add, tensor by tensor.
-void accumulate(eval::VitWeights& sum, eval::VitWeights& add, const model::ModelCard& card) {
+template <class Weights>
+void accumulate(Weights& sum, Weights& add, const model::ModelCard& card) {
   const auto s = eval::weight_tensors(sum, card);
   const auto a = eval::weight_tensors(add, card);
   for (std::size_t t = 0; t < s.size(); ++t) {
@@ -35,15 +37,71 @@ void accumulate(eval::VitWeights& sum, eval::VitWeights& add, const model::Model
   }
 }
 
-void set_zero(eval::VitWeights& w, const model::ModelCard& card) {
+template <class Weights>
+void set_zero(Weights& w, const model::ModelCard& card) {
   for (const auto& t : eval::weight_tensors(w, card)) std::fill(t.values.begin(), t.values.end(), 0.0f);
 }
 
+/// EfficientViT's images per chunk: each chunk's batch norms see this many images' pixels.
+constexpr int kEfficientVitChunkImages = 32;
+
 }  // namespace
 
-Trainer::Trainer(const model::ModelCard& card, eval::VitWeights weights, const eval::Dataset& data,
-                 TrainOptions options)
-    : card_(card), engine_(card, std::move(weights)), data_(&data), options_(options), optimiser_(card, options.adamw) {
+eval::VitWeights VitTraining::zero(const model::ModelCard& card) { return eval::zero_vit_weights(card); }
+
+int VitTraining::images_per_chunk(const model::ModelCard& card) { return std::max(1, kChunkTokens / card.tokens()); }
+
+double VitTraining::chunk_gradient(const Model& model, std::span<const float> images, std::span<const int> labels,
+                                   double smoothing, double scale, const Datapath* datapath, Weights& grad,
+                                   int& correct) {
+  eval::ForwardTape tape;
+  const auto count = static_cast<int>(labels.size());
+  const FloatMatrix logits = model.forward_recorded(images, count, datapath, tape);
+  FloatMatrix dlogits;
+  const double loss = cross_entropy(logits, labels, smoothing, scale, dlogits, &correct);
+  backpropagate(model.card(), model.weights(), tape, dlogits, grad);
+  return loss;
+}
+
+EfficientVitTraining::Model::Model(const model::ModelCard& card, Weights weights)
+    : card_(card), weights_(std::move(weights)) {}
+
+eval::EfficientVitWeights EfficientVitTraining::zero(const model::ModelCard& card) {
+  auto w = eval::efficientvit_weights_for(card);
+  set_zero(w, card);
+  return w;
+}
+
+int EfficientVitTraining::images_per_chunk(const model::ModelCard& /*card*/) { return kEfficientVitChunkImages; }
+
+double EfficientVitTraining::chunk_gradient(const Model& model, std::span<const float> images,
+                                            std::span<const int> labels, double smoothing, double scale,
+                                            const Datapath* datapath, Weights& grad, int& correct) {
+  if (datapath != nullptr) {
+    throw Error("model '" + model.card().name + "': training EfficientViTs with a design in the loop is not supported");
+  }
+  EfficientVitTape tape;
+  const auto count = static_cast<int>(labels.size());
+  const FloatMatrix logits = forward_training(model.card(), model.weights(), images, count, tape);
+  FloatMatrix dlogits;
+  const double loss = cross_entropy(logits, labels, smoothing, scale, dlogits, &correct);
+  backpropagate(model.card(), model.weights(), tape, dlogits, grad);
+  add_batch_statistics(tape, scale * count, grad);
+  return loss;
+}
+
+void EfficientVitTraining::before_step(const model::ModelCard& card, Model& model, Weights& grad) {
+  update_running_statistics(card, model.mutable_weights(), grad);
+}
+
+template <class Family>
+BasicTrainer<Family>::BasicTrainer(const model::ModelCard& card, Weights weights, const eval::Dataset& data,
+                                   TrainOptions options)
+    : card_(card),
+      model_(card, std::move(weights)),
+      data_(&data),
+      options_(options),
+      optimiser_(eval::weight_tensors(model_.mutable_weights(), card), options.adamw) {
   eval::check_dataset_fits(data, card);
   if (options_.batch < 1) throw Error("training batch must be at least 1 image");
   if (options_.epochs < 1) throw Error("training needs at least 1 epoch");
@@ -60,42 +118,37 @@ Trainer::Trainer(const model::ModelCard& card, eval::VitWeights weights, const e
   }
 }
 
-std::int64_t Trainer::steps_per_epoch() const { return static_cast<std::int64_t>(data_->size()) / options_.batch; }
-
-double Trainer::chunk_gradient(std::span<const float> images, std::span<const int> labels, double scale,
-                               const eval::Datapath* datapath, eval::VitWeights& grad, int& correct) const {
-  eval::ForwardTape tape;
-  const auto count = static_cast<int>(labels.size());
-  const FloatMatrix logits = engine_.forward_recorded(images, count, datapath, tape);
-  FloatMatrix dlogits;
-  const double loss = cross_entropy(logits, labels, options_.label_smoothing, scale, dlogits, &correct);
-  backpropagate(card_, engine_.weights(), tape, dlogits, grad);
-  return loss;
+template <class Family>
+std::int64_t BasicTrainer<Family>::steps_per_epoch() const {
+  return static_cast<std::int64_t>(data_->size()) / options_.batch;
 }
 
-double Trainer::loss_and_gradient(std::span<const std::size_t> indices, eval::VitWeights& grad,
-                                  const eval::Datapath* datapath) const {
-  grad = eval::zero_vit_weights(card_);
+template <class Family>
+double BasicTrainer<Family>::loss_and_gradient(std::span<const std::size_t> indices, Weights& grad,
+                                               const Datapath* datapath) const {
+  grad = Family::zero(card_);
   const auto images = eval::normalised_batch(*data_, card_, indices);
   std::vector<int> labels;
   for (const auto i : indices) labels.push_back(data_->labels[i]);
   int correct = 0;
-  return chunk_gradient(images, labels, 1.0 / static_cast<double>(indices.size()), datapath, grad, correct) /
+  return Family::chunk_gradient(model_, images, labels, options_.label_smoothing,
+                                1.0 / static_cast<double>(indices.size()), datapath, grad, correct) /
          static_cast<double>(indices.size());
 }
 
-EpochReport Trainer::train_epoch(int epoch, const std::function<void(const StepReport&)>& on_step,
-                                 const DatapathFactory& datapath) {
+template <class Family>
+EpochReport BasicTrainer<Family>::train_epoch(int epoch, const std::function<void(const StepReport&)>& on_step,
+                                              const Factory& datapath) {
   const auto n = data_->size();
   const auto order = eval::sample_indices(n, n, mix_key(options_.seed, static_cast<std::uint64_t>(epoch), 0));
-  const int batch = options_.batch, per_chunk = std::max(1, kChunkTokens / card_.tokens());
+  const int batch = options_.batch, per_chunk = Family::images_per_chunk(card_);
   const int chunks = (batch + per_chunk - 1) / per_chunk;
   const std::int64_t steps = steps_per_epoch();
   const auto warmup = static_cast<std::int64_t>(std::llround(options_.warmup_epochs * static_cast<double>(steps)));
   const std::int64_t total = steps * options_.epochs;
   const std::size_t image_size = data_->image_size();
 
-  std::vector<eval::VitWeights> grads(static_cast<std::size_t>(chunks), eval::zero_vit_weights(card_));
+  std::vector<Weights> grads(static_cast<std::size_t>(chunks), Family::zero(card_));
   std::vector<double> chunk_loss(static_cast<std::size_t>(chunks));
   std::vector<int> chunk_correct(static_cast<std::size_t>(chunks));
   std::vector<float> images(static_cast<std::size_t>(batch) * image_size);
@@ -109,7 +162,7 @@ EpochReport Trainer::train_epoch(int epoch, const std::function<void(const StepR
     eval::normalise_batch(*data_, card_, indices, images);
     for (int i = 0; i < batch; ++i)
       labels[static_cast<std::size_t>(i)] = data_->labels[indices[static_cast<std::size_t>(i)]];
-    const std::unique_ptr<eval::Datapath> dp = datapath ? datapath(engine_, epoch) : nullptr;
+    const std::unique_ptr<Datapath> dp = datapath ? datapath(model_, epoch) : nullptr;
     tbb::parallel_for(0, chunks, [&](int c) {
       const int first = c * per_chunk, count = std::min(per_chunk, batch - first);
       const std::span<float> chunk(images.data() + static_cast<std::size_t>(first) * image_size,
@@ -123,14 +176,16 @@ EpochReport Trainer::train_epoch(int epoch, const std::function<void(const StepR
       auto& g = grads[static_cast<std::size_t>(c)];
       set_zero(g, card_);
       int right = 0;
-      chunk_loss[static_cast<std::size_t>(c)] = chunk_gradient(
-          chunk, std::span<const int>(labels).subspan(static_cast<std::size_t>(first), static_cast<std::size_t>(count)),
-          1.0 / batch, dp.get(), g, right);
+      chunk_loss[static_cast<std::size_t>(c)] = Family::chunk_gradient(
+          model_, chunk,
+          std::span<const int>(labels).subspan(static_cast<std::size_t>(first), static_cast<std::size_t>(count)),
+          options_.label_smoothing, 1.0 / batch, dp.get(), g, right);
       chunk_correct[static_cast<std::size_t>(c)] = right;
     });
     for (int c = 1; c < chunks; ++c) accumulate(grads[0], grads[static_cast<std::size_t>(c)], card_);
     const double lr = warmup_cosine(static_cast<std::int64_t>(epoch) * steps + step, warmup, total, options_.lr);
-    optimiser_.step(engine_.mutable_weights(), grads[0], lr);
+    Family::before_step(card_, model_, grads[0]);
+    optimiser_.step(eval::weight_tensors(model_.mutable_weights(), card_), eval::weight_tensors(grads[0], card_), lr);
     for (int c = 0; c < chunks; ++c) {
       loss_sum += chunk_loss[static_cast<std::size_t>(c)];
       correct += chunk_correct[static_cast<std::size_t>(c)];
@@ -157,7 +212,8 @@ EpochReport Trainer::train_epoch(int epoch, const std::function<void(const StepR
           seconds, static_cast<double>(seen) / std::max(seconds, 1e-9)};
 }
 
-std::string Trainer::options_fingerprint() const {
+template <class Family>
+std::string BasicTrainer<Family>::options_fingerprint() const {
   const auto& o = options_;
   return fmt::format(
       "model={} epochs={} batch={} lr={} warmup_epochs={} label_smoothing={} pad={} flip={} "
@@ -166,15 +222,16 @@ std::string Trainer::options_fingerprint() const {
       o.adamw.weight_decay, o.adamw.beta1, o.adamw.beta2, o.adamw.eps, o.seed, data_->size());
 }
 
-void Trainer::save_checkpoint(const std::filesystem::path& path, int epochs_done) const {
+template <class Family>
+void BasicTrainer<Family>::save_checkpoint(const std::filesystem::path& path, int epochs_done) const {
   std::map<std::string, model::Tensor> tensors;
-  // Copies, because weight_tensors hands out writable views.
-  eval::VitWeights weights = engine_.weights(), m = optimiser_.first_moment(), v = optimiser_.second_moment();
-  const std::pair<const char*, eval::VitWeights*> sets[] = {{"", &weights}, {"adamw.m.", &m}, {"adamw.v.", &v}};
-  for (const auto& [prefix, set] : sets) {
-    for (const auto& t : eval::weight_tensors(*set, card_)) {
-      tensors[prefix + t.name] = model::Tensor{t.shape, std::vector<float>(t.values.begin(), t.values.end())};
-    }
+  Weights weights = model_.weights();  // a copy, because weight_tensors hands out writable views
+  const auto views = eval::weight_tensors(weights, card_);
+  for (std::size_t t = 0; t < views.size(); ++t) {
+    const auto& view = views[t];
+    tensors[view.name] = model::Tensor{view.shape, std::vector<float>(view.values.begin(), view.values.end())};
+    tensors["adamw.m." + view.name] = model::Tensor{view.shape, optimiser_.first_moment()[t]};
+    tensors["adamw.v." + view.name] = model::Tensor{view.shape, optimiser_.second_moment()[t]};
   }
   const std::map<std::string, std::string> metadata{{kCheckpointKey, "1"},
                                                     {"epochs_done", std::to_string(epochs_done)},
@@ -183,7 +240,8 @@ void Trainer::save_checkpoint(const std::filesystem::path& path, int epochs_done
   model::write_safetensors(path, tensors, metadata);  // atomic: a killed run keeps its last checkpoint
 }
 
-int Trainer::load_checkpoint(const std::filesystem::path& path) {
+template <class Family>
+int BasicTrainer<Family>::load_checkpoint(const std::filesystem::path& path) {
   const model::SafetensorsFile file(path);
   const auto& meta = file.metadata();
   if (meta.count(kCheckpointKey) == 0 || meta.count("epochs_done") == 0 || meta.count("adamw_steps") == 0 ||
@@ -194,21 +252,23 @@ int Trainer::load_checkpoint(const std::filesystem::path& path) {
     throw Error(path.string() + ": written with different training options (" + meta.at("options") +
                 "); resume with the same options or start afresh");
   }
-  const std::pair<const char*, eval::VitWeights*> sets[] = {{"", &engine_.mutable_weights()},
-                                                            {"adamw.m.", &optimiser_.first_moment()},
-                                                            {"adamw.v.", &optimiser_.second_moment()}};
-  for (const auto& [prefix, set] : sets) {
-    for (const auto& t : eval::weight_tensors(*set, card_)) {
-      const std::string name = prefix + t.name;
-      if (!file.contains(name)) throw Error(path.string() + ": checkpoint lacks tensor '" + name + "'");
-      const auto tensor = file.read_f32(name);
-      if (tensor.shape != t.shape)
-        throw Error(path.string() + ": checkpoint tensor '" + name + "' has the wrong shape");
-      std::copy(tensor.data.begin(), tensor.data.end(), t.values.begin());
-    }
+  const auto read = [&](const std::string& name, const std::vector<std::int64_t>& shape, std::span<float> into) {
+    if (!file.contains(name)) throw Error(path.string() + ": checkpoint lacks tensor '" + name + "'");
+    const auto tensor = file.read_f32(name);
+    if (tensor.shape != shape) throw Error(path.string() + ": checkpoint tensor '" + name + "' has the wrong shape");
+    std::copy(tensor.data.begin(), tensor.data.end(), into.begin());
+  };
+  const auto views = eval::weight_tensors(model_.mutable_weights(), card_);
+  for (std::size_t t = 0; t < views.size(); ++t) {
+    read(views[t].name, views[t].shape, views[t].values);
+    read("adamw.m." + views[t].name, views[t].shape, optimiser_.first_moment()[t]);
+    read("adamw.v." + views[t].name, views[t].shape, optimiser_.second_moment()[t]);
   }
   optimiser_.set_steps(parse_int(meta.at("adamw_steps"), path.string() + ": metadata adamw_steps"));
   return static_cast<int>(parse_int(meta.at("epochs_done"), path.string() + ": metadata epochs_done"));
 }
+
+template class BasicTrainer<VitTraining>;
+template class BasicTrainer<EfficientVitTraining>;
 
 }  // namespace vitdse::train

@@ -20,7 +20,8 @@ namespace vitdse::train {
 namespace {
 
 /// Top-1 of the float model with `weights` on `images` test images (sampled with seed 0).
-double test_top1(const model::ModelCard& card, const eval::VitWeights& weights, const eval::DatasetSource& source,
+template <class Weights>
+double test_top1(const model::ModelCard& card, const Weights& weights, const eval::DatasetSource& source,
                  std::size_t images) {
   eval::EvalOptions options;
   options.images = images;
@@ -38,9 +39,28 @@ std::string read_text(const std::filesystem::path& path) {
 
 std::string quoted(const std::string& text) { return nlohmann::json(text).dump(); }
 
-}  // namespace
+void save_weights(const model::ModelCard& card, const eval::VitWeights& weights, const std::filesystem::path& path,
+                  const std::map<std::string, std::string>& metadata) {
+  eval::save_vit_weights(card, weights, path, metadata);
+}
 
-TrainingResult run_training(const TrainingRun& run) {
+void save_weights(const model::ModelCard& card, const eval::EfficientVitWeights& weights,
+                  const std::filesystem::path& path, const std::map<std::string, std::string>& metadata) {
+  eval::save_efficientvit_weights(card, weights, path, metadata);
+}
+
+/// A design's score in place of the float model's, for the ViT's fine-tuning.
+double run_top1(const TrainingRun& run, const eval::VitWeights& weights, std::size_t images) {
+  return run.top1(weights, images);
+}
+
+double run_top1(const TrainingRun& run, const eval::EfficientVitWeights& /*weights*/, std::size_t /*images*/) {
+  throw Error("model '" + run.card.name + "': fine-tuning EfficientViTs with a design in the loop is not supported");
+}
+
+template <class Family>
+TrainingResult train_family(const TrainingRun& run, const typename Family::Weights& initial,
+                            const typename BasicTrainer<Family>::Factory& datapath) {
   const auto& card = run.card;
   const auto source =
       eval::resolve_dataset(card, run.data.empty() ? std::nullopt : std::optional<std::string>(run.data));
@@ -48,10 +68,10 @@ TrainingResult run_training(const TrainingRun& run) {
       source, eval::Split::train, run.train_images > 0 ? std::optional<std::size_t>(run.train_images) : std::nullopt);
   const std::size_t test_size = eval::load_dataset(source, eval::Split::test).size();
   const std::size_t test_images = run.test_images > 0 ? std::min(run.test_images, test_size) : test_size;
-  const auto top1 = [&](const eval::VitWeights& w, std::size_t images) {
-    return run.top1 ? run.top1(w, images) : test_top1(card, w, source, images);
+  const auto top1 = [&](const typename Family::Weights& w, std::size_t images) {
+    return run.top1 ? run_top1(run, w, images) : test_top1(card, w, source, images);
   };
-  Trainer trainer(card, run.initial, train_data, run.options);
+  BasicTrainer<Family> trainer(card, initial, train_data, run.options);
   for (const auto& file : {run.out, run.checkpoint}) {
     std::error_code ec;
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
@@ -61,8 +81,8 @@ TrainingResult run_training(const TrainingRun& run) {
   spdlog::info(
       "training {} ({} parameters) on {} training images of {}: {} epochs of {} steps, batch {}, peak lr {}, "
       "{} threads",
-      card.name, run.initial.parameter_count(), train_data.size(), train_data.source, o.epochs,
-      trainer.steps_per_epoch(), o.batch, o.lr, tbb::info::default_concurrency());
+      card.name, initial.parameter_count(), train_data.size(), train_data.source, o.epochs, trainer.steps_per_epoch(),
+      o.batch, o.lr, tbb::info::default_concurrency());
 
   int first_epoch = 0;
   if (run.resume && std::filesystem::exists(run.checkpoint)) {
@@ -78,7 +98,7 @@ TrainingResult run_training(const TrainingRun& run) {
           bar.update(s.step, fmt::format("loss {:.4f} · top-1 {:.1f}% · {:.0f} img/s · lr {:.2e}", s.loss, s.top1_pct,
                                          s.images_per_s, s.lr));
         },
-        run.datapath);
+        datapath);
     bar.finish(
         fmt::format("loss {:.4f} · top-1 {:.1f}% · {:.0f} img/s", report.loss, report.top1_pct, report.images_per_s));
     const std::size_t probe = std::min<std::size_t>(2000, test_images);
@@ -100,7 +120,7 @@ TrainingResult run_training(const TrainingRun& run) {
                                                     {"model", card.name},
                                                     {"command", run.command},
                                                     {"test_top1_pct", fmt::format("{:.2f}", result.test_top1_pct)}};
-  eval::save_vit_weights(card, trainer.engine().weights(), result.weights, metadata);
+  save_weights(card, trainer.engine().weights(), result.weights, metadata);
   std::vector<std::pair<std::string, std::string>> fields{
       {"command", quoted(run.command)},
       {"seed", std::to_string(o.seed)},
@@ -121,6 +141,17 @@ TrainingResult run_training(const TrainingRun& run) {
                   source.kind + ":" + source.path.string(), o.epochs, format_duration(result.seconds),
                   tbb::info::default_concurrency(), result.weights.string(), result.card.string());
   return result;
+}
+
+}  // namespace
+
+TrainingResult run_training(const TrainingRun& run) {
+  if (const auto* vit = std::get_if<eval::VitWeights>(&run.initial))
+    return train_family<VitTraining>(run, *vit, run.datapath);
+  if (run.datapath) {
+    throw Error("model '" + run.card.name + "': fine-tuning EfficientViTs with a design in the loop is not supported");
+  }
+  return train_family<EfficientVitTraining>(run, std::get<eval::EfficientVitWeights>(run.initial), {});
 }
 
 }  // namespace vitdse::train

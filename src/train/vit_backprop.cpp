@@ -3,40 +3,15 @@
 
 #include <cmath>
 
+#include "layer_backward.hpp"
 #include "vitdse/eval/vit_engine.hpp"
 
 namespace vitdse::train {
 
 namespace {
 
-using eval::Linear;
-using eval::Norm;
-using eval::NormStats;
-
-/// y = x W^T + b: accumulates dW += dy^T x and db += Σ_rows dy; dx = dy W unless `dx` is null.
-void linear_backward(const FloatMatrix& x, const Linear& layer, const FloatMatrix& dy, Linear& grad, FloatMatrix* dx) {
-  grad.weight.noalias() += dy.transpose() * x;
-  grad.bias += dy.colwise().sum();
-  if (dx != nullptr) {
-    dx->resize(dy.rows(), layer.weight.cols());
-    dx->noalias() = dy * layer.weight;
-  }
-}
-
-/// y = x̂·γ + β with x̂ = (x - mean)·inv_std: dγ += Σ dy·x̂, dβ += Σ dy and
-/// dx = inv_std · (g - mean(g) - x̂·mean(g·x̂)) with g = dy·γ.
-void layer_norm_backward(const FloatMatrix& x, const NormStats& stats, const Norm& norm, const FloatMatrix& dy,
-                         Norm& grad, FloatMatrix& dx) {
-  dx.resize(x.rows(), x.cols());
-  for (Eigen::Index r = 0; r < x.rows(); ++r) {
-    const Eigen::ArrayXf xhat = ((x.row(r).array() - stats.mean(r)) * stats.inv_std(r)).transpose();
-    const Eigen::ArrayXf dyr = dy.row(r).array().transpose();
-    grad.gamma.array() += (dyr * xhat).transpose();
-    grad.beta += dy.row(r);
-    const Eigen::ArrayXf g = dyr * norm.gamma.array().transpose();
-    dx.row(r) = (stats.inv_std(r) * (g - g.mean() - xhat * (g * xhat).mean())).transpose();
-  }
-}
+using detail::layer_norm_backward;
+using detail::linear_backward;
 
 /// Multi-head attention from the qkv output to the heads' outputs, per image and head:
 /// S = (Q·s) K^T, P = softmax(S), O = P V, with s = hd^-1/2. Writes d(qkv) into `dqkv`.
@@ -71,25 +46,15 @@ void linear_attention_backward(const model::ModelCard& card, const eval::BlockTa
                                FloatMatrix& dqkv) {
   const int d = card.embed_dim, hd = card.head_dim(), heads = card.num_heads, n = t.tokens;
   dqkv.resize(t.qkv.rows(), t.qkv.cols());
-  FloatMatrix d_o(n, hd + 1), v1(n, hd + 1), dkv;
-  v1.col(hd).setOnes();
   for (int i = 0; i < static_cast<int>(t.probs.size()) / heads; ++i) {
     const Eigen::Index base = static_cast<Eigen::Index>(i) * n;
     for (int h = 0; h < heads; ++h) {
-      const FloatMatrix& o = t.probs[static_cast<std::size_t>(i * heads + h)];
-      const FloatMatrix& kv = t.kv[static_cast<std::size_t>(i * heads + h)];
-      const auto q = t.qkv.block(base, h * hd, n, hd);
-      const auto k = t.qkv.block(base, d + h * hd, n, hd);
-      v1.leftCols(hd) = t.qkv.block(base, 2 * d + h * hd, n, hd);
-      const auto dout = dmixed.block(base, h * hd, n, hd);
-      const Eigen::ArrayXf den = o.col(hd).array() + eval::kLinearAttentionEps;
-      d_o.leftCols(hd) = (dout.array().colwise() / den).matrix();
-      d_o.col(hd) = -((dout.array() * o.leftCols(hd).array()).rowwise().sum() / den.square()).matrix();
-      const FloatMatrix q_relu = q.cwiseMax(0.0f), k_relu = k.cwiseMax(0.0f);
-      dkv.noalias() = q_relu.transpose() * d_o;
-      dqkv.block(base, h * hd, n, hd) = (q.array() > 0.0f).select(d_o * kv.transpose(), 0.0f);
-      dqkv.block(base, d + h * hd, n, hd) = (k.array() > 0.0f).select(v1 * dkv.transpose(), 0.0f);
-      dqkv.block(base, 2 * d + h * hd, n, hd).noalias() = k_relu * dkv.leftCols(hd);
+      const auto head = static_cast<std::size_t>(i * heads + h);
+      detail::relu_linear_attention_backward(t.qkv.block(base, h * hd, n, hd), t.qkv.block(base, d + h * hd, n, hd),
+                                             t.qkv.block(base, 2 * d + h * hd, n, hd), t.kv[head], t.probs[head],
+                                             dmixed.block(base, h * hd, n, hd), eval::kLinearAttentionEps,
+                                             dqkv.block(base, h * hd, n, hd), dqkv.block(base, d + h * hd, n, hd),
+                                             dqkv.block(base, 2 * d + h * hd, n, hd));
     }
   }
 }

@@ -11,6 +11,7 @@
 #include "test_util.hpp"
 #include "vitdse/arith/multiplier.hpp"
 #include "vitdse/arith/quantiser.hpp"
+#include "vitdse/arith/trio_transforms.hpp"
 #include "vitdse/model/safetensors.hpp"
 #include "vitdse/model/workload.hpp"
 
@@ -110,16 +111,43 @@ FloatMatrix design_logits(const Model& m, const std::string& yaml, const Activat
 /// The design's quantisation in float: each layer's input fake-quantised per tensor and its
 /// weights per output channel, calibrated as the design datapath calibrates them, then float
 /// arithmetic. With an exact multiplier the integer datapath computes the same up to rounding.
+/// With `trio`, Trio-ViT's transforms first, where the paper puts them: each depthwise input
+/// channel divided by its migration ratio (its filter multiplied), each 1x1 input shifted by its
+/// channels' midpoints (the bias given W m), from the calibration samples' extremes.
 class FakeQuant final : public ConvDatapath {
  public:
-  FakeQuant(const ActivationSamples& samples, const model::Workload& workload, int bits)
-      : samples_(samples), workload_(workload), bits_(bits) {}
+  FakeQuant(const ActivationSamples& samples, const model::Workload& workload, int bits, bool trio = false)
+      : samples_(samples), workload_(workload), bits_(bits), trio_(trio) {}
 
   void conv(const FeatureMap& x, const FoldedConv& layer, FeatureMap& out) const override {
-    FeatureMap xq{quantised(layer.layer, ".a", x.values), x.height, x.width};
     FoldedConv wq = layer;
-    wq.weight = weights(layer.weight);
-    conv2d(xq, wq, out);
+    FeatureMap xt = x;
+    std::vector<float> samples = samples_.samples.at(key(layer.layer, ".a"));
+    Eigen::Map<FloatMatrix> rows(samples.data(), static_cast<Eigen::Index>(samples.size()) / layer.in, layer.in);
+    if (trio_ && is_depthwise(layer)) {
+      FloatMatrix extremes(2, layer.in);
+      extremes << rows.colwise().minCoeff(), rows.colwise().maxCoeff();
+      const auto r = arith::migration_ratios(extremes);
+      for (int c = 0; c < layer.in; ++c) {
+        xt.values.col(c) /= r[static_cast<std::size_t>(c)];
+        rows.col(c) /= r[static_cast<std::size_t>(c)];
+        wq.weight.row(c) *= r[static_cast<std::size_t>(c)];
+      }
+    } else if (trio_ && layer.kernel == 1) {
+      const Eigen::RowVectorXf m = (rows.colwise().minCoeff() + rows.colwise().maxCoeff()) / 2.0f;
+      const int group_in = layer.in / layer.groups, group_out = layer.out / layer.groups;
+      for (int o = 0; o < layer.out; ++o) {
+        const int g = o / group_out;
+        wq.bias(o) += static_cast<float>(
+            (layer.weight.row(o).cast<double>().array() * m.segment(g * group_in, group_in).cast<double>().array())
+                .sum());
+      }
+      xt.values.rowwise() -= m;
+      rows.rowwise() -= m;
+    }
+    xt.values = quantised(xt.values, samples);
+    wq.weight = weights(wq.weight);
+    conv2d(xt, wq, out);
   }
   void linear(int layer, const FloatMatrix& x, const Linear& w, FloatMatrix& out) const override {
     eval::linear(quantised(layer, ".a", x), Linear{weights(w.weight), w.bias}, out);
@@ -129,11 +157,16 @@ class FakeQuant final : public ConvDatapath {
   }
 
  private:
+  [[nodiscard]] std::string key(int layer, const char* operand) const {
+    return workload_.layers()[static_cast<std::size_t>(layer)].name + operand;
+  }
   [[nodiscard]] FloatMatrix quantised(int layer, const char* operand, MatrixRef m) const {
+    return quantised(m, samples_.samples.at(key(layer, operand)));
+  }
+  [[nodiscard]] FloatMatrix quantised(MatrixRef m, std::span<const float> samples) const {
     arith::CalibrationOptions o;
     o.bits = bits_;
-    const auto& key = workload_.layers()[static_cast<std::size_t>(layer)].name + operand;
-    const auto p = arith::calibrate(std::span<const float>(samples_.samples.at(key)), o);
+    const auto p = arith::calibrate(samples, o);
     FloatMatrix out = m;
     const auto values =
         arith::fake_quantise(std::span<const float>(out.data(), static_cast<std::size_t>(out.size())), p);
@@ -150,6 +183,7 @@ class FakeQuant final : public ConvDatapath {
   const ActivationSamples& samples_;
   const model::Workload& workload_;
   int bits_;
+  bool trio_;
 };
 
 TEST(ConvDesignDatapath, ExactProductsAreTheFakeQuantisedFloatModel) {
@@ -191,12 +225,33 @@ TEST(ConvDesignDatapath, ApproximateProductsRunInEveryLayerWithTheSameBitsOnAnyT
   EXPECT_EQ(design_logits(m, "version: 1\ndefaults: {mult: \"drum:8s:k=3\"}\n", samples), drum);
 }
 
-TEST(ConvDesignDatapath, RefusesTransformsItDoesNotApply) {
+TEST(ConvDesignDatapath, TrioTransformsAreTheFakeQuantisedFloatModelOnTransformedInputs) {
   const test::TempDir dir;
   const Model m = load_model(dir);
   const auto samples = record_conv_samples(m.engine, m.input.data, 2);
-  test::expect_one_line_error([&] { (void)design_logits(m, "version: 1\ndefaults: {transform: migrate}\n", samples); },
-                              "Trio-ViT transforms and pruning are not applied to EfficientViT layers yet");
+  const std::string exact = "version: 1\ndefaults: {mult: \"exact:6s\", wbits: 6, abits: 6";
+  const FloatMatrix plain = design_logits(m, exact + "}\n", samples);
+  const FloatMatrix trio = design_logits(m, exact + ", transform: migrate+shift}\n", samples);
+  const FakeQuant fake(samples, m.workload, 6, true);
+  const FloatMatrix reference = m.engine.forward(m.input.data, 2, &fake);
+  const double error = mean_abs(reference, m.float_logits);
+  EXPECT_LT(mean_abs(trio, reference), 0.05 * error);
+  EXPECT_GT(mean_abs(trio, plain), 0.05 * error);  // the transforms changed the arithmetic
+}
+
+TEST(ConvDesignDatapath, PruningOnAnEfficientVitLayerIsRefusedNamingIt) {
+  const test::TempDir dir;
+  const Model m = load_model(dir);
+  const auto samples = record_conv_samples(m.engine, m.input.data, 2);
+  std::string yaml = "version: 1\ndefaults: {}\nlayers:\n";
+  for (const auto& layer : m.workload.layers()) {
+    if (layer.name.ends_with(".kv")) {
+      yaml += "  " + layer.name + ": {token_keep: 0.5}\n";
+      break;
+    }
+  }
+  test::expect_one_line_error([&] { (void)design_logits(m, yaml, samples); },
+                              "token_keep does not apply to layer 'stages.2.blocks.1.context_module.main.kv'");
 }
 
 }  // namespace

@@ -28,9 +28,14 @@ ActivationSamples record_conv_samples(const EfficientVitEngine& engine, std::spa
 ///    table (signed_code_table), all with int32 accumulation, scaled back, then the float bias
 ///    and Hardswish;
 ///  - LiteMLA's kv = ReLU(K)^T [V 1] and qkv_out = ReLU(Q)·kv on codes of both operands, and with
-///    `divide: log2` the denominators quantised to powers of two (Trio-ViT), as on a ViT.
-/// Trio-ViT's input transforms and pruning are not applied to EfficientViT layers: a design that
-/// asks for them is an Error naming the layer.
+///    `divide: log2` the denominators quantised to powers of two (Trio-ViT), as on a ViT;
+///  - Trio-ViT's input transforms where the paper puts them: the migration of `migrate` (or
+///    `migrate+shift`) on depthwise inputs, folded into the filters, and the shifting of `shift`
+///    (or `migrate+shift`) on 1x1 inputs, folded into each group's bias; elsewhere none (a
+///    shift does not survive a depthwise conv's zero padding). The input quantiser is then
+///    calibrated on the transformed samples.
+/// Pruning is not applied to EfficientViT layers: a design that asks for it is an Error naming
+/// the layer.
 class ConvDesignDatapath final : public ConvDatapath {
  public:
   ConvDesignDatapath(const EfficientVitEngine& engine, const model::Workload& workload, const model::Design& design,

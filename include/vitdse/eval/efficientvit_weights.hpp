@@ -2,7 +2,9 @@
 // state dict holds them, loaded from safetensors and checked against the model card.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,5 +86,14 @@ std::vector<WeightTensor> weight_tensors(EfficientVitWeights& weights, const mod
 
 /// Weights of the card's shape, every tensor zero but the norms' scales and variances (one).
 EfficientVitWeights efficientvit_weights_for(const model::ModelCard& card);
+
+/// Weights to train from: PyTorch's default initialisation of each layer, every convolution and
+/// linear weight and bias uniform in ±1/sqrt(fan in), norms the identity; `seed` fixes them.
+EfficientVitWeights random_efficientvit_weights(const model::ModelCard& card, std::uint64_t seed);
+
+/// Writes `weights` as a timm state dict (float32 safetensors, running statistics included).
+void save_efficientvit_weights(const model::ModelCard& card, const EfficientVitWeights& weights,
+                               const std::filesystem::path& path,
+                               const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace vitdse::eval

@@ -10,6 +10,7 @@
 
 #include "vitdse/eval/dataset.hpp"
 #include "vitdse/eval/design_datapath.hpp"
+#include "vitdse/eval/efficientvit_weights.hpp"
 #include "vitdse/eval/vit_weights.hpp"
 #include "vitdse/model/design.hpp"
 
@@ -110,6 +111,12 @@ class Evaluator {
 /// On cuda:N the forward pass runs on the CPU as on `cpu`, and every GEMM with weights on GPU N.
 std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, VitWeights weights, const DatasetSource& source,
                                           const EvalOptions& options, Device device = Device::cpu());
+
+/// The convolutional evaluator of an EfficientViT `card` with `weights`, on the CPU (another
+/// device is a usage Error of one line).
+std::unique_ptr<Evaluator> make_evaluator(const model::ModelCard& card, const EfficientVitWeights& weights,
+                                          const DatasetSource& source, const EvalOptions& options,
+                                          Device device = Device::cpu());
 
 /// The evaluator of `card` with its own `weights:` file, for any family the engines run: the
 /// ViT evaluator, or on family efficientvit the convolutional one (CPU only: another device is a

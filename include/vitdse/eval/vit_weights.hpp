@@ -85,6 +85,10 @@ std::vector<WeightTensor> weight_tensors(VitWeights& weights, const model::Model
 void save_vit_weights(const model::ModelCard& card, const VitWeights& weights, const std::filesystem::path& path,
                       const std::map<std::string, std::string>& metadata = {});
 
+/// Writes tensors under their names as float32 safetensors, atomically.
+void save_weight_tensors(const std::vector<WeightTensor>& tensors, const std::filesystem::path& path,
+                         const std::map<std::string, std::string>& metadata = {});
+
 /// Throws an Error unless the card is a ViT-family model the evaluator can run.
 void check_runnable(const model::ModelCard& card);
 

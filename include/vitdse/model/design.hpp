@@ -11,8 +11,9 @@
 
 namespace vitdse::model {
 
-/// How a layer's weights are quantised: one scale per output channel, or one for the tensor.
-enum class WeightQuant : std::uint8_t { per_channel, per_tensor };
+/// Weight scales: per output channel (min-max), one per tensor, or per output channel each clipped
+/// to minimise the quantisation MSE (Trio-ViT's weights).
+enum class WeightQuant : std::uint8_t { per_channel, per_tensor, per_channel_mse };
 /// Trio-ViT's output-preserving transforms of a layer's input activations, folded into its
 /// weights (arith/trio_transforms.hpp): channel-wise migration, filter-wise shifting, or both.
 enum class InputTransform : std::uint8_t { none, migrate, shift, migrate_shift };

@@ -3,8 +3,10 @@
 
 #include <cstdint>
 
+#include <string>
+#include <vector>
+
 #include "vitdse/eval/vit_weights.hpp"
-#include "vitdse/model/card.hpp"
 
 namespace vitdse::train {
 
@@ -15,32 +17,33 @@ struct AdamWConfig {
   double weight_decay = 0.05;
 };
 
-/// torch.optim.AdamW's update, tensor by tensor (eval::weight_tensors order):
+/// torch.optim.AdamW's update, tensor by tensor:
 /// w ← w·(1 - lr·λ) - lr · m̂ / (sqrt(v̂) + eps), with bias-corrected moments m̂, v̂.
-/// Weight decay λ applies to weight matrices only, not to biases, LayerNorm parameters, the
-/// class token or the position embedding (timm's no_weight_decay convention).
+/// Weight decay λ applies to weight matrices only, not to biases, norm parameters, the class
+/// token or the position embedding (timm's no_weight_decay convention). A tensor whose gradient
+/// stays zero (a batch norm's running statistics) is never moved.
 class AdamW {
  public:
-  AdamW(const model::ModelCard& card, AdamWConfig config);
+  /// Zero moments for tensors shaped as `parameters` (a model's eval::weight_tensors).
+  AdamW(const std::vector<eval::WeightTensor>& parameters, AdamWConfig config);
 
-  /// One step with learning rate `lr` and gradient `grad` (of the card's shape).
-  void step(eval::VitWeights& weights, eval::VitWeights& grad, double lr);
+  /// One step with learning rate `lr`; `weights` and `grad` list the tensors in the constructor's order.
+  void step(const std::vector<eval::WeightTensor>& weights, const std::vector<eval::WeightTensor>& grad, double lr);
 
   [[nodiscard]] std::int64_t steps() const { return steps_; }
-  /// The first and second moments, for checkpoints.
-  [[nodiscard]] eval::VitWeights& first_moment() { return m_; }
-  [[nodiscard]] eval::VitWeights& second_moment() { return v_; }
-  [[nodiscard]] const eval::VitWeights& first_moment() const { return m_; }
-  [[nodiscard]] const eval::VitWeights& second_moment() const { return v_; }
+  /// The first and second moments, tensor by tensor in the constructor's order, for checkpoints.
+  [[nodiscard]] std::vector<std::vector<float>>& first_moment() { return m_; }
+  [[nodiscard]] std::vector<std::vector<float>>& second_moment() { return v_; }
+  [[nodiscard]] const std::vector<std::vector<float>>& first_moment() const { return m_; }
+  [[nodiscard]] const std::vector<std::vector<float>>& second_moment() const { return v_; }
   void set_steps(std::int64_t steps) { steps_ = steps; }
 
   /// Whether the tensor named `name` (timm's key) with `rank` dimensions is decayed.
   [[nodiscard]] static bool decays(const std::string& name, std::size_t rank);
 
  private:
-  model::ModelCard card_;
   AdamWConfig config_;
-  eval::VitWeights m_, v_;
+  std::vector<std::vector<float>> m_, v_;
   std::int64_t steps_ = 0;
 };
 

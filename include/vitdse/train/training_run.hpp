@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "vitdse/train/trainer.hpp"
@@ -15,7 +16,7 @@ namespace vitdse::train {
 
 struct TrainingRun {
   model::ModelCard card;
-  eval::VitWeights initial;  ///< the starting weights
+  std::variant<eval::VitWeights, eval::EfficientVitWeights> initial;  ///< the starting weights, of the card's family
   TrainOptions options;
   std::string data;              ///< the --data flag; empty: $VITDSE_DATA, then the card's dataset
   std::size_t train_images = 0;  ///< the first N training images; 0: all
@@ -24,9 +25,9 @@ struct TrainingRun {
   std::filesystem::path checkpoint;
   bool resume = false;       ///< continue from `checkpoint` if it exists
   std::string command;       ///< recorded in the card
-  DatapathFactory datapath;  ///< fine-tuning: the design in the loop; empty: float
+  DatapathFactory datapath;  ///< fine-tuning (ViT only): the design in the loop; empty: float
   /// Test top-1 (%) of weights on the first `images` of a fixed sample of the test split;
-  /// empty: the float model's. Fine-tuning scores the design instead.
+  /// empty: the float model's. Fine-tuning (ViT only) scores the design instead.
   std::function<double(const eval::VitWeights& weights, std::size_t images)> top1;
   /// Lines added to the card's `training:` block, e.g. {"design", "\"d.yaml\""} (YAML values).
   std::vector<std::pair<std::string, std::string>> card_fields;
