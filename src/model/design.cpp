@@ -5,6 +5,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -41,15 +42,29 @@ constexpr std::array<const char*, 4> kTransformNames{"none", "migrate", "shift",
 constexpr std::array<const char*, 2> kFfn2ModeNames{"dynamic", "static"};
 constexpr std::array<const char*, 2> kDivideNames{"exact", "log2"};
 
+/// The value named `text`, or the reason there is none.
 template <class E, std::size_t N>
-E parse_enum(YamlMap& map, const std::string& key, const std::array<const char*, N>& names) {
-  const auto text = map.get<std::string>(key);
+std::variant<E, std::string> enum_of(const std::string& key, const std::string& text,
+                                     const std::array<const char*, N>& names) {
   for (std::size_t i = 0; i < N; ++i) {
     if (text == names[i]) return static_cast<E>(i);
   }
   const std::vector<std::string> allowed(names.begin(), names.end());
-  throw map.error_at(key,
-                     "'" + key + "' is '" + text + "'" + did_you_mean(text, allowed) + "; allowed: " + join(allowed));
+  return "'" + key + "' is '" + text + "'" + did_you_mean(text, allowed) + "; allowed: " + join(allowed);
+}
+
+template <class E, std::size_t N>
+E parse_enum(YamlMap& map, const std::string& key, const std::array<const char*, N>& names) {
+  auto value = enum_of<E>(key, map.get<std::string>(key), names);
+  if (const auto* why = std::get_if<std::string>(&value)) throw map.error_at(key, *why);
+  return std::get<E>(value);
+}
+
+template <class E, std::size_t N>
+E parse_text(const std::string& key, const std::string& text, const std::array<const char*, N>& names) {
+  auto value = enum_of<E>(key, text, names);
+  if (const auto* why = std::get_if<std::string>(&value)) throw Error(*why);
+  return std::get<E>(value);
 }
 
 /// One level of the design file (defaults, a block entry or a layer entry).
@@ -204,6 +219,13 @@ std::string to_string(WeightQuant v) { return name_of(v, kWquantNames); }
 std::string to_string(InputTransform v) { return name_of(v, kTransformNames); }
 std::string to_string(Ffn2Mode v) { return name_of(v, kFfn2ModeNames); }
 std::string to_string(Divide v) { return name_of(v, kDivideNames); }
+WeightQuant parse_weight_quant(const std::string& text) {
+  return parse_text<WeightQuant>("wquant", text, kWquantNames);
+}
+InputTransform parse_input_transform(const std::string& text) {
+  return parse_text<InputTransform>("transform", text, kTransformNames);
+}
+Divide parse_divide(const std::string& text) { return parse_text<Divide>("divide", text, kDivideNames); }
 
 Design make_design(const Workload& w, std::span<const LayerSettings> settings, std::span<const std::string> where) {
   const auto& layers = w.layers();

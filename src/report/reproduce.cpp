@@ -41,8 +41,12 @@ StandIn::StandIn(const std::string& model, const ReproduceOptions& options)
   eval_options.images = options.images > 0 ? options.images : options.fast ? 1000 : 10000;
   eval_options.seed = options.seed;
   finetune_images = options.finetune_images > 0 ? options.finetune_images : options.fast ? 2000 : 10000;
-  weights = eval::load_vit_weights(card);
   device = options.device;
+  if (card.family == model::Family::efficientvit) {
+    evaluator = eval::make_evaluator(card, source, eval_options, device);
+    return;
+  }
+  weights = eval::load_vit_weights(card);
   evaluator = eval::make_evaluator(card, weights, source, eval_options, device);
 }
 

@@ -25,10 +25,16 @@ struct FieldName {
   model::Field field;
   const char* name;
 };
-constexpr FieldName kFieldNames[] = {{model::kMult, "mult"},           {model::kWbits, "wbits"},
-                                     {model::kAbits, "abits"},         {model::kGelu, "gelu"},
-                                     {model::kSoftmax, "softmax"},     {model::kTokenKeep, "token_keep"},
-                                     {model::kFfn2Prune, "ffn2_prune"}};
+constexpr FieldName kFieldNames[] = {{model::kMult, "mult"},
+                                     {model::kWbits, "wbits"},
+                                     {model::kAbits, "abits"},
+                                     {model::kGelu, "gelu"},
+                                     {model::kSoftmax, "softmax"},
+                                     {model::kTokenKeep, "token_keep"},
+                                     {model::kFfn2Prune, "ffn2_prune"},
+                                     {model::kWquant, "wquant"},
+                                     {model::kTransform, "transform"},
+                                     {model::kDivide, "divide"}};
 
 std::string field_name(model::Field f) {
   for (const auto& n : kFieldNames) {
@@ -62,6 +68,12 @@ std::string canonical_choice(model::Field field, const std::string& text) {
       if (!(prune >= 0 && prune < 1)) throw Error("ffn2_prune " + text + " must be in [0, 1)");
       return fmt::format("{}", prune);
     }
+    case model::kWquant:
+      return model::to_string(model::parse_weight_quant(text));
+    case model::kTransform:
+      return model::to_string(model::parse_input_transform(text));
+    case model::kDivide:
+      return model::to_string(model::parse_divide(text));
     default:
       break;  // fields policies do not vary (kFieldNames)
   }

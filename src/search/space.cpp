@@ -100,6 +100,15 @@ model::Design DesignSpace::design(const Point& point) const {
         case model::kFfn2Prune:
           t.ffn2_prune = parse_double(choice, "ffn2_prune");
           break;
+        case model::kWquant:
+          t.wquant = model::parse_weight_quant(choice);
+          break;
+        case model::kTransform:
+          t.transform = model::parse_input_transform(choice);
+          break;
+        case model::kDivide:
+          t.divide = model::parse_divide(choice);
+          break;
         default:
           throw Error("variable '" + var.name + "' sets a field that searches do not vary");
       }

@@ -216,10 +216,21 @@ TEST(ReproduceTrio, WorkloadMacsMatchPublishedCounts) {
   const auto rows = comparisons(report, "gmacs");
   ASSERT_EQ(rows.size(), 3u);
   for (const auto& [figure, c] : rows) EXPECT_TRUE(c.within()) << figure << ": " << *c.ratio();
-  // The PTQ ladder: three schemes asked for plus the ablations, at four bit widths.
-  ASSERT_EQ(report.tables.front().name, "ptq");
-  EXPECT_EQ(report.tables.front().table.rows(), 7u);
-  EXPECT_EQ(report.tables.front().table.columns().size(), 5u);
+  // The PTQ ladders, on the real EfficientViT and on the stand-in ViT: seven schemes each at four
+  // bit widths, and the EfficientViT's plot of top-1 against bits, one line per recipe.
+  ASSERT_GE(report.tables.size(), 2u);
+  EXPECT_EQ(report.tables[0].name, "ptq-efficientvit");
+  EXPECT_EQ(report.tables[1].name, "ptq");
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(report.tables[static_cast<std::size_t>(i)].table.rows(), 7u);
+    EXPECT_EQ(report.tables[static_cast<std::size_t>(i)].table.columns().size(), 5u);
+  }
+  ASSERT_EQ(report.plots.size(), 1u);
+  EXPECT_EQ(report.plots[0].series.size(), 7u);
+  for (const auto& series : report.plots[0].series) {
+    EXPECT_EQ(series.x, (std::vector<double>{4, 6, 8}));
+    for (const double y : series.y) EXPECT_TRUE(y >= 0 && y <= 100) << series.name;
+  }
 }
 
 // The ZCU102 template's peak is context (the paper gives an achieved figure, never a peak); the

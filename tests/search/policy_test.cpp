@@ -134,7 +134,7 @@ variables:
 
 TEST(Policy, ShippedPoliciesLoadWithTheirTemplatesAndPriors) {
   EXPECT_EQ(available_resources("policies"),
-            (std::vector<std::string>{"default", "efficientvit", "lowpower", "per-layer", "sc", "transaxx"}));
+            (std::vector<std::string>{"default", "efficientvit", "lowpower", "per-layer", "sc", "transaxx", "trio"}));
   for (const auto& name : available_resources("policies")) {
     const auto p = load_policy(name);
     const model::Workload w(model::load_model_card(p.model));
@@ -170,6 +170,35 @@ TEST(Policy, EfficientVitPolicyCoversEveryConvolutionAndProductOnce) {
     const bool has_mult = kind == model::OpKind::conv || kind == model::OpKind::matmul || kind == model::OpKind::linear;
     EXPECT_EQ(covered[i], has_mult ? 1 : 0) << b1.layers()[i].name;
   }
+}
+
+// The Trio-ViT policy varies the recipe's fields: its last choices put MSE weights, both
+// transforms and the log2 divider into the design, on the layers that take each.
+TEST(Policy, TrioPolicyVariesTheRecipeOnEveryLayerThatTakesIt) {
+  const auto policy = load_policy("trio");
+  const model::Workload w(model::load_model_card(policy.model));
+  const auto space = make_space(policy, w);
+  Point point(space.variables().size(), 0);
+  for (std::size_t v = 0; v < point.size(); ++v) {
+    const auto field = space.variables()[v].field;
+    if (field == model::kWquant || field == model::kTransform || field == model::kDivide) point[v] = 1;
+  }
+  const model::Design design = space.design(point);
+  int transformed = 0, divided = 0;
+  for (std::size_t i = 0; i < w.layers().size(); ++i) {
+    const auto& c = design.layers[i];
+    if (w.layers()[i].weighted) {
+      EXPECT_EQ(c.wquant, model::WeightQuant::per_channel_mse) << w.layers()[i].name;
+      transformed += c.transform == model::InputTransform::migrate_shift ? 1 : 0;
+    }
+    divided += c.divide == model::Divide::log2 ? 1 : 0;
+  }
+  EXPECT_GT(transformed, 20);
+  EXPECT_EQ(divided, 1);  // the one attention block's qkv_out
+  EXPECT_THROW((void)parse_policy("version: 1\nname: t\nmodel: efficientvit-fmnist\nvariables:\n"
+                                  "  - {field: transform, per: all, choices: [none, sideways]}\n",
+                                  "t.yaml"),
+               Error);
 }
 
 }  // namespace

@@ -27,6 +27,10 @@ std::string to_string(WeightQuant v);
 std::string to_string(InputTransform v);
 std::string to_string(Ffn2Mode v);
 std::string to_string(Divide v);
+/// The values by their design-file names; another name is a one-line Error listing the allowed.
+WeightQuant parse_weight_quant(const std::string& text);
+InputTransform parse_input_transform(const std::string& text);
+Divide parse_divide(const std::string& text);
 
 /// One layer's resolved choices. Fields the layer does not accept keep their "absent" values
 /// (-1 for indices, 0 for bits) and are left out of the canonical form.

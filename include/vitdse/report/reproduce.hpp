@@ -107,7 +107,7 @@ struct StandIn {
   eval::DatasetSource source;
   eval::EvalOptions eval_options;
   eval::Device device;
-  eval::VitWeights weights;  ///< the shipped, trained weights
+  eval::VitWeights weights;  ///< the shipped, trained weights of a ViT (the tuned forms below are ViT only)
   std::size_t finetune_images = 0;
   std::unique_ptr<eval::Evaluator> evaluator;
   [[nodiscard]] std::size_t images() const { return evaluator->float_report().images; }
