@@ -24,7 +24,7 @@ struct ConvDesignDatapath::Layer {
   int bits = 8;
   arith::QuantParams a, b;             ///< the input (left operand); a product's right operand
   std::vector<PackedOperand> weights;  ///< per group: W_g^T as codes (GEMM layers)
-  std::vector<std::uint8_t> taps;      ///< depthwise: weight codes [channels x k·k]
+  std::vector<std::int32_t> tap_rows;  ///< depthwise: depthwise_rows of the weight codes
   Eigen::RowVectorXf out_scale;        ///< a's scale times each output channel's weight scale
   Eigen::RowVectorXf bias;
   /// With a Trio-ViT transform, the input becomes (x - shift) · gain per channel before its codes.
@@ -112,23 +112,27 @@ ActivationSamples record_conv_samples(const EfficientVitEngine& engine, std::spa
   return result;
 }
 
-void depthwise_lut(std::span<const std::uint8_t> x, int height, int width, std::span<const std::uint8_t> weights,
-                   const FoldedConv& c, std::span<const std::int32_t> table, int bits, Int32View out) {
+std::vector<std::int32_t> depthwise_rows(std::span<const std::uint8_t> weights, int channels, int taps,
+                                         std::span<const std::int32_t> table, int bits) {
+  const unsigned mask = (1U << bits) - 1U;
+  std::vector<std::int32_t> rows(static_cast<std::size_t>(channels) * static_cast<std::size_t>(taps) << bits);
+  for (std::size_t r = 0; r < static_cast<std::size_t>(channels) * static_cast<std::size_t>(taps); ++r) {
+    const unsigned w = weights[r] & mask;
+    std::int32_t* row = rows.data() + (r << bits);
+    for (unsigned a = 0; a <= mask; ++a) row[a] = table[(a << bits) + w];
+  }
+  return rows;
+}
+
+void depthwise_lut_rows(std::span<const std::uint8_t> x, int height, int width, std::span<const std::int32_t> rows,
+                        const FoldedConv& c, int bits, Int32View out) {
   const int k = c.kernel, channels = c.in;
   const int out_h = conv_output_side(height, k, c.stride), out_w = conv_output_side(width, k, c.stride);
   const unsigned mask = (1U << bits) - 1U;
   if (out.rows != static_cast<std::size_t>(out_h) * static_cast<std::size_t>(out_w) ||
-      out.cols != static_cast<std::size_t>(channels)) {
-    throw Error("depthwise convolution: output view of the wrong shape");
-  }
-  // Each channel's table rows by its weight code at every tap: row[tap][code] = T(code, w).
-  std::vector<std::int32_t> by_tap(static_cast<std::size_t>(channels) * k * k << bits);
-  for (int ch = 0; ch < channels; ++ch) {
-    for (int t = 0; t < k * k; ++t) {
-      const unsigned w = weights[static_cast<std::size_t>(ch) * k * k + t] & mask;
-      std::int32_t* row = by_tap.data() + ((static_cast<std::size_t>(ch) * k * k + t) << bits);
-      for (unsigned a = 0; a <= mask; ++a) row[a] = table[(a << bits) + w];
-    }
+      out.cols != static_cast<std::size_t>(channels) ||
+      rows.size() != static_cast<std::size_t>(channels) * static_cast<std::size_t>(k * k) << bits) {
+    throw Error("depthwise convolution: output view or product rows of the wrong shape");
   }
   for (int oy = 0; oy < out_h; ++oy) {
     for (int ox = 0; ox < out_w; ++ox) {
@@ -138,8 +142,7 @@ void depthwise_lut(std::span<const std::uint8_t> x, int height, int width, std::
         const std::uint8_t* in = x.data() + static_cast<std::size_t>(pixel) * channels;
         for (int ch = 0; ch < channels; ++ch) {
           const std::int32_t product =
-              by_tap[((static_cast<std::size_t>(ch) * k * k + static_cast<std::size_t>(tap)) << bits) +
-                     (in[ch] & mask)];
+              rows[((static_cast<std::size_t>(ch) * k * k + static_cast<std::size_t>(tap)) << bits) + (in[ch] & mask)];
           // Wraps as int32 accumulation does in hardware (and in LutGemm).
           acc[ch] =
               static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[ch]) + static_cast<std::uint32_t>(product));
@@ -147,6 +150,11 @@ void depthwise_lut(std::span<const std::uint8_t> x, int height, int width, std::
       });
     }
   }
+}
+
+void depthwise_lut(std::span<const std::uint8_t> x, int height, int width, std::span<const std::uint8_t> weights,
+                   const FoldedConv& c, std::span<const std::int32_t> table, int bits, Int32View out) {
+  depthwise_lut_rows(x, height, width, depthwise_rows(weights, c.in, c.kernel * c.kernel, table, bits), c, bits, out);
 }
 
 ConvDesignDatapath::~ConvDesignDatapath() = default;
@@ -189,8 +197,9 @@ ConvDesignDatapath::ConvDesignDatapath(const EfficientVitEngine& engine, const m
                             bool depthwise) {
     const detail::WeightCodes wq = detail::quantise_weights(weight, c.wbits, c.wquant);
     l.out_scale = Eigen::Map<const Eigen::RowVectorXf>(wq.scales.data(), weight.rows()) * l.a.scales[0];
-    if (depthwise) {
-      l.taps = wq.codes;
+    if (depthwise) {  // the weights are fixed: their table rows are built once, here
+      l.tap_rows =
+          depthwise_rows(wq.codes, static_cast<int>(weight.rows()), static_cast<int>(weight.cols()), *l.table, l.bits);
       return;
     }
     const auto rows = static_cast<std::size_t>(weight.rows() / groups), cols = static_cast<std::size_t>(weight.cols());
@@ -240,7 +249,9 @@ void ConvDesignDatapath::conv(const FeatureMap& x, const FoldedConv& c, FeatureM
   const Layer& l = at(c.layer);
   out.height = conv_output_side(x.height, c.kernel, c.stride);
   out.width = conv_output_side(x.width, c.kernel, c.stride);
-  const auto pixels = static_cast<std::size_t>(out.height) * static_cast<std::size_t>(out.width);
+  out.count = x.count;
+  // Every stacked image's pixels are rows of one GEMM; a depthwise loop runs image by image.
+  const auto pixels = static_cast<std::size_t>(x.count * out.pixels());
   Int32Matrix acc(static_cast<Eigen::Index>(pixels), c.out);
   const FloatMatrix transformed =
       l.gain.size() > 0 ? FloatMatrix(((x.values.rowwise() - l.shift).array().rowwise() * l.gain.array()).matrix())
@@ -248,8 +259,13 @@ void ConvDesignDatapath::conv(const FeatureMap& x, const FoldedConv& c, FeatureM
   const FloatMatrix& in = l.gain.size() > 0 ? transformed : x.values;
   if (is_depthwise(c)) {
     const auto codes = codes_of(in, l.a);
-    depthwise_lut(codes, x.height, x.width, l.taps, c, *l.table, l.bits,
-                  Int32View(acc.data(), pixels, static_cast<std::size_t>(c.out)));
+    const auto in_pixels = static_cast<std::size_t>(x.pixels()), out_pixels = static_cast<std::size_t>(out.pixels());
+    const auto channels = static_cast<std::size_t>(c.out);
+    for (std::size_t n = 0; n < static_cast<std::size_t>(x.count); ++n) {
+      depthwise_lut_rows(std::span<const std::uint8_t>(codes).subspan(n * in_pixels * channels, in_pixels * channels),
+                         x.height, x.width, l.tap_rows, c, l.bits,
+                         Int32View(acc.data() + n * out_pixels * channels, out_pixels, channels));
+    }
   } else {
     const bool direct = c.kernel == 1 && c.stride == 1;
     const auto codes = direct ? codes_of(in, l.a) : codes_of(unfold(x, c, out.height, out.width), l.a);

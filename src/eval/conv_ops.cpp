@@ -14,13 +14,16 @@ namespace {
 /// out(pixel, c) = bias(c) + Σ taps x(pixel', c)·w(c, tap): the channels of a row are one vector.
 void depthwise(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
   const FloatMatrix taps = c.weight.transpose();  // [k·k x channels]
-  out.values.resize(static_cast<Eigen::Index>(out.height) * out.width, c.out);
-  for (int oy = 0; oy < out.height; ++oy) {
-    for (int ox = 0; ox < out.width; ++ox) {
-      auto row = out.values.row(static_cast<Eigen::Index>(oy) * out.width + ox);
-      row = c.bias;
-      for_each_tap(c, x.height, x.width, oy, ox,
-                   [&](int tap, Eigen::Index pixel) { row += x.values.row(pixel).cwiseProduct(taps.row(tap)); });
+  out.values.resize(x.count * out.pixels(), c.out);
+  for (int n = 0; n < x.count; ++n) {
+    const auto in = x.values.middleRows(n * x.pixels(), x.pixels());
+    for (int oy = 0; oy < out.height; ++oy) {
+      for (int ox = 0; ox < out.width; ++ox) {
+        auto row = out.values.row(n * out.pixels() + static_cast<Eigen::Index>(oy) * out.width + ox);
+        row = c.bias;
+        for_each_tap(c, x.height, x.width, oy, ox,
+                     [&](int tap, Eigen::Index pixel) { row += in.row(pixel).cwiseProduct(taps.row(tap)); });
+      }
     }
   }
 }
@@ -29,14 +32,17 @@ void depthwise(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
 
 FloatMatrix unfold(const FeatureMap& x, const FoldedConv& c, int out_h, int out_w) {
   const int taps = c.kernel * c.kernel;
-  FloatMatrix patches = FloatMatrix::Zero(static_cast<Eigen::Index>(out_h) * out_w, c.in * taps);
-  for (int oy = 0; oy < out_h; ++oy) {
-    for (int ox = 0; ox < out_w; ++ox) {
-      float* row = patches.row(static_cast<Eigen::Index>(oy) * out_w + ox).data();
-      for_each_tap(c, x.height, x.width, oy, ox, [&](int tap, Eigen::Index pixel) {
-        const float* src = x.values.row(pixel).data();
-        for (int ch = 0; ch < c.in; ++ch) row[ch * taps + tap] = src[ch];
-      });
+  const Eigen::Index out_pixels = static_cast<Eigen::Index>(out_h) * out_w;
+  FloatMatrix patches = FloatMatrix::Zero(x.count * out_pixels, c.in * taps);
+  for (int n = 0; n < x.count; ++n) {
+    for (int oy = 0; oy < out_h; ++oy) {
+      for (int ox = 0; ox < out_w; ++ox) {
+        float* row = patches.row(n * out_pixels + static_cast<Eigen::Index>(oy) * out_w + ox).data();
+        for_each_tap(c, x.height, x.width, oy, ox, [&](int tap, Eigen::Index pixel) {
+          const float* src = x.values.row(n * x.pixels() + pixel).data();
+          for (int ch = 0; ch < c.in; ++ch) row[ch * taps + tap] = src[ch];
+        });
+      }
     }
   }
   return patches;
@@ -70,19 +76,20 @@ int conv_output_side(int side, int kernel, int stride) {
 }
 
 void conv2d(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) {
-  if (x.values.cols() != c.in || x.values.rows() != static_cast<Eigen::Index>(x.height) * x.width) {
+  if (x.values.cols() != c.in || x.values.rows() != x.count * x.pixels()) {
     throw Error("convolution of " + std::to_string(c.in) + " channels given a map of " +
                 std::to_string(x.values.cols()) + " channels");
   }
   out.height = conv_output_side(x.height, c.kernel, c.stride);
   out.width = conv_output_side(x.width, c.kernel, c.stride);
+  out.count = x.count;
   if (is_depthwise(c)) {
     depthwise(x, c, out);
   } else {
     const bool direct = c.kernel == 1 && c.stride == 1;
     const FloatMatrix patches = direct ? FloatMatrix() : unfold(x, c, out.height, out.width);
     const FloatMatrix& in = direct ? x.values : patches;
-    out.values.resize(static_cast<Eigen::Index>(out.height) * out.width, c.out);
+    out.values.resize(x.count * out.pixels(), c.out);
     const Eigen::Index group_in = in.cols() / c.groups, group_out = c.out / c.groups;
     for (int g = 0; g < c.groups; ++g) {
       out.values.middleCols(g * group_out, group_out).noalias() =

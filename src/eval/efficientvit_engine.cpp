@@ -1,4 +1,4 @@
-// The EfficientViT forward pass, one image per task on TBB's threads.
+// The EfficientViT forward pass, a fixed chunk of images per task on TBB's threads.
 #include "vitdse/eval/efficientvit_engine.hpp"
 
 #include <tbb/parallel_for.h>
@@ -72,8 +72,11 @@ FloatMatrix EfficientVitEngine::forward(std::span<const float> images, int batch
   check_image(images, batch);
   const ConvDatapath& dp = datapath != nullptr ? *datapath : float_datapath_;
   FloatMatrix logits(batch, card_.num_classes);
-  tbb::parallel_for(0, batch, [&](int i) {
-    logits.row(i) = forward_image(images.data() + image_size() * static_cast<std::size_t>(i), dp, nullptr);
+  const int chunks = (batch + kEfficientVitChunkImages - 1) / kEfficientVitChunkImages;
+  tbb::parallel_for(0, chunks, [&](int c) {
+    const int first = c * kEfficientVitChunkImages, count = std::min(kEfficientVitChunkImages, batch - first);
+    logits.middleRows(first, count) =
+        forward_chunk(images.data() + image_size() * static_cast<std::size_t>(first), count, dp, nullptr);
   });
   return logits;
 }
@@ -81,7 +84,7 @@ FloatMatrix EfficientVitEngine::forward(std::span<const float> images, int batch
 std::vector<FeatureMap> EfficientVitEngine::stage_outputs(std::span<const float> image) const {
   check_image(image, 1);
   std::vector<FeatureMap> stages;
-  (void)forward_image(image.data(), float_datapath_, &stages);
+  (void)forward_chunk(image.data(), 1, float_datapath_, &stages);
   return stages;
 }
 
@@ -123,40 +126,48 @@ void EfficientVitEngine::attention(const Attention& a, const ConvDatapath& dp, F
   FeatureMap qkv, spread, aggregated;
   dp.conv(x, a.qkv, qkv);
   const auto branches = static_cast<Eigen::Index>(a.aggreg_depthwise.size()) + 1;
-  const Eigen::Index pixels = qkv.values.rows(), width = qkv.values.cols(), d = a.head_dim;
-  FloatMatrix all(pixels, width * branches);
+  const Eigen::Index rows = qkv.values.rows(), pixels = x.pixels(), width = qkv.values.cols(), d = a.head_dim;
+  FloatMatrix all(rows, width * branches);
   all.leftCols(width) = qkv.values;
   for (std::size_t s = 0; s < a.aggreg_depthwise.size(); ++s) {
     dp.conv(qkv, a.aggreg_depthwise[s], spread);
     dp.conv(spread, a.aggreg_pointwise[s], aggregated);
     all.middleCols(width * static_cast<Eigen::Index>(s + 1), width) = aggregated.values;
   }
-  // Head g of all branches: q, k, v are 3·d consecutive channels from 3·d·g.
+  // Head g of all branches: q, k, v are 3·d consecutive channels from 3·d·g; each image attends
+  // over its own pixels.
   const Eigen::Index heads = all.cols() / (3 * d);
-  FeatureMap mixed{FloatMatrix(pixels, heads * d), x.height, x.width};
+  FeatureMap mixed{FloatMatrix(rows, heads * d), x.height, x.width, x.count};
   FloatMatrix v1(pixels, d + 1), kv, o;
   v1.col(d).setOnes();
-  for (Eigen::Index g = 0; g < heads; ++g) {
-    const FloatMatrix q = all.middleCols(3 * d * g, d).cwiseMax(0.0f);
-    const FloatMatrix k_t = all.middleCols(3 * d * g + d, d).cwiseMax(0.0f).transpose();
-    v1.leftCols(d) = all.middleCols(3 * d * g + 2 * d, d);
-    dp.matmul(a.kv_layer, k_t, v1, kv);
-    dp.matmul(a.out_layer, q, kv, o);
-    Eigen::ArrayXf den = o.col(d).array() + kLiteMlaEps;
-    dp.denominators(a.out_layer, den);
-    mixed.values.middleCols(g * d, d) = (o.leftCols(d).array().colwise() / den).matrix();
+  for (int n = 0; n < x.count; ++n) {
+    const auto image = all.middleRows(n * pixels, pixels);
+    for (Eigen::Index g = 0; g < heads; ++g) {
+      const FloatMatrix q = image.middleCols(3 * d * g, d).cwiseMax(0.0f);
+      const FloatMatrix k_t = image.middleCols(3 * d * g + d, d).cwiseMax(0.0f).transpose();
+      v1.leftCols(d) = image.middleCols(3 * d * g + 2 * d, d);
+      dp.matmul(a.kv_layer, k_t, v1, kv);
+      dp.matmul(a.out_layer, q, kv, o);
+      Eigen::ArrayXf den = o.col(d).array() + kLiteMlaEps;
+      dp.denominators(a.out_layer, den);
+      mixed.values.block(n * pixels, g * d, pixels, d) = (o.leftCols(d).array().colwise() / den).matrix();
+    }
   }
   FeatureMap out;
   dp.conv(mixed, a.proj, out);
   x.values += out.values;
 }
 
-FloatRow EfficientVitEngine::forward_image(const float* image, const ConvDatapath& dp,
-                                           std::vector<FeatureMap>* stages) const {
-  const int side = card_.img_size, channels = card_.in_chans;
-  FeatureMap in{FloatMatrix(side * side, channels), side, side};
-  for (int c = 0; c < channels; ++c) {
-    for (int p = 0; p < side * side; ++p) in.values(p, c) = image[static_cast<std::size_t>(c) * side * side + p];
+FloatMatrix EfficientVitEngine::forward_chunk(const float* images, int count, const ConvDatapath& dp,
+                                              std::vector<FeatureMap>* stages) const {
+  const int side = card_.img_size, channels = card_.in_chans, pixels = side * side;
+  FeatureMap in{FloatMatrix(count * pixels, channels), side, side, count};
+  for (int n = 0; n < count; ++n) {
+    for (int c = 0; c < channels; ++c) {
+      for (int p = 0; p < pixels; ++p) {
+        in.values(n * pixels + p, c) = images[(static_cast<std::size_t>(n) * channels + c) * pixels + p];
+      }
+    }
   }
   FeatureMap x, half, delta;
   dp.conv(in, stem_, x);
@@ -174,13 +185,14 @@ FloatRow EfficientVitEngine::forward_image(const float* image, const ConvDatapat
     if (stages != nullptr) stages->push_back(x);
   }
   dp.conv(x, head_conv_, half);
-  const FloatMatrix pooled = half.values.colwise().mean();
-  FloatMatrix hidden, normed, logits;
+  FloatMatrix pooled(count, half.values.cols()), hidden, normed, logits;
+  for (int n = 0; n < count; ++n)
+    pooled.row(n) = half.values.middleRows(n * half.pixels(), half.pixels()).colwise().mean();
   dp.linear(head_fc1_layer_, pooled, head_fc1_, hidden);
   layer_norm(hidden, head_norm_, card_.norm_eps, normed);
   hardswish(normed);
   dp.linear(head_fc2_layer_, normed, head_fc2_, logits);
-  return logits.row(0);
+  return logits;
 }
 
 }  // namespace vitdse::eval

@@ -16,12 +16,7 @@ namespace {
 
 using eval::ConvLayer;
 
-/// `count` feature maps of height x width, stacked image by image: [count·height·width x channels].
-struct Maps {
-  FloatMatrix values;
-  int count = 0, height = 0, width = 0;
-  [[nodiscard]] Eigen::Index pixels() const { return static_cast<Eigen::Index>(height) * width; }
-};
+using Maps = eval::FeatureMap;
 
 /// The geometry of `c`, for eval's tap walk and patch unfolding.
 eval::FoldedConv geometry(const ConvLayer& c) {
@@ -43,39 +38,15 @@ void check_trainable(const ConvLayer& c) {
   }
 }
 
-/// conv(x) + bias, where x holds `count` maps of h x w and the result maps of oh x ow.
-FloatMatrix convolve(const ConvLayer& c, const Maps& x, int oh, int ow) {
+/// conv(x) + bias over every stacked map: eval's convolution with the layer's own weights.
+FloatMatrix convolve(const ConvLayer& c, const Maps& x) {
   check_trainable(c);
-  const Eigen::Index in_pixels = x.pixels(), out_pixels = static_cast<Eigen::Index>(oh) * ow;
-  FloatMatrix z(x.count * out_pixels, c.out);
-  const eval::FoldedConv shape = geometry(c);
-  if (pointwise(c)) {
-    const Eigen::Index group_in = c.in / c.groups, group_out = c.out / c.groups;
-    for (int g = 0; g < c.groups; ++g) {
-      z.middleCols(g * group_out, group_out).noalias() =
-          x.values.middleCols(g * group_in, group_in) * c.weight.middleRows(g * group_out, group_out).transpose();
-    }
-  } else if (eval::is_depthwise(shape)) {
-    const FloatMatrix taps = c.weight.transpose();  // [k·k x channels]
-    z.setZero();
-    for (int n = 0; n < x.count; ++n) {
-      for (int oy = 0; oy < oh; ++oy) {
-        for (int ox = 0; ox < ow; ++ox) {
-          auto row = z.row(n * out_pixels + static_cast<Eigen::Index>(oy) * ow + ox);
-          eval::for_each_tap(shape, x.height, x.width, oy, ox, [&](int tap, Eigen::Index pixel) {
-            row += x.values.row(n * in_pixels + pixel).cwiseProduct(taps.row(tap));
-          });
-        }
-      }
-    }
-  } else {
-    for (int n = 0; n < x.count; ++n) {
-      const eval::FeatureMap image{x.values.middleRows(n * in_pixels, in_pixels), x.height, x.width};
-      z.middleRows(n * out_pixels, out_pixels).noalias() = eval::unfold(image, shape, oh, ow) * c.weight.transpose();
-    }
-  }
-  if (c.bias) z.rowwise() += *c.bias;
-  return z;
+  eval::FoldedConv conv = geometry(c);
+  conv.weight = c.weight;
+  conv.bias = c.bias.value_or(FloatRow::Zero(c.out));
+  Maps out;
+  eval::conv2d(x, conv, out);
+  return std::move(out.values);
 }
 
 /// d(weight) += and d(x) = of convolve, given d(z); `dx` is skipped when null.
@@ -150,7 +121,7 @@ Maps conv_forward(const ConvLayer& c, const Maps& x, double eps, ConvTape& t) {
   t.input = x.values;
   t.height = x.height;
   t.width = x.width;
-  t.conv = convolve(c, x, oh, ow);
+  t.conv = convolve(c, x);
   if (c.norm) {
     t.mean = t.conv.colwise().mean();
     const FloatMatrix centred = t.conv.rowwise() - t.mean;
@@ -160,7 +131,7 @@ Maps conv_forward(const ConvLayer& c, const Maps& x, double eps, ConvTape& t) {
   } else {
     t.normed = t.conv;
   }
-  Maps y{t.normed, x.count, oh, ow};
+  Maps y{t.normed, oh, ow, x.count};
   if (c.hswish) eval::hardswish(y.values);
   return y;
 }
@@ -218,7 +189,7 @@ Maps attention_forward(const eval::LiteMlaWeights& a, const Maps& x, double eps,
         conv_forward(a.aggreg_pointwise[s], spread, eps, t.aggreg_pointwise[s]).values;
   }
   const Eigen::Index heads = t.branches.cols() / (3 * d);
-  Maps mixed{FloatMatrix(qkv.values.rows(), heads * d), x.count, x.height, x.width};
+  Maps mixed{FloatMatrix(qkv.values.rows(), heads * d), x.height, x.width, x.count};
   t.kv.resize(static_cast<std::size_t>(x.count * heads));
   t.o.resize(t.kv.size());
   FloatMatrix v1(pixels, d + 1);
@@ -276,7 +247,7 @@ FloatMatrix forward_training(const model::ModelCard& card, const eval::Efficient
   }
   const double eps = card.norm_eps;
   tape.count = count;
-  Maps x{FloatMatrix(count * pixels, channels), count, side, side};
+  Maps x{FloatMatrix(count * pixels, channels), side, side, count};
   for (int n = 0; n < count; ++n) {
     for (int c = 0; c < channels; ++c) {
       for (Eigen::Index p = 0; p < pixels; ++p) x.values(n * pixels + p, c) = images[(n * channels + c) * pixels + p];

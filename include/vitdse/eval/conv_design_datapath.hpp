@@ -55,6 +55,15 @@ class ConvDesignDatapath final : public ConvDatapath {
   std::vector<std::unique_ptr<Layer>> layers_;  ///< by workload layer; null for layers without arithmetic
 };
 
+/// A depthwise layer's products by tap, for its fixed weight codes [channels x taps]: row
+/// c·taps + tap holds table[(a mod 2^n)·2^n + (w(c, tap) mod 2^n)] for every input code a.
+std::vector<std::int32_t> depthwise_rows(std::span<const std::uint8_t> weights, int channels, int taps,
+                                         std::span<const std::int32_t> table, int bits);
+
+/// depthwise_lut on the rows depthwise_rows built: one lookup per tap and channel.
+void depthwise_lut_rows(std::span<const std::uint8_t> x, int height, int width, std::span<const std::int32_t> rows,
+                        const FoldedConv& conv, int bits, Int32View out);
+
 /// Depthwise convolution on codes: out(p, c) = Σ taps table[(x(p', c) mod 2^n)·2^n + (w(c, tap) mod 2^n)]
 /// with `conv`'s kernel, stride and padding; x is [pixels x channels] codes of a height x width
 /// map, weights [channels x k·k] codes; out is [out pixels x channels].

@@ -13,8 +13,9 @@
 
 namespace vitdse::eval {
 
-/// Images per chunk of the test set: the unit of work other processes can take.
-constexpr int kConvImagesPerChunk = 16;
+/// Images per chunk of the test set, the unit of work other processes can take: the engine's
+/// own chunk, so a piece's logits are bit for bit those of a whole pass.
+constexpr int kConvImagesPerChunk = kEfficientVitChunkImages;
 
 /// Holds the model, the test images and the float model's logits on them, and the calibration
 /// samples, so each design costs one forward pass. Stage states are not reused between designs.

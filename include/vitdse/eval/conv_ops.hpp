@@ -6,10 +6,14 @@
 
 namespace vitdse::eval {
 
-/// One image's feature map, channels last: [height·width x channels], pixel (y, x) in row y·width + x.
+/// The feature maps of `count` images, channels last and stacked image by image:
+/// [count·height·width x channels], pixel (y, x) of image n in row (n·height + y)·width + x.
+/// Stacking lets a 1x1 convolution run as one GEMM over every image's pixels.
 struct FeatureMap {
   FloatMatrix values;
   int height = 0, width = 0;
+  int count = 1;
+  [[nodiscard]] Eigen::Index pixels() const { return static_cast<Eigen::Index>(height) * width; }
 };
 
 /// A convolution with its batch norm folded in, as inference runs it: out = conv(x) + bias.
@@ -44,7 +48,7 @@ void for_each_tap(const FoldedConv& conv, int height, int width, int oy, int ox,
 }
 
 /// Each output pixel's k x k input patch under `conv`'s stride and padding, as one row in
-/// (c, ky, kx) order, zeros outside the map: [out pixels x in·k·k].
+/// (c, ky, kx) order, zeros outside the map: [count·out pixels x in·k·k], image by image.
 FloatMatrix unfold(const FeatureMap& x, const FoldedConv& conv, int out_height, int out_width);
 
 /// True for a depthwise convolution (one group per channel, kernel above 1), which runs on its own loop.
@@ -53,9 +57,9 @@ bool is_depthwise(const FoldedConv& conv);
 /// Output side of a convolution over `side` pixels with timm's padding, ((stride-1) + (k-1)) / 2.
 int conv_output_side(int side, int kernel, int stride);
 
-/// out = conv(x) + bias, then Hardswish where the layer has one. Depthwise convolutions run a
-/// direct loop over the taps; 1x1 convolutions (grouped or not) are GEMMs on the map itself; any
-/// other is a GEMM on its unfolded patches.
+/// out = conv(x) + bias, then Hardswish where the layer has one, for every stacked image.
+/// Depthwise convolutions run a direct loop over the taps; 1x1 convolutions (grouped or not) are
+/// GEMMs on the maps themselves; any other is a GEMM on the unfolded patches.
 void conv2d(const FeatureMap& x, const FoldedConv& conv, FeatureMap& out);
 
 /// Hardswish in place: x · min(max(x + 3, 0), 6) / 6.

@@ -14,6 +14,10 @@ namespace vitdse::eval {
 /// timm's LiteMLA guard against a zero denominator (the original code's is 1e-15).
 constexpr float kLiteMlaEps = 1e-5f;
 
+/// Images per chunk of a forward pass: their maps are stacked, so each 1x1 convolution is one
+/// GEMM over all their pixels. Fixed, so an image's logits do not depend on the thread count.
+constexpr int kEfficientVitChunkImages = 16;
+
 /// timm's forward pass of a B-series EfficientViT, in float32:
 /// - the stem: a 3x3 stride-2 conv, norm, Hardswish, then residual DSConvs (depthwise 3x3, norm,
 ///   Hardswish; 1x1, norm);
@@ -27,8 +31,9 @@ constexpr float kLiteMlaEps = 1e-5f;
 ///   Hardswish and the classifier.
 /// Batch norms are folded into their convolutions when the engine is built. Every convolution
 /// and LiteMLA product goes through a ConvDatapath: timm's float arithmetic by default, or a
-/// design's. Images run in parallel on TBB's threads, one per task, so the logits do not depend
-/// on the thread count.
+/// design's. Images run in chunks of kEfficientVitChunkImages, counted from the first image of
+/// the call, one chunk per task on TBB's threads, so the logits do not depend on the thread
+/// count.
 ///
 ///     EfficientVitEngine engine(card, load_efficientvit_weights(card, path));
 ///     FloatMatrix logits = engine.forward(images, batch);  // [batch x classes]
@@ -67,9 +72,10 @@ class EfficientVitEngine {
   };
 
   void check_image(std::span<const float> images, int batch) const;
-  /// Logits of one image; `stages`, unless null, gets the feature maps at stage boundaries.
-  [[nodiscard]] FloatRow forward_image(const float* image, const ConvDatapath& dp,
-                                       std::vector<FeatureMap>* stages) const;
+  /// Logits [count x classes] of `count` images; `stages`, unless null, gets the feature maps at
+  /// stage boundaries.
+  [[nodiscard]] FloatMatrix forward_chunk(const float* images, int count, const ConvDatapath& dp,
+                                          std::vector<FeatureMap>* stages) const;
   void mbconv(const MbConv& m, const ConvDatapath& dp, FeatureMap& x) const;
   void attention(const Attention& a, const ConvDatapath& dp, FeatureMap& x) const;
 
