@@ -73,8 +73,7 @@ std::vector<float> fold_conv_transform(bool migrate, bool shift, const Activatio
                                        std::vector<float> samples, const FoldedConv& conv, FloatMatrix& weight,
                                        ConvDesignDatapath::Layer& l) {
   const Eigen::Index width = columns.low.size();
-  FloatMatrix extremes(2, width);
-  extremes << columns.low, columns.high;
+  const FloatMatrix extremes = detail::column_extremes(columns);
   l.shift = Eigen::RowVectorXf::Zero(width);
   l.gain = Eigen::RowVectorXf::Ones(width);
   if (shift) {
@@ -94,9 +93,7 @@ std::vector<float> fold_conv_transform(bool migrate, bool shift, const Activatio
     arith::migrate_depthwise_weights(weight, r);
     l.gain = Eigen::Map<const Eigen::RowVectorXf>(r.data(), width).cwiseInverse();
   }
-  Eigen::Map<FloatMatrix> rows(samples.data(), static_cast<Eigen::Index>(samples.size()) / width, width);
-  rows = ((rows.rowwise() - l.shift).array().rowwise() * l.gain.array()).matrix();
-  return samples;
+  return detail::transformed_samples(std::move(samples), l.shift, l.gain);
 }
 
 }  // namespace

@@ -58,8 +58,7 @@ std::vector<float> fold_transform(model::InputTransform t, const ActivationSampl
   const bool shift = t == model::InputTransform::shift || t == model::InputTransform::migrate_shift;
   const bool migrate = t == model::InputTransform::migrate || t == model::InputTransform::migrate_shift;
   const Eigen::Index width = columns.low.size();
-  FloatMatrix extremes(2, width);
-  extremes << columns.low, columns.high;
+  FloatMatrix extremes = detail::column_extremes(columns);
   g.shift = Eigen::RowVectorXf::Zero(width);
   if (shift) {
     const auto m = arith::channel_midpoints(extremes);
@@ -74,9 +73,7 @@ std::vector<float> fold_transform(model::InputTransform t, const ActivationSampl
     arith::migrate_linear_weights(weight, r);
     g.gain = Eigen::Map<const Eigen::RowVectorXf>(r.data(), width).cwiseInverse();
   }
-  Eigen::Map<FloatMatrix> rows(samples.data(), static_cast<Eigen::Index>(samples.size()) / width, width);
-  rows = ((rows.rowwise() - g.shift).array().rowwise() * g.gain.array()).matrix();
-  return samples;
+  return detail::transformed_samples(std::move(samples), g.shift, g.gain);
 }
 
 /// Codes of attention probabilities: abits-bit codes of step 1/qmax on [0, 1].

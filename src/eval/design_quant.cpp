@@ -50,4 +50,18 @@ WeightCodes quantise_weights(const FloatMatrix& weight, int bits, model::WeightQ
   return out;
 }
 
+FloatMatrix column_extremes(const ActivationSamples::Columns& columns) {
+  FloatMatrix extremes(2, columns.low.size());
+  extremes << columns.low, columns.high;
+  return extremes;
+}
+
+std::vector<float> transformed_samples(std::vector<float> samples, const Eigen::RowVectorXf& shift,
+                                       const Eigen::RowVectorXf& gain) {
+  const Eigen::Index width = shift.size();
+  Eigen::Map<FloatMatrix> rows(samples.data(), static_cast<Eigen::Index>(samples.size()) / width, width);
+  rows = ((rows.rowwise() - shift).array().rowwise() * gain.array()).matrix();
+  return samples;
+}
+
 }  // namespace vitdse::eval::detail

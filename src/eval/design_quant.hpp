@@ -48,4 +48,12 @@ struct WeightCodes {
 };
 WeightCodes quantise_weights(const FloatMatrix& weight, int bits, model::WeightQuant granularity);
 
+/// A layer input's per-channel extremes from the calibration set: row 0 the minima, row 1 the maxima.
+FloatMatrix column_extremes(const ActivationSamples::Columns& columns);
+
+/// Calibration samples (whole rows of `shift.size()` channels) as a transformed input sees them:
+/// (x - shift) · gain per channel.
+std::vector<float> transformed_samples(std::vector<float> samples, const Eigen::RowVectorXf& shift,
+                                       const Eigen::RowVectorXf& gain);
+
 }  // namespace vitdse::eval::detail

@@ -93,11 +93,13 @@ ReproducedTable efficientvit_ptq_table(const ReproduceOptions& o, ReproducedPlot
       {"per-channel MSE weights", "wquant: per-channel-mse"},
       {"full recipe: MSE weights + migration + shifting + log2 divider",
        "wquant: per-channel-mse, transform: migrate+shift, divide: log2"}};
+  const char* const legend[] = {"per-tensor",     "per-channel", "+ migration", "+ shifting",
+                                "+ log2 divider", "MSE weights", "full recipe"};
   std::vector<std::vector<double>> top1;
   t.table = ptq_ladder(model, schemes, &top1);
   // W = A: W8A8, W6A6 and W4A4 (columns 0, 1, 3).
   for (std::size_t i = 0; i < schemes.size(); ++i) {
-    plot.series.push_back({schemes[i].first, {4, 6, 8}, {top1[i][3], top1[i][1], top1[i][0]}, {}, {}, false});
+    plot.series.push_back({legend[i], {4, 6, 8}, {top1[i][3], top1[i][1], top1[i][0]}, {}, {}, false});
   }
   plot.name = "ptq-efficientvit";
   plot.options.title = "efficientvit-fmnist: top-1 against bits per recipe";

@@ -6,7 +6,10 @@
 #include <tbb/global_control.h>
 
 #include <random>
+#include <set>
+#include <tuple>
 
+#include "eval/design_quant.hpp"
 #include "eval/synthetic_weights.hpp"
 #include "test_util.hpp"
 #include "vitdse/arith/multiplier.hpp"
@@ -223,6 +226,108 @@ TEST(ConvDesignDatapath, ApproximateProductsRunInEveryLayerWithTheSameBitsOnAnyT
   EXPECT_GT(mean_abs(design_logits(m, log2, samples), w8), 0.0);
   const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
   EXPECT_EQ(design_logits(m, "version: 1\ndefaults: {mult: \"drum:8s:k=3\"}\n", samples), drum);
+}
+
+/// Checks every convolution the engine runs through a design against a naive lookup-table
+/// loop: the input's codes by the layer's calibrated parameters, each output the wrapped int32
+/// sum of table[(a << n) + w] over its window (zero codes outside the map), times the input's
+/// and the channel's weight scales, plus the bias, then Hardswish: the same bits.
+class NaiveLutCheck final : public ConvDatapath {
+ public:
+  NaiveLutCheck(const ConvDesignDatapath& design, const ActivationSamples& samples, const model::Workload& workload,
+                const std::string& unit, int bits)
+      : design_(design), samples_(samples), workload_(workload), bits_(bits) {
+    const auto m = arith::make_multiplier(unit);
+    table_ = signed_code_table(*m, unit);
+  }
+
+  void conv(const FeatureMap& x, const FoldedConv& c, FeatureMap& out) const override {
+    design_.conv(x, c, out);
+    const auto& name = workload_.layers()[static_cast<std::size_t>(c.layer)].name;
+    const auto a = detail::calibrated(samples_, name + ".a", bits_, {});
+    const auto codes = detail::codes_of(x.values, a);
+    const auto w = detail::quantise_weights(c.weight, bits_, model::WeightQuant::per_channel);
+    const int group_in = c.in / c.groups, group_out = c.out / c.groups, k = c.kernel;
+    const unsigned mask = (1U << bits_) - 1U;
+    for (int n = 0; n < x.count; ++n) {
+      for (int oy = 0; oy < out.height; ++oy) {
+        for (int ox = 0; ox < out.width; ++ox) {
+          for (int o = 0; o < c.out; ++o) {
+            std::uint32_t acc = 0;
+            const int g = o / group_out;
+            for (int ci = 0; ci < group_in; ++ci) {
+              for_each_tap(c, x.height, x.width, oy, ox, [&](int tap, Eigen::Index pixel) {
+                const auto code = codes[static_cast<std::size_t>((n * x.pixels() + pixel) * c.in + g * group_in + ci)];
+                const auto weight = w.codes[static_cast<std::size_t>((o * group_in + ci) * k * k + tap)];
+                acc += static_cast<std::uint32_t>(table_[((code & mask) << bits_) + (weight & mask)]);
+              });
+            }
+            // Rounded after the product, as the datapath's two array statements are (no fused
+            // multiply-add).
+            const volatile float scaled = static_cast<float>(static_cast<std::int32_t>(acc)) *
+                                          (w.scales[static_cast<std::size_t>(o)] * a.scales[0]);
+            float y = scaled + c.bias(o);
+            if (c.hswish) y = y * std::min(std::max(y + 3.0f, 0.0f), 6.0f) / 6.0f;
+            const float got = out.values(n * out.pixels() + static_cast<Eigen::Index>(oy) * out.width + ox, o);
+            if (got != y) {
+              ++mismatches;
+              worst = std::max(worst, std::abs(static_cast<double>(got) - y));
+            }
+            ++outputs;
+          }
+        }
+      }
+    }
+    kinds.insert({c.kernel, c.stride, c.groups == c.in && c.groups > 1 ? 0 : c.groups});
+  }
+  void linear(int layer, const FloatMatrix& x, const Linear& weights, FloatMatrix& out) const override {
+    design_.linear(layer, x, weights, out);
+  }
+  void matmul(int layer, MatrixRef a, MatrixRef b, FloatMatrix& out) const override {
+    design_.matmul(layer, a, b, out);
+  }
+
+  mutable std::size_t mismatches = 0, outputs = 0;
+  mutable double worst = 0;
+  mutable std::set<std::tuple<int, int, int>> kinds;  ///< (kernel, stride, groups; 0: depthwise)
+
+ private:
+  const ConvDesignDatapath& design_;
+  const ActivationSamples& samples_;
+  const model::Workload& workload_;
+  int bits_;
+  std::vector<std::int32_t> table_;
+};
+
+TEST(ConvDesignDatapath, EveryConvolutionKindIsTheNaiveLookupLoopBitForBit) {
+  // 11 px (odd) to 6 to 3 to 2: the stem's dense 3x3 at stride 2, depthwise 3x3 at strides 1
+  // and 2, LiteMLA's depthwise 3x3 and grouped 1x1, and plain 1x1 convolutions, on two images.
+  const auto card = model::parse_model_card(
+      "version: 1\nname: tiny-evit\nfamily: efficientvit\nimg_size: 11\nin_chans: 2\nnum_classes: 3\n"
+      "stem: {width: 4, depth: 1}\nstages:\n  - {width: 6, depth: 1, block: mbconv, expand_ratio: 2}\n"
+      "  - {width: 8, depth: 1, block: attention, expand_ratio: 2}\nhead_dim: 4\nscales: [3]\n"
+      "head_widths: [12, 10]\nmean: [0.5, 0.5]\nstd: [0.25, 0.25]\n",
+      "tiny-evit");
+  const EfficientVitEngine engine(card, random_efficientvit_weights(card, 9));
+  const model::Workload workload(card);
+  std::mt19937 rng(4);
+  std::normal_distribution<float> normal;
+  std::vector<float> images(2 * 2 * 11 * 11);
+  for (auto& v : images) v = normal(rng);
+  const auto samples = record_conv_samples(engine, images, 2);
+  for (const auto& [unit, bits] : {std::pair<std::string, int>{"drum:8s:k=4", 8}, {"trunc:6s:t=4", 6}}) {
+    const auto design =
+        model::parse_design("version: 1\ndefaults: {mult: \"" + unit + "\", wbits: " + std::to_string(bits) +
+                                ", abits: " + std::to_string(bits) + "}\n",
+                            "test", workload);
+    const ConvDesignDatapath dp(engine, workload, design, samples);
+    const NaiveLutCheck check(dp, samples, workload, unit, bits);
+    (void)engine.forward(images, 2, &check);
+    EXPECT_GT(check.outputs, 1000u) << unit;
+    EXPECT_EQ(check.mismatches, 0u) << unit << " over " << check.outputs << " outputs, worst " << check.worst;
+    const std::set<std::tuple<int, int, int>> wanted{{3, 2, 1}, {3, 1, 0}, {3, 2, 0}, {1, 1, 1}, {1, 1, 6}};
+    for (const auto& kind : wanted) EXPECT_TRUE(check.kinds.count(kind)) << std::get<0>(kind) << std::get<2>(kind);
+  }
 }
 
 TEST(ConvDesignDatapath, TrioTransformsAreTheFakeQuantisedFloatModelOnTransformedInputs) {
