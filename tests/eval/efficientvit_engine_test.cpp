@@ -172,6 +172,20 @@ TEST(EfficientVitWeights, BadFilesGetOneLineNamingTheTensor) {
       "tensor 'head.classifier.4.weight' has shape [10, 81]; model 'efficientvit-28x28-random' needs "
       "[10, 80]");
 
+  auto no_norm = keys;  // a batch norm without its running variance
+  no_norm.erase("stages.0.blocks.0.main.point_conv.norm.running_var");
+  test::write_synthetic_weights(dir.path() / "no-norm.safetensors", no_norm);
+  test::expect_one_line_error([&] { (void)load_efficientvit_weights(card, dir.path() / "no-norm.safetensors"); },
+                              "missing tensor 'stages.0.blocks.0.main.point_conv.norm.running_var'");
+
+  auto depthwise = keys;  // a depthwise filter of 5x5 where the card's is 3x3
+  auto& filter = depthwise["stages.1.blocks.0.main.depth_conv.conv.weight"];
+  filter = {filter[0], 1, 5, 5};
+  test::write_synthetic_weights(dir.path() / "depthwise.safetensors", depthwise);
+  test::expect_one_line_error(
+      [&] { (void)load_efficientvit_weights(card, dir.path() / "depthwise.safetensors"); },
+      "tensor 'stages.1.blocks.0.main.depth_conv.conv.weight' has shape [" + std::to_string(filter[0]) + ", 1, 5, 5]");
+
   auto extra = keys;
   extra["stages.0.blocks.1.main.point_conv.conv.weight"] = {16, 64, 1, 1};
   test::write_synthetic_weights(dir.path() / "extra.safetensors", extra);

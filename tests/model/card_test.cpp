@@ -101,6 +101,30 @@ TEST(ModelCard, BadInputIsLocated) {
   EXPECT_NE(card_error("").find("empty"), std::string::npos);
 }
 
+TEST(ModelCard, BadEfficientVitShapesNameTheField) {
+  const std::string evit =
+      "version: 1\nname: e\nfamily: efficientvit\nimg_size: 28\nin_chans: 1\nnum_classes: 10\n"
+      "stem: {width: 8, depth: 1}\nstages:\n  - {width: 16, depth: 1, block: mbconv}\n"
+      "  - {width: 24, depth: 1, block: attention}\nhead_dim: 8\nhead_widths: [32, 40]\n";
+  EXPECT_EQ(card_error(evit), "");
+  // Widths that do not divide into heads.
+  EXPECT_NE(card_error(replace(evit, "head_dim: 8", "head_dim: 16"))
+                .find("card.yaml:9: attention stage width 24 is not a multiple of head_dim 16"),
+            std::string::npos);
+  // A stage list of the wrong length (none), or not a list.
+  const std::string stages =
+      "stages:\n  - {width: 16, depth: 1, block: mbconv}\n  - {width: 24, depth: 1, block: attention}\n";
+  EXPECT_NE(card_error(replace(evit, stages, "stages: []\n")).find("'stages' must be a non-empty list"),
+            std::string::npos);
+  EXPECT_NE(card_error(replace(evit, stages, "stages: 3\n")).find("'stages' must be a non-empty list"),
+            std::string::npos);
+  // The head's widths, a kernel size and a stage field.
+  EXPECT_NE(card_error(replace(evit, "head_widths: [32, 40]", "head_widths: [32]")).find("'head_widths' must be two"),
+            std::string::npos);
+  EXPECT_NE(card_error(evit + "scales: [4]\n").find("'scales' entries must be odd"), std::string::npos);
+  EXPECT_NE(card_error(replace(evit, "block: mbconv", "block: transformer")).find("'block'"), std::string::npos);
+}
+
 TEST(ModelCard, UnknownNameListsTheZoo) {
   try {
     load_model_card("deit-smal");
