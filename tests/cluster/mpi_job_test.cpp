@@ -95,6 +95,21 @@ TEST_F(MpiJob, ScreenedSearchIsIdenticalOnThreeRanks) {
   EXPECT_EQ(read_file(dir_.path() / "three" / "hv.csv"), read_file(dir_.path() / "one" / "hv.csv"));
 }
 
+// The convolutional evaluator behind the same seam: an EfficientViT search (the trio policy on
+// efficientvit-fmnist) has the single process's front and scores on three ranks.
+TEST_F(MpiJob, EfficientVitSearchIsIdenticalOnThreeRanks) {
+  auto trio = [&](const std::string& name) {
+    return search_args(kBudget, kImages, db(name), dir_.path() / name, data_,
+                       {"--policy", "trio", "--threads", "1", "--batch", "4"});
+  };
+  ASSERT_EQ(run_vitdse(trio("one")).code, 0);
+  const auto three = run_mpirun(3, trio("three"));
+  ASSERT_EQ(three.code, 0) << three.err;
+  EXPECT_FALSE(front("one").empty());
+  EXPECT_EQ(front("three"), front("one"));
+  EXPECT_EQ(read_file(dir_.path() / "three" / "hv.csv"), read_file(dir_.path() / "one" / "hv.csv"));
+}
+
 TEST_F(MpiJob, CompareOfTwoAlgorithmsIsIdenticalOnThreeRanks) {
   auto compare = [&](const std::string& name) {
     return std::vector<std::string>{
