@@ -126,7 +126,7 @@ Maps conv_forward(const ConvLayer& c, const Maps& x, double eps, ConvTape& t) {
     t.mean = t.conv.colwise().mean();
     const FloatMatrix centred = t.conv.rowwise() - t.mean;
     t.variance = centred.array().square().colwise().mean();
-    const auto scale = inverse_std(t.variance, eps) * c.norm->gamma.array();
+    const Eigen::Array<float, 1, Eigen::Dynamic> scale = inverse_std(t.variance, eps) * c.norm->gamma.array();
     t.normed = ((centred.array().rowwise() * scale).rowwise() + c.norm->beta.array()).matrix();
   } else {
     t.normed = t.conv;
