@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 #include <iterator>
+#include <map>
+#include <vector>
 
 #include "onnx_shapes.hpp"
 #include "safetensors_detail.hpp"
@@ -154,6 +156,46 @@ void check(const onnx::ModelProto& model) {
   onnx::checker::check_model(skeleton);
 }
 
+// libonnx 1.12's shape inference crashes (a null type) when data propagation meets a Reshape
+// target below -1 and a later Shape reads the untyped result: such targets are refused first,
+// in the integer constants they are made of (the target itself, or the parts it concatenates).
+void check_reshape_targets(const onnx::GraphProto& g, const std::filesystem::path& file) {
+  std::map<std::string, const onnx::TensorProto*> constants;
+  std::map<std::string, const onnx::NodeProto*> concats;
+  for (const auto& t : g.initializer()) constants[t.name()] = &t;
+  for (const auto& n : g.node()) {
+    if (n.output_size() != 1) continue;
+    if (n.op_type() == "Concat") concats[n.output(0)] = &n;
+    if (n.op_type() != "Constant") continue;
+    for (const auto& a : n.attribute()) {
+      if (a.name() == "value" && a.has_t()) constants[n.output(0)] = &a.t();
+    }
+  }
+  const auto check_values = [&](const std::string& name, const onnx::NodeProto& reshape) {
+    const auto it = constants.find(name);
+    if (it == constants.end() || it->second->data_type() != onnx::TensorProto::INT64) return;
+    const onnx::TensorProto& t = *it->second;
+    std::vector<std::int64_t> values(t.int64_data().begin(), t.int64_data().end());
+    if (t.has_raw_data()) {
+      values.resize(t.raw_data().size() / sizeof(std::int64_t));
+      std::memcpy(values.data(), t.raw_data().data(), values.size() * sizeof(std::int64_t));
+    }
+    for (const auto v : values) {
+      if (v < -1) {
+        throw Error(file.string() + ": Reshape '" + printable(reshape.name(), 80) + "' has a target dimension of " +
+                    std::to_string(v) + " (only -1, 0 and sizes are allowed)");
+      }
+    }
+  };
+  for (const auto& n : g.node()) {
+    if (n.op_type() != "Reshape" || n.input_size() < 2) continue;
+    check_values(n.input(1), n);
+    if (const auto c = concats.find(n.input(1)); c != concats.end()) {
+      for (const auto& part : c->second->input()) check_values(part, n);
+    }
+  }
+}
+
 }  // namespace
 
 bool onnx_built() { return true; }
@@ -180,6 +222,7 @@ OnnxGraph load_onnx_graph(const std::filesystem::path& file) {
   } catch (const std::exception& e) {
     throw Error(file.string() + ": not a valid ONNX model: " + flat(e.what()));
   }
+  check_reshape_targets(model.graph(), file);
   // Counts are per image: a symbolic dimension of an input (the batch) is fixed at 1, which makes
   // every shape computed from it a constant.
   for (auto& v : *model.mutable_graph()->mutable_input()) {
