@@ -4,6 +4,7 @@
 // its cost.
 #include <spdlog/fmt/fmt.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "vitdse/cost/cost_model.hpp"
@@ -84,22 +85,34 @@ ReproducedTable efficientvit_ptq_table(const ReproduceOptions& o, ReproducedPlot
   t.title = "Post-training quantisation of an EfficientViT (efficientvit-fmnist)";
   const StandIn model("efficientvit-fmnist", o);
   const double float_top1 = model.evaluator->float_report().top1_pct;
-  const std::vector<std::pair<std::string, std::string>> schemes{
-      {"per-tensor", "wquant: per-tensor"},
-      {"per-channel", "wquant: per-channel"},
-      {"per-channel + migration (depthwise inputs)", "transform: migrate"},
-      {"per-channel + shifting (1x1 inputs)", "transform: shift"},
-      {"per-channel + log2 divider", "divide: log2"},
-      {"per-channel MSE weights", "wquant: per-channel-mse"},
-      {"full recipe: MSE weights + migration + shifting + log2 divider",
-       "wquant: per-channel-mse, transform: migrate+shift, divide: log2"}};
-  const char* const legend[] = {"per-tensor",     "per-channel", "+ migration", "+ shifting",
-                                "+ log2 divider", "MSE weights", "full recipe"};
+  struct Recipe {
+    std::string row, legend, fields;
+  };
+  const std::vector<Recipe> recipes{{"per-tensor", "per-tensor", "wquant: per-tensor"},
+                                    {"per-channel", "per-channel", "wquant: per-channel"},
+                                    {"per-channel + migration (depthwise inputs)", "+ migration", "transform: migrate"},
+                                    {"per-channel + shifting (1x1 inputs)", "+ shifting", "transform: shift"},
+                                    {"per-channel + log2 divider", "+ log2 divider", "divide: log2"},
+                                    {"per-channel MSE weights", "MSE weights", "wquant: per-channel-mse"},
+                                    {"full recipe: MSE weights + migration + shifting + log2 divider", "full recipe",
+                                     "wquant: per-channel-mse, transform: migrate+shift, divide: log2"}};
+  std::vector<std::pair<std::string, std::string>> schemes;
+  for (const auto& r : recipes) schemes.emplace_back(r.row, r.fields);
   std::vector<std::vector<double>> top1;
   t.table = ptq_ladder(model, schemes, &top1);
-  // W = A: W8A8, W6A6 and W4A4 (columns 0, 1, 3).
-  for (std::size_t i = 0; i < schemes.size(); ++i) {
-    plot.series.push_back({legend[i], {4, 6, 8}, {top1[i][3], top1[i][1], top1[i][0]}, {}, {}, false});
+  // The widths where W = A, by bits.
+  std::vector<std::pair<int, std::size_t>> equal;
+  for (std::size_t j = 0; j < kWidths.size(); ++j) {
+    if (kWidths[j].first == kWidths[j].second) equal.emplace_back(kWidths[j].first, j);
+  }
+  std::sort(equal.begin(), equal.end());
+  for (std::size_t i = 0; i < recipes.size(); ++i) {
+    Series line{recipes[i].legend, {}, {}, {}, {}, false};
+    for (const auto& [bits, j] : equal) {
+      line.x.push_back(bits);
+      line.y.push_back(top1[i][j]);
+    }
+    plot.series.push_back(std::move(line));
   }
   plot.name = "ptq-efficientvit";
   plot.options.title = "efficientvit-fmnist: top-1 against bits per recipe";
@@ -107,6 +120,10 @@ ReproducedTable efficientvit_ptq_table(const ReproduceOptions& o, ReproducedPlot
   plot.options.y_label = "top-1 (%)";
   plot.caption = fmt::format("Each PTQ recipe of the `ptq-efficientvit` table at W4A4, W6A6 and W8A8 (float: {:.2f}%).",
                              float_top1);
+  const auto width = [](int wb, int ab) {
+    return static_cast<std::size_t>(std::find(kWidths.begin(), kWidths.end(), std::pair{wb, ab}) - kWidths.begin());
+  };
+  const std::size_t w8a8 = width(8, 8), w6a6 = width(6, 6), w4a8 = width(4, 8), w4a4 = width(4, 4);
   const auto& per_channel = top1[1];
   const auto& full = top1.back();
   t.method = fmt::format(
@@ -121,9 +138,9 @@ ReproducedTable efficientvit_ptq_table(const ReproduceOptions& o, ReproducedPlot
       "AdaRound or learned steps. At W4A4 plain per-channel PTQ gives {:.2f}% and the full recipe {:.2f}% "
       "({:+.2f} points); at W6A6, {:.2f}% and {:.2f}%; at W4A8, where activations keep 8 bits, {:.2f}% and "
       "{:.2f}%; at W8A8, {:.2f}% and {:.2f}%. {}",
-      float_top1, model.images(), per_channel[3], full[3], full[3] - per_channel[3], per_channel[1], full[1],
-      per_channel[2], full[2], per_channel[0], full[0],
-      full[3] > per_channel[3] + 0.5
+      float_top1, model.images(), per_channel[w4a4], full[w4a4], full[w4a4] - per_channel[w4a4], per_channel[w6a6],
+      full[w6a6], per_channel[w4a8], full[w4a8], per_channel[w8a8], full[w8a8],
+      full[w4a4] > per_channel[w4a4] + 0.5
           ? "Here the paper's finding holds on its own family: the recipe recovers part of what plain PTQ loses at "
             "low activation bits, where the stand-in ViT lost ground."
           : "The paper's finding, that the full recipe recovers what plain PTQ loses at low activation bits, does "

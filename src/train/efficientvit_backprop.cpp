@@ -39,14 +39,14 @@ void check_trainable(const ConvLayer& c) {
 }
 
 /// conv(x) + bias over every stacked map: eval's convolution with the layer's own weights.
-FloatMatrix convolve(const ConvLayer& c, const Maps& x) {
+Maps convolve(const ConvLayer& c, const Maps& x) {
   check_trainable(c);
   eval::FoldedConv conv = geometry(c);
   conv.weight = c.weight;
   conv.bias = c.bias.value_or(FloatRow::Zero(c.out));
   Maps out;
   eval::conv2d(x, conv, out);
-  return std::move(out.values);
+  return out;
 }
 
 /// d(weight) += and d(x) = of convolve, given d(z); `dx` is skipped when null.
@@ -116,12 +116,11 @@ Eigen::Array<float, 1, Eigen::Dynamic> inverse_std(const FloatRow& variance, dou
 
 /// conv, batch norm on this chunk's statistics, Hardswish, as ConvNormAct runs in training.
 Maps conv_forward(const ConvLayer& c, const Maps& x, double eps, ConvTape& t) {
-  const int oh = eval::conv_output_side(x.height, c.kernel, c.stride);
-  const int ow = eval::conv_output_side(x.width, c.kernel, c.stride);
   t.input = x.values;
   t.height = x.height;
   t.width = x.width;
-  t.conv = convolve(c, x);
+  Maps y = convolve(c, x);
+  t.conv = y.values;
   if (c.norm) {
     t.mean = t.conv.colwise().mean();
     const FloatMatrix centred = t.conv.rowwise() - t.mean;
@@ -131,7 +130,7 @@ Maps conv_forward(const ConvLayer& c, const Maps& x, double eps, ConvTape& t) {
   } else {
     t.normed = t.conv;
   }
-  Maps y{t.normed, oh, ow, x.count};
+  y.values = t.normed;
   if (c.hswish) eval::hardswish(y.values);
   return y;
 }

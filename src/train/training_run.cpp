@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
@@ -49,15 +50,6 @@ void save_weights(const model::ModelCard& card, const eval::EfficientVitWeights&
   eval::save_efficientvit_weights(card, weights, path, metadata);
 }
 
-/// A design's score in place of the float model's, for the ViT's fine-tuning.
-double run_top1(const TrainingRun& run, const eval::VitWeights& weights, std::size_t images) {
-  return run.top1(weights, images);
-}
-
-double run_top1(const TrainingRun& run, const eval::EfficientVitWeights& /*weights*/, std::size_t /*images*/) {
-  throw Error("model '" + run.card.name + "': fine-tuning EfficientViTs with a design in the loop is not supported");
-}
-
 template <class Family>
 TrainingResult train_family(const TrainingRun& run, const typename Family::Weights& initial,
                             const typename BasicTrainer<Family>::Factory& datapath) {
@@ -69,7 +61,10 @@ TrainingResult train_family(const TrainingRun& run, const typename Family::Weigh
   const std::size_t test_size = eval::load_dataset(source, eval::Split::test).size();
   const std::size_t test_images = run.test_images > 0 ? std::min(run.test_images, test_size) : test_size;
   const auto top1 = [&](const typename Family::Weights& w, std::size_t images) {
-    return run.top1 ? run_top1(run, w, images) : test_top1(card, w, source, images);
+    if constexpr (std::is_same_v<Family, VitTraining>) {
+      if (run.top1) return run.top1(w, images);  // fine-tuning scores the design
+    }
+    return test_top1(card, w, source, images);
   };
   BasicTrainer<Family> trainer(card, initial, train_data, run.options);
   for (const auto& file : {run.out, run.checkpoint}) {
@@ -148,7 +143,7 @@ TrainingResult train_family(const TrainingRun& run, const typename Family::Weigh
 TrainingResult run_training(const TrainingRun& run) {
   if (const auto* vit = std::get_if<eval::VitWeights>(&run.initial))
     return train_family<VitTraining>(run, *vit, run.datapath);
-  if (run.datapath) {
+  if (run.datapath || run.top1) {
     throw Error("model '" + run.card.name + "': fine-tuning EfficientViTs with a design in the loop is not supported");
   }
   return train_family<EfficientVitTraining>(run, std::get<eval::EfficientVitWeights>(run.initial), {});
